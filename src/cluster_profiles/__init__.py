@@ -1,0 +1,1 @@
+"""GII S&T cluster profiles."""

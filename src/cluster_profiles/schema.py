@@ -1,0 +1,226 @@
+"""The declared schema of every table in a data folder (pandera).
+
+``data/README.md`` documents the same tables for people; ``tests/test_schema.py`` checks that the
+two agree, column by column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandera.pandas as pa
+
+EDITIONS_RANGE = (2016, 2100)
+OUTPUTS = ["patents", "articles"]
+MAX_NAME_LENGTH = 200  # longer than any real cluster or organisation name; stops runaway strings
+URL_OR_CITATION = r"\S"  # a source must say something; its form is free text with URLs
+
+_edition = pa.Column("Int64", pa.Check.in_range(*EDITIONS_RANGE), nullable=False)
+_rank_1_100 = pa.Column("Int64", pa.Check.in_range(1, 100), nullable=True)
+_count = pa.Column("Float64", pa.Check.ge(0), nullable=True)
+_share = pa.Column("Float64", pa.Check.in_range(0, 100), nullable=True)
+_source = pa.Column(str, pa.Check.str_matches(URL_OR_CITATION), nullable=False)
+_note = pa.Column(str, nullable=True)
+
+
+def _name(nullable: bool = False) -> pa.Column:
+    return pa.Column(
+        str,
+        [pa.Check.str_length(1, MAX_NAME_LENGTH), pa.Check.str_matches(r"^\S(.*\S)?$")],
+        nullable=nullable,
+    )
+
+
+def _output() -> pa.Column:
+    return pa.Column(str, pa.Check.isin(OUTPUTS), nullable=False)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of the data folder: its file, its key and its declared columns."""
+
+    name: str
+    key: tuple[str, ...]
+    schema: pa.DataFrameSchema
+    required: bool = True
+    description: str = ""
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.schema.columns)
+
+
+def _schema(columns: dict[str, pa.Column], key: tuple[str, ...]) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(columns, strict=True, ordered=False, unique=list(key))
+
+
+TABLES: dict[str, TableSpec] = {}
+
+
+def _table(name: str, key: tuple[str, ...], columns: dict[str, pa.Column], description: str,
+           required: bool = True) -> None:
+    TABLES[name] = TableSpec(name, key, _schema(columns, key), required, description)
+
+
+_table(
+    "editions",
+    ("edition",),
+    {
+        "edition": _edition,
+        "metrics": pa.Column(str),
+        "pct_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}$"), nullable=True),
+        "articles_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}$"), nullable=True),
+        "vc_deals_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}$"), nullable=True),
+        "release_date": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$"), nullable=True),
+        "report_url": pa.Column(str, pa.Check.str_matches(r"^https?://\S+$"), nullable=True),
+        "source": _source,
+    },
+    "One row per GII edition: the metrics and data windows it uses.",
+)
+_table(
+    "economies",
+    ("code",),
+    {
+        "code": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
+        "name": _name(),
+        "adjective": _name(),
+        "source": _source,
+    },
+    "One row per economy code used by the clusters table.",
+)
+_table(
+    "clusters",
+    ("edition", "cluster"),
+    {
+        "edition": _edition,
+        "cluster": _name(),
+        "economy": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}\*?(/[A-Z]{2}\*?)*$")),
+        "size_rank": _rank_1_100,
+        "intensity_rank": _rank_1_100,
+        "economy_rank": _rank_1_100,
+        "in_top100": pa.Column(str, pa.Check.isin(["true", "false"]), nullable=True),
+        "pct_applications": _count,
+        "scientific_publications": _count,
+        "vc_deals": _count,
+        "pct_per_million": _count,
+        "articles_per_million": _count,
+        "vc_deals_per_million": _count,
+        "pct_share_pct": _share,
+        "pub_share_pct": _share,
+        "total_share_pct": pa.Column("Float64", pa.Check.in_range(0, 200), nullable=True),
+        "previous_rank": _rank_1_100,
+        "growth_pct": pa.Column("Float64", pa.Check.in_range(-100, 1000), nullable=True),
+        "source": _source,
+        "note": _note,
+    },
+    "One row per cluster and edition: ranks, counts, per-million figures, shares, growth.",
+)
+_table(
+    "economy_cluster_counts",
+    ("edition", "economy"),
+    {
+        "edition": _edition,
+        "economy": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
+        "cluster_count": pa.Column("Int64", pa.Check.in_range(1, 100)),
+        "source": _source,
+    },
+    "How many of an edition's top 100 clusters an economy has, as a source states it.",
+)
+_table(
+    "top_organisations",
+    ("edition", "cluster", "output", "rank"),
+    {
+        "edition": _edition,
+        "cluster": _name(),
+        "output": _output(),
+        "rank": pa.Column("Int64", pa.Check.in_range(1, 50)),
+        "organisation": _name(),
+        "count": _count,
+        "share_pct": _share,
+        "source": _source,
+        "note": _note,
+    },
+    "Top PCT applicants (output = patents) and top publishing organisations (output = articles).",
+)
+_table(
+    "top_fields",
+    ("edition", "cluster", "output", "rank"),
+    {
+        "edition": _edition,
+        "cluster": _name(),
+        "output": _output(),
+        "rank": pa.Column("Int64", pa.Check.in_range(1, 50)),
+        "field": _name(),
+        "share_pct": _share,
+        "source": _source,
+        "note": _note,
+    },
+    "Top technology fields (patents) and science fields (articles); 'Other' is the remainder.",
+)
+_table(
+    "collaboration",
+    ("edition", "cluster", "output"),
+    {
+        "edition": _edition,
+        "cluster": _name(),
+        "output": _output(),
+        "share_pct": _share,
+        "source": _source,
+        "note": _note,
+    },
+    "Share of a cluster's patents or articles produced in collaboration.",
+)
+_table(
+    "collaboration_partners",
+    ("edition", "cluster", "output", "rank"),
+    {
+        "edition": _edition,
+        "cluster": _name(),
+        "output": _output(),
+        "rank": pa.Column("Int64", pa.Check.in_range(1, 50)),
+        "partner": _name(),
+        "source": _source,
+        "note": _note,
+    },
+    "Top collaborating locations, spelled as the source spells them.",
+)
+_table(
+    "conflicts",
+    ("edition", "cluster", "column", "source"),
+    {
+        "edition": _edition,
+        "cluster": _name(),
+        "column": pa.Column(str),
+        "reported_value": pa.Column(str),
+        "source": _source,
+        "note": _note,
+    },
+    "Values reported by other sources that disagree with the clusters table; kept, not resolved.",
+)
+_table(
+    "gaps",
+    ("edition", "cluster", "section"),
+    {
+        "edition": _edition,
+        "cluster": _name(),
+        "section": pa.Column(str),
+        "reason": pa.Column(str),
+        "source": _source,
+    },
+    "Why a known piece of data is missing (cut off in the source, not stated, ...).",
+)
+
+NUMERIC_DTYPES = {"Int64", "Float64"}
+
+
+def numeric_columns(spec: TableSpec) -> dict[str, str]:
+    """Columns the loader must turn from text into numbers, with their pandas dtype."""
+    return {
+        name: str(column.dtype)
+        for name, column in spec.schema.columns.items()
+        if str(column.dtype) in NUMERIC_DTYPES
+    }
