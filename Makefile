@@ -1,0 +1,64 @@
+# cluster-profiles: `make` lists the targets. The first target that needs Python creates .venv
+# (unless a virtualenv or conda environment is active) and installs the project into it.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+CLUSTER ?= Hefei
+EDITION ?= 2024
+DATA ?=
+
+ifdef VIRTUAL_ENV
+  BIN := $(VIRTUAL_ENV)/bin
+else ifdef CONDA_PREFIX
+  BIN := $(CONDA_PREFIX)/bin
+else
+  BIN := .venv/bin
+endif
+STAMP := $(BIN)/../.cluster-profiles-installed
+PACKAGE_FILES := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.json' 2>/dev/null)
+DATA_FILES := $(wildcard data/*.csv)
+NOTEBOOK := notebooks/cluster_profile.ipynb
+GOLDEN := tests/golden/cluster_profile_hefei_2024.ipynb
+DATA_OPTION := $(if $(DATA),--data-dir "$(DATA)",)
+
+.PHONY: help install report test lab golden validate clean distclean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo '  variables: CLUSTER="Nanjing" EDITION=2024 DATA=path/to/tables'
+
+$(STAMP): pyproject.toml
+	@if [ ! -x "$(BIN)/python" ]; then echo "Creating .venv with $(PYTHON)"; "$(PYTHON)" -m venv .venv; fi
+	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch "$@"
+
+install: $(STAMP) ## create the environment and install the project (done by the other targets)
+
+report: $(STAMP) ## render one report: make report CLUSTER="Nanjing" EDITION=2024 [DATA=dir]
+	"$(BIN)/cluster-profiles" render --cluster "$(CLUSTER)" --edition "$(EDITION)" $(DATA_OPTION)
+
+reports/%.html: $(STAMP) $(NOTEBOOK) $(DATA_FILES) $(PACKAGE_FILES) ## a report by path: make reports/2024/nanjing.html
+	"$(BIN)/cluster-profiles" render --edition "$(firstword $(subst /, ,$*))" --cluster "$(notdir $*)"
+
+test: $(STAMP) ## run every test: unit, nbval golden, end-to-end render, browser
+	"$(BIN)/python" -m pytest --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests
+
+validate: $(STAMP) ## check a data folder: make validate DATA=dir
+	"$(BIN)/cluster-profiles" validate $(DATA_OPTION)
+
+lab: $(STAMP) ## open the notebooks in JupyterLab
+	"$(BIN)/jupyter" lab --notebook-dir=notebooks
+
+golden: $(STAMP) ## re-execute the nbval golden from a clean kernel (after changing the notebook or wording)
+	"$(BIN)/python" tests/golden/make_golden.py $(GOLDEN)
+
+clean: ## remove rendered reports and caches
+	find reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache build src/*.egg-info
+	find . -name __pycache__ -not -path './.venv/*' -exec rm -rf {} +
+
+distclean: clean ## also remove .venv
+	rm -rf .venv

@@ -1,0 +1,73 @@
+"""The ``cluster-profiles`` command: render a report, list clusters, validate a data folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import paths
+from .errors import ClusterProfilesError
+from .load import load_tables
+
+
+def _render(args: argparse.Namespace) -> int:
+    from .render import render_report  # imports papermill and nbconvert: only when rendering
+
+    result = render_report({"cluster": args.cluster, "edition": args.edition, "data_dir": args.data_dir or ""},
+                           reports_dir=args.reports_dir)
+    print(f"Wrote {result.html_path}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    tables = load_tables(args.data_dir)
+    clusters = tables.clusters
+    if args.edition is not None:
+        clusters = clusters[clusters["edition"] == args.edition]
+    for row in clusters.sort_values(["edition", "size_rank", "cluster"], na_position="last").itertuples():
+        rank = "" if row.size_rank is None or str(row.size_rank) == "<NA>" else int(row.size_rank)
+        print(f"{row.edition}\t{rank}\t{row.cluster}\t{row.economy}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    tables = load_tables(args.data_dir)
+    print(f"{tables.data_dir}: valid ({len(tables.clusters)} cluster rows, editions "
+          f"{', '.join(map(str, tables.edition_list()))})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cluster-profiles", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    render = commands.add_parser("render", help="render one cluster profile to reports/<edition>/<cluster>.html")
+    render.add_argument("--cluster", default="Hefei", help="cluster name as in data/clusters.csv (default: Hefei)")
+    render.add_argument("--edition", type=int, default=2024, help="GII edition year (default: 2024)")
+    render.add_argument("--data-dir", default="", help="folder of data tables (default: the project's data/)")
+    render.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="where reports are written")
+    render.set_defaults(run=_render)
+
+    listing = commands.add_parser("list", help="list the clusters in the data")
+    listing.add_argument("--edition", type=int, default=None)
+    listing.add_argument("--data-dir", default=None)
+    listing.set_defaults(run=_list)
+
+    validate = commands.add_parser("validate", help="check a data folder and report every problem")
+    validate.add_argument("--data-dir", default=None, help="folder to check (default: the project's data/)")
+    validate.set_defaults(run=_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ClusterProfilesError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Charts: first the data behind each chart (tested in pytest), then the seaborn figure.
+
+nbval does not compare PNGs, so the tests check ``*_chart_data``; the drawing functions only draw.
+Figures have fixed sizes and no timestamps, so the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # reports are rendered headless; JupyterLab shows the same <img>
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+from markupsafe import Markup  # noqa: E402
+
+FIGURE_DPI = 100
+REMAINDER_FIELD = "Other"
+PALETTE = {"highlight": "#1f5f8b", "remainder": "#b8b8b8", "muted": "#9cc3dd"}
+
+
+def organisation_chart_data(top: pd.DataFrame) -> pd.DataFrame | None:
+    """Bars for a top-organisations list: shares if every row has one, else counts, else None.
+
+    Labels carry the rank ('3. NAME') so that an organisation listed twice stays two bars.
+    """
+    if top.empty:
+        return None
+    for column, measure in [("share_pct", "share"), ("count", "count")]:
+        if top[column].notna().all():
+            return pd.DataFrame({
+                "label": [f"{r}. {n}" for r, n in zip(top["rank"], top["organisation"])],
+                "value": top[column].astype(float).to_numpy(),
+                "measure": measure,
+            })
+    return None
+
+
+def field_chart_data(fields: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Long table of field shares for patents and articles; None when no list has every share."""
+    frames = []
+    for output, table in fields.items():
+        if table.empty or table["share_pct"].isna().any():
+            continue
+        frames.append(pd.DataFrame({
+            "output": output,
+            "field": table["field"].to_numpy(),
+            "share_pct": table["share_pct"].astype(float).to_numpy(),
+            "remainder": (table["field"] == REMAINDER_FIELD).to_numpy(),
+        }))
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def collaboration_chart_data(shares: dict[str, float | None]) -> pd.DataFrame | None:
+    rows = [{"output": output, "share_pct": float(share)} for output, share in shares.items() if share is not None]
+    return pd.DataFrame(rows) if rows else None
+
+
+def _figure_html(fig: plt.Figure, alt: str, caption: str) -> Markup:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
+    plt.close(fig)
+    width, height = (int(v) for v in fig.get_size_inches() * FIGURE_DPI)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Markup('<figure class="chart"><img src="data:image/png;base64,{}" alt="{}" width="{}" height="{}">'
+                  "<figcaption>{}</figcaption></figure>").format(encoded, alt, width, height, caption)
+
+
+def _style() -> None:
+    sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans")
+
+
+def organisation_chart(data: pd.DataFrame, title: str, alt: str) -> Markup:
+    _style()
+    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(data) + 1.2))
+    sns.barplot(data=data, y="label", x="value", color=PALETTE["highlight"], ax=ax, orient="h")
+    share = data["measure"].iloc[0] == "share"
+    ax.set_xlabel("Share of the cluster's total (%)" if share else "Count")
+    ax.set_ylabel("")
+    ax.set_title(title, loc="left", fontsize=12)
+    for container in ax.containers:
+        ax.bar_label(container, labels=[f"{v:g}%" if share else f"{v:,.0f}" for v in data["value"]], padding=3)
+    ax.margins(x=0.15)
+    fig.tight_layout()
+    return _figure_html(fig, alt, title)
+
+
+def field_chart(data: pd.DataFrame, titles: dict[str, str], alt: str, caption: str) -> Markup:
+    _style()
+    outputs = list(dict.fromkeys(data["output"]))
+    rows = max(len(data[data["output"] == o]) for o in outputs)
+    fig, axes = plt.subplots(1, len(outputs), figsize=(5.2 * len(outputs), 0.42 * rows + 1.3), squeeze=False)
+    for ax, output in zip(axes[0], outputs):
+        part = data[data["output"] == output]
+        colours = [PALETTE["remainder"] if r else PALETTE["highlight"] for r in part["remainder"]]
+        sns.barplot(data=part, y="field", x="share_pct", hue="field", palette=colours, legend=False, ax=ax, orient="h")
+        ax.set_title(titles[output], loc="left", fontsize=12)
+        ax.set_xlabel("Share (%)")
+        ax.set_ylabel("")
+        for container, value in zip(ax.containers, part["share_pct"]):
+            ax.bar_label(container, labels=[f"{value:g}%"], padding=3)
+        ax.margins(x=0.2)
+    fig.tight_layout()
+    return _figure_html(fig, alt, caption)
+
+
+def collaboration_chart(data: pd.DataFrame, labels: dict[str, str], alt: str, caption: str) -> Markup:
+    _style()
+    fig, ax = plt.subplots(figsize=(7.5, 0.7 * len(data) + 1.2))
+    shown = data.assign(label=[labels[o] for o in data["output"]])
+    ax.barh(shown["label"], [100] * len(shown), color=PALETTE["remainder"], label="Not in collaboration")
+    ax.barh(shown["label"], shown["share_pct"], color=PALETTE["highlight"], label="In collaboration")
+    for y, value in enumerate(shown["share_pct"]):
+        ax.text(min(value, 88) + 1.5, y, f"{value:g}%", va="center", color="black")
+    ax.set_xlim(0, 100)
+    ax.invert_yaxis()
+    ax.set_xlabel("Share (%)")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    fig.tight_layout()
+    return _figure_html(fig, alt, caption)

@@ -1,0 +1,147 @@
+"""Everything the data says about one cluster in one edition, gathered into one object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import UnknownEditionError
+from .load import Tables, economy_codes, primary_economy
+from .names import resolve_cluster
+
+OUTPUT_LABELS = {"patents": "PCT applications", "articles": "scientific articles"}
+
+
+@dataclass(frozen=True)
+class Edition:
+    year: int
+    metrics: str
+    pct_window: str | None
+    articles_window: str | None
+    vc_deals_window: str | None
+    report_url: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class EconomyRank:
+    rank: int | None
+    count: int | None
+    adjective: str
+    derived: bool  # True when computed from a complete top of the ranking, not stated by a source
+    count_source: str | None
+
+
+@dataclass(frozen=True)
+class ClusterProfile:
+    cluster: str
+    edition: Edition
+    economy_code: str
+    economy_names: list[str]
+    row: pd.Series  # the clusters.csv row
+    economy: EconomyRank
+    top_organisations: dict[str, pd.DataFrame]
+    top_fields: dict[str, pd.DataFrame]
+    collaboration_share: dict[str, pd.Series | None]
+    collaboration_partners: dict[str, pd.DataFrame]
+    conflicts: pd.DataFrame
+    gaps: pd.DataFrame
+    previous: pd.Series | None = None  # the cluster's row in the previous edition, if any
+    notes: list[str] = field(default_factory=list)
+
+    def value(self, column: str) -> float | int | None:
+        """A clusters.csv value, or None when the data does not have it."""
+        value = self.row[column]
+        return None if pd.isna(value) else value
+
+    @property
+    def in_top100(self) -> bool | None:
+        if self.value("size_rank") is not None:
+            return True
+        flag = self.row["in_top100"]
+        return None if pd.isna(flag) else flag == "true"
+
+    def gap_reason(self, section: str) -> str | None:
+        rows = self.gaps[self.gaps["section"] == section]
+        return None if rows.empty else str(rows.iloc[0]["reason"])
+
+
+def edition_info(tables: Tables, edition: int) -> Edition:
+    rows = tables.editions[tables.editions["edition"] == edition]
+    if rows.empty:
+        known = ", ".join(map(str, tables.edition_list()))
+        raise UnknownEditionError(f"Unknown GII edition {edition!r}. The data has editions: {known}.")
+    row = rows.iloc[0]
+
+    def text(column: str) -> str | None:
+        return None if pd.isna(row[column]) else str(row[column])
+
+    return Edition(int(row["edition"]), str(row["metrics"]), text("pct_window"), text("articles_window"),
+                   text("vc_deals_window"), text("report_url"), str(row["source"]))
+
+
+def clusters_of_edition(tables: Tables, edition: int) -> list[str]:
+    return sorted(tables.clusters.loc[tables.clusters["edition"] == edition, "cluster"])
+
+
+def ranking_is_complete_to(clusters: pd.DataFrame, edition: int, rank: int) -> bool:
+    """True when every size rank from 1 to ``rank`` is known for the edition."""
+    ranks = set(clusters.loc[(clusters["edition"] == edition) & clusters["size_rank"].notna(), "size_rank"])
+    return all(r in ranks for r in range(1, rank + 1))
+
+
+def economy_rank(tables: Tables, row: pd.Series) -> EconomyRank:
+    edition = int(row["edition"])
+    economy = primary_economy(row["economy"])
+    adjective = str(tables.economies.set_index("code").loc[economy, "adjective"])
+    counts = tables.economy_cluster_counts
+    count_row = counts[(counts["edition"] == edition) & (counts["economy"] == economy)]
+    count = None if count_row.empty else int(count_row.iloc[0]["cluster_count"])
+    count_source = None if count_row.empty else str(count_row.iloc[0]["source"])
+    if pd.notna(row["economy_rank"]):
+        return EconomyRank(int(row["economy_rank"]), count, adjective, False, count_source)
+    size_rank = row["size_rank"]
+    if pd.notna(size_rank) and ranking_is_complete_to(tables.clusters, edition, int(size_rank)):
+        same = tables.clusters[(tables.clusters["edition"] == edition)
+                               & tables.clusters["size_rank"].notna()
+                               & (tables.clusters["size_rank"] <= size_rank)]
+        rank = sum(primary_economy(code) == economy for code in same["economy"])
+        return EconomyRank(rank, count, adjective, True, count_source)
+    return EconomyRank(None, count, adjective, False, count_source)
+
+
+def _for_cluster(frame: pd.DataFrame, edition: int, cluster: str) -> pd.DataFrame:
+    return frame[(frame["edition"] == edition) & (frame["cluster"] == cluster)]
+
+
+def build_profile(tables: Tables, cluster: str, edition: int) -> ClusterProfile:
+    """The profile of ``cluster`` (any spelling) in GII ``edition``."""
+    info = edition_info(tables, edition)
+    name = resolve_cluster(cluster, clusters_of_edition(tables, edition), edition)
+    row = _for_cluster(tables.clusters, edition, name).iloc[0]
+    economies = tables.economies.set_index("code")
+    top_orgs = _for_cluster(tables.top_organisations, edition, name)
+    fields = _for_cluster(tables.top_fields, edition, name)
+    collab = _for_cluster(tables.collaboration, edition, name)
+    partners = _for_cluster(tables.collaboration_partners, edition, name)
+    previous_rows = _for_cluster(tables.clusters, edition - 1, name)
+    return ClusterProfile(
+        cluster=name,
+        edition=info,
+        economy_code=str(row["economy"]),
+        economy_names=[str(economies.loc[c, "name"]) for c in economy_codes(row["economy"])],
+        row=row,
+        economy=economy_rank(tables, row),
+        top_organisations={o: top_orgs[top_orgs["output"] == o].sort_values("rank").reset_index(drop=True)
+                           for o in OUTPUT_LABELS},
+        top_fields={o: fields[fields["output"] == o].sort_values("rank").reset_index(drop=True)
+                    for o in OUTPUT_LABELS},
+        collaboration_share={o: (None if collab[collab["output"] == o].empty
+                                 else collab[collab["output"] == o].iloc[0]) for o in OUTPUT_LABELS},
+        collaboration_partners={o: partners[partners["output"] == o].sort_values("rank").reset_index(drop=True)
+                                for o in OUTPUT_LABELS},
+        conflicts=_for_cluster(tables.conflicts, edition, name).reset_index(drop=True),
+        gaps=_for_cluster(tables.gaps, edition, name).reset_index(drop=True),
+        previous=None if previous_rows.empty else previous_rows.iloc[0],
+    )

@@ -1,0 +1,122 @@
+"""Execute the profile notebook with papermill, export it to HTML, write both atomically.
+
+A render either replaces the previous report completely or leaves it untouched: outputs are
+written to temporary files in the target folder and moved into place only when both are ready.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+from . import paths
+from .errors import ParameterError, RenderError
+from .load import load_tables
+from .names import slug
+from .parameters import ReportParameters, validate_parameters
+from .profile import build_profile
+
+NOTEBOOK_ONLY_TAG = "notebook-only"  # cells for JupyterLab users (instructions), dropped from reports
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    cluster: str
+    edition: int
+    html_path: Path
+    notebook_path: Path
+
+
+def report_paths(reports_dir: Path, edition: int, cluster: str) -> tuple[Path, Path]:
+    """Where a report goes: ``reports/<edition>/<slug>.html`` and the executed ``.ipynb`` beside it."""
+    root = reports_dir.resolve()
+    html_path = (root / str(edition) / f"{slug(cluster)}.html").resolve()
+    if root not in html_path.parents:  # a slug has no path separators; this guards the invariant
+        raise RenderError(f"Refusing to write outside {root}: {html_path}")
+    return html_path, html_path.with_suffix(".ipynb")
+
+
+def check_notebook_parameters(notebook: Path, parameters: dict[str, object]) -> None:
+    """papermill only warns about names the notebook does not declare: here that is an error."""
+    declared = papermill.inspect_notebook(str(notebook))
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ParameterError(f"Unknown parameter(s) {', '.join(map(repr, unknown))} for {notebook.name}; "
+                             f"it declares: {', '.join(declared)}.")
+
+
+def html_exporter() -> HTMLExporter:
+    exporter = HTMLExporter(template_name=paths.HTML_TEMPLATE_NAME,
+                            extra_template_basedirs=[str(paths.HTML_TEMPLATE_DIR)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}), enabled=True)
+    return exporter
+
+
+def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
+    notebook = nbformat.from_dict(notebook)
+    notebook.metadata["title"] = title
+    body, _ = html_exporter().from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    return body
+
+
+def _atomic_write_all(contents: dict[Path, str]) -> None:
+    """Write every file to a temporary sibling, then move them all into place."""
+    temporaries: dict[Path, Path] = {}
+    try:
+        for target, text in contents.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+            temporaries[target] = Path(name)
+            os.chmod(name, 0o644)  # mkstemp creates 0600; reports are meant to be shared
+        for target, temporary in temporaries.items():
+            os.replace(temporary, target)
+    finally:
+        for temporary in temporaries.values():
+            temporary.unlink(missing_ok=True)
+
+
+def render_report(parameters: dict[str, object] | ReportParameters, *,
+                  reports_dir: Path | None = None, notebook: Path | None = None,
+                  kernel_manager=None) -> RenderedReport:
+    """Render one cluster profile to ``reports_dir`` and return where it went.
+
+    Everything that can be checked before a kernel starts (parameter names and types, the data
+    folder, the edition, the cluster name) is checked first, so bad input fails fast.
+    """
+    notebook = notebook or paths.PROFILE_NOTEBOOK
+    reports_dir = Path(reports_dir or paths.REPORTS_DIR)
+    if isinstance(parameters, ReportParameters):
+        checked = parameters
+    else:
+        check_notebook_parameters(notebook, dict(parameters))
+        checked = validate_parameters(**parameters)
+    tables = load_tables(checked.data_dir or None)
+    profile = build_profile(tables, checked.cluster, checked.edition)  # resolves spelling, or fails
+    html_path, notebook_path = report_paths(reports_dir, profile.edition.year, profile.cluster)
+    run_parameters = {"cluster": profile.cluster, "edition": profile.edition.year,
+                      "data_dir": str(Path(checked.data_dir).resolve()) if checked.data_dir else ""}
+    source = nbformat.read(notebook, as_version=4)
+    try:
+        executed = papermill.execute_notebook(
+            source, None, parameters=run_parameters, progress_bar=False, log_output=False,
+            kernel_name="python3", cwd=str(notebook.parent), km=kernel_manager,
+        )
+    except papermill.PapermillExecutionError as error:
+        raise RenderError(f"The notebook failed for {profile.cluster} (GII {profile.edition.year}): "
+                          f"{error.ename}: {error.evalue}") from None
+    title = f"{profile.cluster}: GII {profile.edition.year} S&T cluster profile"
+    html = export_html(executed, title)
+    _atomic_write_all({notebook_path: nbformat.writes(executed) + "\n", html_path: html})
+    return RenderedReport(profile.cluster, profile.edition.year, html_path, notebook_path)

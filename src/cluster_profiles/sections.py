@@ -1,0 +1,316 @@
+"""Each section of a cluster profile as escaped HTML (``markupsafe.Markup``).
+
+The notebook displays these; nothing here reads files or knows which cluster is special.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+
+import pandas as pd
+from markupsafe import Markup
+
+from . import figures, narrative
+from .names import slug
+from .profile import ClusterProfile
+
+DEFAULT_MISSING_REASON = "No public source for it was found when the data was compiled."
+OUTPUT_TITLES = {"patents": "Top PCT applicants", "articles": "Top publishing organizations"}
+COUNT_HEADERS = {"patents": "Patents", "articles": "Articles"}
+NAME_HEADERS = {"patents": "Applicant", "articles": "Organization"}
+FIELD_TITLES = {"patents": "Patents", "articles": "Publications"}
+_URL = re.compile(r"https?://[^\s;,)]+[^\s;,).]")
+
+
+def sources_html(source: str) -> Markup:
+    """Source text with every URL made a link; everything else escaped."""
+    pieces, last = [], 0
+    for match in _URL.finditer(source):
+        pieces.append(Markup.escape(source[last:match.start()]))
+        pieces.append(Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(match.group(0)))
+        last = match.end()
+    pieces.append(Markup.escape(source[last:]))
+    return Markup("").join(pieces)
+
+
+def source_note(sources: list[str]) -> Markup:
+    # rows join several sources with " ; ": split them so that each is cited once
+    unique = list(dict.fromkeys(part.strip() for s in sources if s for part in s.split(" ; ") if part.strip()))
+    if not unique:
+        return Markup("")
+    items = Markup("; ").join(sources_html(s) for s in unique)
+    return Markup('<p class="source">Source: {}</p>').format(items)
+
+
+def missing(what: str, reason: str | None) -> Markup:
+    return Markup('<p class="missing"><strong>Not in the data:</strong> {}. {}</p>').format(
+        what, reason or DEFAULT_MISSING_REASON)
+
+
+def csv_download(frame: pd.DataFrame, file_name: str, label: str = "Download the data (CSV)") -> Markup:
+    payload = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
+    return Markup('<p class="download"><a download="{}" href="data:text/csv;charset=utf-8;base64,{}">{}</a></p>').format(
+        file_name, payload, label)
+
+
+def html_table(frame: pd.DataFrame, caption: str | None = None, css_class: str = "data-table",
+               header: bool = True) -> Markup:
+    """A plain HTML table from display strings; pandas escapes every cell."""
+    html = frame.to_html(index=False, escape=True, border=0, classes=css_class, na_rep="—", header=header)
+    if caption:
+        html = html.replace(">\n  <thead>", Markup(">\n  <caption>{}</caption>\n  <thead>").format(caption), 1)
+    return Markup(html)
+
+
+def _file_stem(profile: ClusterProfile) -> str:
+    return f"gii{profile.edition.year}-{slug(profile.cluster)}"
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def title(profile: ClusterProfile) -> Markup:
+    economy = " / ".join(profile.economy_names)
+    return Markup('<header class="report-title"><p class="kicker">Global Innovation Index {}</p>'
+                  "<h1>{}, {}</h1></header>").format(profile.edition.year, profile.cluster, economy)
+
+
+def rank_lines(profile: ClusterProfile) -> list[str]:
+    year = profile.edition.year
+    lines = []
+    if profile.value("size_rank") is not None:
+        lines.append(narrative.size_rank_line(int(profile.value("size_rank")), year))
+    if profile.value("intensity_rank") is not None:
+        lines.append(narrative.intensity_rank_line(int(profile.value("intensity_rank")), year))
+    return lines
+
+
+def lead(profile: ClusterProfile) -> Markup:
+    year = profile.edition.year
+    economy = profile.economy
+    parts = [Markup("<p>{}</p>").format(narrative.lead_sentence(
+        profile.cluster, year, economy_rank=economy.rank, economy_count=economy.count,
+        adjective=economy.adjective, in_top100=profile.in_top100))]
+    lines = rank_lines(profile)
+    per_million = [profile.value(c) for c in ("pct_per_million", "articles_per_million", "vc_deals_per_million")]
+    totals = [profile.value(c) for c in ("pct_applications", "scientific_publications", "vc_deals")]
+    windows = {"pct": profile.edition.pct_window, "articles": profile.edition.articles_window,
+               "vc_deals": profile.edition.vc_deals_window}
+    sentence = None
+    if any(v is not None for v in per_million):
+        sentence = narrative.output_sentence(pct=per_million[0], articles=per_million[1], vc_deals=per_million[2],
+                                             per_million=True, windows=windows, continues=bool(lines))
+    elif any(v is not None for v in totals):
+        sentence = narrative.output_sentence(pct=totals[0], articles=totals[1], vc_deals=totals[2],
+                                             per_million=False, windows=windows, continues=bool(lines))
+    if sentence is not None:
+        parts.append(Markup("<p>{}</p>").format(sentence))
+    elif lines:
+        parts.append(Markup("<p>Its figures per 1 million inhabitants are not in the data. It is the:</p>"))
+    if lines:
+        parts.append(Markup('<ul class="ranks">{}</ul>').format(
+            Markup("").join(Markup("<li>{}</li>").format(line) for line in lines)))
+    else:
+        parts.append(missing(f"{profile.cluster}'s size and intensity ranks in {year}", profile.gap_reason("ranking")))
+    if economy.derived:
+        parts.append(Markup('<p class="note">The rank among {} clusters is counted from the GII {} ranking, '
+                            "which the data holds complete down to {}'s rank.</p>").format(
+            economy.adjective, year, profile.cluster))
+    sources = [str(profile.row["source"])]
+    if economy.count_source and economy.count is not None:
+        sources.append(economy.count_source)
+    parts.append(source_note(sources))
+    return Markup('<section class="lead">{}</section>').format(Markup("").join(parts))
+
+
+def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "#": top["rank"].astype(int).astype(str),
+        NAME_HEADERS[output]: top["organisation"],
+        COUNT_HEADERS[output]: [None if pd.isna(v) else narrative.thousands(v) for v in top["count"]],
+        "Share": [None if pd.isna(v) else narrative.percent(v) for v in top["share_pct"]],
+    })
+
+
+def top_organisations(profile: ClusterProfile, output: str) -> Markup:
+    heading = OUTPUT_TITLES[output]
+    top = profile.top_organisations[output]
+    parts = [Markup("<h2>{}</h2>").format(heading)]
+    if top.empty:
+        reason = profile.gap_reason(f"top_{output}")
+        parts.append(missing(f"the {heading.lower()} of {profile.cluster} in GII {profile.edition.year}", reason))
+        return Markup('<section class="top-organisations">{}</section>').format(Markup("").join(parts))
+    parts.append(html_table(organisations_display(top, output)))
+    if top["count"].isna().any() or top["share_pct"].isna().any():
+        parts.append(Markup('<p class="note">— : not given by the source.</p>'))
+    notes = [n for n in top["note"].dropna()]
+    for note in dict.fromkeys(notes):
+        parts.append(Markup('<p class="note">{}</p>').format(note))
+    data = figures.organisation_chart_data(top)
+    if data is not None:
+        what = "share of the cluster's" if data["measure"].iloc[0] == "share" else "number of"
+        alt = (f"Horizontal bar chart of the {heading.lower()} in {profile.cluster}, GII {profile.edition.year}, "
+               f"by {what} {narrative.OUTPUT_NOUNS[output]}: "
+               + "; ".join(f"{lab} {v:g}{'%' if data['measure'].iloc[0] == 'share' else ''}"
+                           for lab, v in zip(data["label"], data["value"])))
+        parts.append(figures.organisation_chart(data, f"{heading}, {profile.cluster}", alt))
+    else:
+        parts.append(Markup('<p class="note">No chart: the source does not give a count or a share for every row.</p>'))
+    parts.append(csv_download(top.assign(edition=profile.edition.year, cluster=profile.cluster)[
+        ["edition", "cluster", "output", "rank", "organisation", "count", "share_pct", "source"]],
+        f"{_file_stem(profile)}-top-{output}.csv"))
+    parts.append(source_note(list(top["source"])))
+    return Markup('<section class="top-organisations">{}</section>').format(Markup("").join(parts))
+
+
+def fields_display(fields: pd.DataFrame) -> pd.DataFrame:
+    """Two columns read top to bottom, then left to right, as in the GII profiles."""
+    cells = [f"{f} ({narrative.percent(s)})" if not pd.isna(s) else str(f)
+             for f, s in zip(fields["field"], fields["share_pct"])]
+    rows = math.ceil(len(cells) / 2)
+    left, right = cells[:rows], cells[rows:]
+    right += [""] * (rows - len(right))
+    return pd.DataFrame({"": left, " ": right})
+
+
+def top_fields(profile: ClusterProfile) -> Markup:
+    parts = [Markup("<h2>Top technology fields in {}</h2>").format(profile.cluster)]
+    sources = []
+    for output, label in FIELD_TITLES.items():
+        table = profile.top_fields[output]
+        parts.append(Markup("<h3>{}</h3>").format(label))
+        if table.empty:
+            parts.append(missing(f"the top {'technology' if output == 'patents' else 'science'} fields of "
+                                 f"{profile.cluster}'s {narrative.OUTPUT_NOUNS[output]}",
+                                 profile.gap_reason(f"fields_{output}")))
+            continue
+        parts.append(html_table(fields_display(table), css_class="data-table fields", header=False))
+        for note in dict.fromkeys(table["note"].dropna()):
+            parts.append(Markup('<p class="note">{}</p>').format(note))
+        sources += list(table["source"])
+    data = figures.field_chart_data(profile.top_fields)
+    if data is not None:
+        alt = "Horizontal bar charts of the top fields by share: " + " | ".join(
+            FIELD_TITLES[o] + ": " + "; ".join(f"{f} {s:g}%" for f, s in zip(g["field"], g["share_pct"]))
+            for o, g in data.groupby("output", sort=False))
+        parts.append(figures.field_chart(data, FIELD_TITLES, alt, f"Top fields in {profile.cluster}, "
+                                         f"GII {profile.edition.year} (grey: all other fields)"))
+    all_fields = pd.concat(profile.top_fields.values())
+    if not all_fields.empty:
+        parts.append(csv_download(all_fields[["edition", "cluster", "output", "rank", "field", "share_pct", "source"]],
+                                  f"{_file_stem(profile)}-top-fields.csv"))
+    parts.append(source_note(sources))
+    return Markup('<section class="top-fields">{}</section>').format(Markup("").join(parts))
+
+
+def collaboration(profile: ClusterProfile) -> Markup:
+    parts = [Markup("<h2>Collaboration</h2>")]
+    sources, shares = [], {}
+    for output in ("patents", "articles"):
+        share_row = profile.collaboration_share[output]
+        share = None if share_row is None else float(share_row["share_pct"])
+        shares[output] = share
+        partners = list(profile.collaboration_partners[output]["partner"])
+        sentence = narrative.collaboration_sentence(profile.cluster, output, share, partners)
+        if sentence is None:
+            parts.append(missing(f"how many of {profile.cluster}'s {narrative.OUTPUT_NOUNS[output]} are produced "
+                                 "in collaboration, and with whom", profile.gap_reason(f"collaboration_{output}")))
+            continue
+        parts.append(Markup("<p>{}</p>").format(sentence))
+        if share is not None and not partners:
+            parts.append(missing("the top collaborating locations", profile.gap_reason("collaboration_partners")))
+        if share_row is not None:
+            sources.append(str(share_row["source"]))
+            if not pd.isna(share_row["note"]):
+                parts.append(Markup('<p class="note">{}</p>').format(share_row["note"]))
+        sources += list(profile.collaboration_partners[output]["source"])
+        for note in dict.fromkeys(profile.collaboration_partners[output]["note"].dropna()):
+            parts.append(Markup('<p class="note">{}</p>').format(note))
+    data = figures.collaboration_chart_data(shares)
+    if data is not None:
+        labels = {"patents": "PCT applications", "articles": "Scientific articles"}
+        alt = (f"Bar chart of the share of {profile.cluster}'s output produced in collaboration: "
+               + "; ".join(f"{labels[o]} {s:g}%" for o, s in zip(data["output"], data["share_pct"])))
+        parts.append(figures.collaboration_chart(data, labels, alt,
+                                                 f"Share produced in collaboration, {profile.cluster}, "
+                                                 f"GII {profile.edition.year}"))
+    return Markup('<section class="collaboration">{}</section>').format(
+        Markup("").join(parts) + source_note(sources))
+
+
+KEY_FIGURES = [
+    ("size_rank", "Size rank (top 100)", "rank"),
+    ("intensity_rank", "Intensity rank", "rank"),
+    ("economy_rank", "Rank within its economy", "rank"),
+    ("previous_rank", "Previous rank, as stated by the source", "rank"),
+    ("pct_applications", "PCT applications (total)", "count"),
+    ("scientific_publications", "Scientific articles (total)", "count"),
+    ("vc_deals", "Venture-capital deals (total)", "count"),
+    ("pct_per_million", "PCT applications per 1 million inhabitants", "count"),
+    ("articles_per_million", "Scientific articles per 1 million inhabitants", "count"),
+    ("vc_deals_per_million", "Venture-capital deals per 1 million inhabitants", "count"),
+    ("pct_share_pct", "Share of all PCT applications", "share"),
+    ("pub_share_pct", "Share of all scientific articles", "share"),
+    ("total_share_pct", "Sum of the two shares", "share"),
+    ("growth_pct", "Growth of S&T output", "growth"),
+]
+
+
+def key_figures_frame(profile: ClusterProfile) -> pd.DataFrame:
+    rows = []
+    for column, label, kind in KEY_FIGURES:
+        value = profile.value(column)
+        if value is None:
+            continue
+        shown = {"rank": lambda v: str(int(v)), "count": narrative.thousands,
+                 "share": narrative.percent, "growth": lambda v: f"{v:+g}%"}[kind](value)
+        rows.append({"Figure": label, "Value": shown})
+    return pd.DataFrame(rows, columns=["Figure", "Value"])
+
+
+def key_figures(profile: ClusterProfile) -> Markup:
+    parts = [Markup("<h2>Key figures, GII {}</h2>").format(profile.edition.year)]
+    frame = key_figures_frame(profile)
+    parts.append(html_table(frame))
+    if not pd.isna(profile.row["note"]):
+        parts.append(Markup('<p class="note">{}</p>').format(profile.row["note"]))
+    raw = profile.row.to_frame().T
+    parts.append(csv_download(raw, f"{_file_stem(profile)}-key-figures.csv"))
+    parts.append(source_note([str(profile.row["source"])]))
+    return Markup('<section class="key-figures">{}</section>').format(Markup("").join(parts))
+
+
+def data_notes(profile: ClusterProfile) -> Markup:
+    year = profile.edition.year
+    edition = profile.edition
+    parts = [Markup("<h2>Sources and method notes</h2>")]
+    windows = []
+    if edition.pct_window:
+        windows.append(f"PCT applications published {edition.pct_window}")
+    if edition.articles_window:
+        windows.append(f"scientific articles published {edition.articles_window}")
+    parts.append(Markup("<p>GII {} measures {}. {}</p>").format(
+        year, edition.metrics.replace("; ", ", "),
+        f"Its data windows: {'; '.join(windows)}." if windows else "Its data windows are not in the data."))
+    parts.append(Markup("<p>Size rank: rank among the top 100 clusters by their combined share of PCT "
+                        "applications and scientific articles (and, from 2025, venture-capital deals). "
+                        "Intensity rank: rank by the same outputs per 1 million inhabitants. "
+                        "Figures per million cover the edition's five-year windows.</p>"))
+    if not profile.conflicts.empty:
+        items = Markup("").join(
+            Markup("<li>{}: {} reported by {}. {}</li>").format(
+                row["column"].replace("_", " "), row["reported_value"], sources_html(row["source"]),
+                "" if pd.isna(row["note"]) else row["note"])
+            for _, row in profile.conflicts.iterrows())
+        parts.append(Markup('<div class="conflicts"><h3>Sources that disagree</h3><p>This report uses the values '
+                            "of the clusters table; other sources report:</p><ul>{}</ul></div>").format(items))
+    if not profile.gaps.empty:
+        items = Markup("").join(Markup("<li>{} ({})</li>").format(row["reason"], sources_html(row["source"]))
+                                for _, row in profile.gaps.iterrows())
+        parts.append(Markup('<div class="gaps"><h3>Known gaps</h3><ul>{}</ul></div>').format(items))
+    parts.append(Markup('<p>Edition sources: {}</p>').format(sources_html(edition.source)))
+    parts.append(Markup('<p class="licence">GII data: WIPO, Global Innovation Index {}, licensed CC BY 4.0. '
+                        "Every figure above names the public source it was read from.</p>").format(year))
+    return Markup('<section class="data-notes">{}</section>').format(Markup("").join(parts))
