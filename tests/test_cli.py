@@ -1,0 +1,36 @@
+import pytest
+
+from cluster_profiles.cli import main
+
+
+def test_list_prints_an_edition(capsys):
+    assert main(["list", "--edition", "2024"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split("\t") == ["2024", "1", "Tokyo–Yokohama", "JP"]
+    assert any("\tHefei\t" in line for line in lines)
+
+
+def test_validate_reports_ok_and_problems(capsys, data_copy):
+    assert main(["validate"]) == 0
+    assert "valid" in capsys.readouterr().out
+    (data_copy / "economies.csv").write_text("code,name\n", encoding="utf-8")
+    assert main(["validate", "--data-dir", str(data_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "economies.csv:1:adjective: found no such column" in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["render", "--cluster", "Hefie"], "Did you mean 'Hefei'?"),
+    (["render", "--edition", "1999"], "greater than or equal to 2016"),
+])
+def test_render_errors_exit_non_zero(tmp_path, capsys, argv, words):
+    assert main(argv + ["--reports-dir", str(tmp_path)]) == 2
+    assert words in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
+def test_wrong_type_on_the_command_line_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["render", "--edition", "twenty"])
+    assert caught.value.code == 2
+    assert "invalid int value: 'twenty'" in capsys.readouterr().err

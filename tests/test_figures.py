@@ -1,0 +1,46 @@
+"""The data behind each chart (nbval does not compare images)."""
+
+import pandas as pd
+
+from cluster_profiles import figures
+from cluster_profiles.profile import build_profile
+
+
+def test_organisation_chart_uses_shares_and_keeps_duplicates_apart(tables):
+    top = build_profile(tables, "Hefei", 2024).top_organisations["articles"]
+    data = figures.organisation_chart_data(top)
+    assert list(data["label"]) == ["1. UNIVERSITY OF SCIENCE & TECH. OF CHINA", "2. HEFEI UNIVERSITY OF TECHNOLOGY",
+                                   "3. UNIVERSITY OF SCIENCE & TECH. OF CHINA"]
+    assert list(data["value"]) == [25, 16, 14]
+    assert set(data["measure"]) == {"share"}
+
+
+def test_organisation_chart_falls_back_to_counts_then_to_nothing(tables):
+    sao_paulo = build_profile(tables, "São Paulo", 2024).top_organisations["patents"]
+    data = figures.organisation_chart_data(sao_paulo)  # shares only for row 1, counts for all
+    assert list(data["value"]) == [65, 23, 17] and set(data["measure"]) == {"count"}
+    nanjing = build_profile(tables, "Nanjing", 2024).top_organisations["patents"]
+    assert figures.organisation_chart_data(nanjing) is None
+    assert figures.organisation_chart_data(nanjing.iloc[0:0]) is None
+
+
+def test_field_chart_data(tables):
+    data = figures.field_chart_data(build_profile(tables, "Hefei", 2024).top_fields)
+    assert list(data["output"].unique()) == ["patents", "articles"]
+    assert data.groupby("output")["share_pct"].sum().to_dict() == {"articles": 100, "patents": 100}
+    assert list(data.loc[data["remainder"], "field"]) == ["Other", "Other"]
+    assert figures.field_chart_data(build_profile(tables, "Nanjing", 2024).top_fields) is None
+
+
+def test_collaboration_chart_data():
+    data = figures.collaboration_chart_data({"patents": 3.0, "articles": None})
+    assert data.to_dict("records") == [{"output": "patents", "share_pct": 3.0}]
+    assert figures.collaboration_chart_data({"patents": None}) is None
+
+
+def test_figures_are_deterministic_and_described():
+    data = pd.DataFrame({"label": ["1. A", "2. B"], "value": [60.0, 40.0], "measure": "share"})
+    first = figures.organisation_chart(data, "Top", "alt <text>")
+    second = figures.organisation_chart(data, "Top", "alt <text>")
+    assert first == second
+    assert 'alt="alt &lt;text&gt;"' in first and "data:image/png;base64," in first

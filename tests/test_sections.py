@@ -1,0 +1,73 @@
+"""Sections adapt to what the data holds and say what is missing."""
+
+from cluster_profiles import sections
+from html_text import visible_text
+from cluster_profiles.load import load_tables
+from cluster_profiles.profile import build_profile
+from test_load import HEFEI_TOP1, _rewrite, _set
+
+
+text = visible_text
+
+
+def test_names_without_counts_get_a_table_and_no_chart(tables):
+    html = sections.top_organisations(build_profile(tables, "Nanjing", 2024), "patents")
+    assert "Southeast University" in text(html)
+    assert "No chart: the source does not give a count or a share for every row." in text(html)
+    assert "<img" not in html
+
+
+def test_missing_list_says_so_with_the_reason(tables):
+    cairo = build_profile(tables, "Cairo", 2025)
+    html = text(sections.collaboration(cairo))
+    assert "23% of Cairo's PCT patent applications are filed in collaboration with other inventors." in html
+    assert "Not in the data: the top collaborating locations. The partner locations" in html
+    assert "Not in the data: how many of Cairo's scientific articles" in html
+    tokyo = text(sections.top_fields(build_profile(tables, "Tokyo–Yokohama", 2023)))
+    assert "Not in the data: the top technology fields" in tokyo
+
+
+def test_lead_with_only_an_intensity_rank(tables):
+    html = text(sections.lead(build_profile(tables, "Cambridge", 2024)))
+    assert "Cambridge appears in the GII 2024 data" in html
+    assert "It filed 6,379 PCT applications and published 35,000 scientific articles" in html
+    assert "1st S&T cluster by intensity" in html
+
+
+def test_lead_with_totals_and_a_derived_economy_rank(tables):
+    html = text(sections.lead(build_profile(tables, "Tokyo-Yokohama", 2023)))
+    assert "Tokyo–Yokohama is the first-ranked cluster, out of 4 Japanese clusters" in html
+    assert "It filed 127,418 PCT applications and published 115,020 scientific articles, in total" in html
+    assert "largest science and technology cluster in 2023" in html
+    assert "counted from the GII 2023 ranking" in html
+
+
+def test_2025_lead_carries_venture_capital(tables):
+    html = text(sections.lead(build_profile(tables, "Cairo", 2025)))
+    assert "received 21 venture-capital deals, all per 1 million inhabitants" in html
+    assert "83rd largest" in html and "100th S&T cluster by intensity" in html
+
+
+def test_conflicts_are_shown_not_resolved(tables):
+    html = text(sections.data_notes(build_profile(tables, "Kuala Lumpur", 2024)))
+    assert "Sources that disagree" in html and "size rank: 96 reported by" in html
+
+
+def test_sources_are_links(tables):
+    html = sections.lead(build_profile(tables, "Nanjing", 2024))
+    assert '<a href="https://sxconnet.com/index.php/post/1836.html"' in html
+
+
+def test_fields_read_down_then_across():
+    import pandas as pd
+    frame = sections.fields_display(pd.DataFrame({"field": list("ABCDE"), "share_pct": [40, 30, 10, 10, 10]}))
+    assert frame.values.tolist() == [["A (40%)", "D (10%)"], ["B (30%)", "E (10%)"], ["C (10%)", ""]]
+
+
+def test_hostile_names_from_data_are_escaped(data_copy):
+    _rewrite(data_copy / "top_organisations.csv",
+             _set("top_organisations.csv", HEFEI_TOP1, "organisation", "<script>alert(1)</script>")[1])
+    profile = build_profile(load_tables(data_copy), "Hefei", 2024)
+    html = sections.top_organisations(profile, "patents")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
