@@ -12,7 +12,7 @@ from cluster_profiles.errors import DataValidationError, ParameterError, Unknown
 from cluster_profiles.render import render_report, report_paths
 from conftest import REFERENCE
 from html_text import reference_expectations, table_rows, visible_text
-from test_load import HEFEI, _rewrite, _set
+from bad_inputs import HEFEI, _rewrite, _set
 
 pytestmark = pytest.mark.slow
 

@@ -2,9 +2,8 @@
 
 from cluster_profiles import sections
 from html_text import visible_text
-from cluster_profiles.load import load_tables
 from cluster_profiles.profile import build_profile
-from test_load import HEFEI_TOP1, _rewrite, _set
+from bad_inputs import HEFEI_TOP1, _rewrite, _set
 
 
 text = visible_text
@@ -64,10 +63,17 @@ def test_fields_read_down_then_across():
     assert frame.values.tolist() == [["A (40%)", "D (10%)"], ["B (30%)", "E (10%)"], ["C (10%)", ""]]
 
 
-def test_hostile_names_from_data_are_escaped(data_copy):
-    _rewrite(data_copy / "top_organisations.csv",
-             _set("top_organisations.csv", HEFEI_TOP1, "organisation", "<script>alert(1)</script>")[1])
-    profile = build_profile(load_tables(data_copy), "Hefei", 2024)
+def test_hostile_names_are_escaped_even_if_they_pass_validation(tables):
+    """Validation rejects markup in names; the HTML escapes them anyway (defence in depth)."""
+    profile = build_profile(tables, "Hefei", 2024)
+    hostile = profile.top_organisations["patents"].assign(organisation="<script>alert(1)</script>")
+    profile.top_organisations["patents"] = hostile
     html = sections.top_organisations(profile, "patents")
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_quality_notes_are_shown(tables):
+    html = text(sections.data_notes(build_profile(tables, "Hefei", 2024)))
+    assert "Data-quality notes" in html
+    assert "UNIVERSITY OF SCIENCE & TECH. OF CHINA is listed twice among the top publishing organizations (ranks 1 and 3)" in html

@@ -15,7 +15,7 @@ import pandera.pandas as pa
 
 from . import paths
 from .errors import DataValidationError, Problem
-from .schema import TABLES, TableSpec, numeric_columns
+from .schema import NO_MARKUP, TABLES, TableSpec, numeric_columns
 
 HEADER_LINES = 1  # data row i (0-based) sits on line i + 2 of the file
 
@@ -143,6 +143,7 @@ def _describe_check(check: str) -> str:
         "not_nullable": "a value (this column is required)",
         "str_length(1, 200)": "a name of 1 to 200 characters",
         "str_matches('^\\S(.*\\S)?$')": "no leading or trailing spaces",
+        f"str_matches('{NO_MARKUP}')": "plain text: no HTML tags (< >), backticks or Markdown (**, __, [text](link))",
     }
     if check in replacements:
         return replacements[check]
@@ -194,9 +195,6 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
 # ---------------------------------------------------------------------------------------------
 # Cross-checks between and within tables (BuzzFeed-style cross-footing)
 
-ROUNDING_PP = 0.5  # shares are printed as whole percentages: each is within ±0.5 points
-
-
 def economy_codes(code: str) -> list[str]:
     """'CN/HK' -> ['CN', 'HK']; 'TW*' -> ['TW'] (the GII table marks Taiwan with a footnote star)."""
     return [part.rstrip("*") for part in code.split("/")]
@@ -243,9 +241,6 @@ def cross_check(tables: Tables) -> list[Problem]:
     problems += _check_ranks(clusters)
     problems += _check_economy_ranks(tables)
     problems += _check_total_shares(clusters)
-    problems += _check_counts_against_shares(tables.top_organisations)
-    problems += _check_share_sums(tables.top_fields, "top_fields.csv")
-    problems += _check_share_sums(tables.top_organisations, "top_organisations.csv")
     problems += _check_top_counts_within_totals(tables)
     for index, column in tables.conflicts["column"].items():
         if column not in clusters.columns:
@@ -300,51 +295,6 @@ def _check_total_shares(clusters: pd.DataFrame) -> list[Problem]:
         if abs(expected - row["total_share_pct"]) > 0.15 + 1e-9:
             problems.append(Problem("clusters.csv", line_of(index), "total_share_pct", str(row["total_share_pct"]),
                                     f"pct_share_pct + pub_share_pct = {expected:.1f} (±0.15 for rounding)"))
-    return problems
-
-
-def implied_total_bounds(count: float, share_pct: float) -> tuple[float, float]:
-    """The cluster totals consistent with a count and a share rounded to a whole percent."""
-    high_share = (share_pct + ROUNDING_PP) / 100
-    low_share = (share_pct - ROUNDING_PP) / 100
-    return count / high_share, (math.inf if low_share <= 0 else count / low_share)
-
-
-def _check_counts_against_shares(top: pd.DataFrame) -> list[Problem]:
-    """Rows of one top list with both a count and a share must imply a common cluster total."""
-    problems = []
-    both = top.dropna(subset=["count", "share_pct"])
-    for _, group in both.groupby(["edition", "cluster", "output"]):
-        if len(group) < 2:
-            continue
-        bounds = {index: implied_total_bounds(r["count"], r["share_pct"]) for index, r in group.iterrows()}
-        low = max(b[0] for b in bounds.values())
-        high = min(b[1] for b in bounds.values())
-        if low <= high:
-            continue
-        # name the row whose implied total is furthest from the others
-        def distance(index: int) -> float:
-            lo, hi = bounds[index]
-            return max(0.0, max(b[0] for i, b in bounds.items() if i != index) - hi,
-                       lo - min(b[1] for i, b in bounds.items() if i != index))
-        worst = max(bounds, key=distance)
-        row = group.loc[worst]
-        problems.append(Problem("top_organisations.csv", line_of(worst), "share_pct",
-                                f"{row['share_pct']:g}% for a count of {row['count']:g}",
-                                "a share consistent with the counts and shares of the other rows of the same top list "
-                                "(each rounded to a whole percent)"))
-    return problems
-
-
-def _check_share_sums(frame: pd.DataFrame, file_name: str) -> list[Problem]:
-    problems = []
-    for (edition, cluster, output), group in frame.dropna(subset=["share_pct"]).groupby(["edition", "cluster", "output"]):
-        tolerance = ROUNDING_PP * len(group)
-        total = group["share_pct"].sum()
-        if total > 100 + tolerance:
-            problems.append(Problem(file_name, line_of(group.index[-1]), "share_pct",
-                                    f"shares adding up to {total:g}% for {cluster} {edition} {output}",
-                                    f"at most 100% (+{tolerance:g} for rounding)"))
     return problems
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from .errors import UnknownEditionError
 from .load import Tables, economy_codes, primary_economy
 from .names import resolve_cluster
+from .quality import Finding, findings_for
 
 OUTPUT_LABELS = {"patents": "PCT applications", "articles": "scientific articles"}
 
@@ -48,7 +49,7 @@ class ClusterProfile:
     conflicts: pd.DataFrame
     gaps: pd.DataFrame
     previous: pd.Series | None = None  # the cluster's row in the previous edition, if any
-    notes: list[str] = field(default_factory=list)
+    quality: list[Finding] = field(default_factory=list)  # data-quality findings about this cluster
 
     def value(self, column: str) -> float | int | None:
         """A clusters.csv value, or None when the data does not have it."""
@@ -144,4 +145,5 @@ def build_profile(tables: Tables, cluster: str, edition: int) -> ClusterProfile:
         conflicts=_for_cluster(tables.conflicts, edition, name).reset_index(drop=True),
         gaps=_for_cluster(tables.gaps, edition, name).reset_index(drop=True),
         previous=None if previous_rows.empty else previous_rows.iloc[0],
+        quality=findings_for(tables, edition, name),
     )

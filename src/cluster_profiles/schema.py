@@ -23,10 +23,16 @@ _source = pa.Column(str, pa.Check.str_matches(URL_OR_CITATION), nullable=False)
 _note = pa.Column(str, nullable=True)
 
 
+# No real cluster, organisation, field or place name contains HTML tags or Markdown markup; a name
+# that does is a copy-paste accident or an attack. (The reports escape every value regardless.)
+NO_MARKUP = r"^(?!.*[<>`])(?!.*\*\*)(?!.*__)(?!.*\]\().*$"
+
+
 def _name(nullable: bool = False) -> pa.Column:
     return pa.Column(
         str,
-        [pa.Check.str_length(1, MAX_NAME_LENGTH), pa.Check.str_matches(r"^\S(.*\S)?$")],
+        [pa.Check.str_length(1, MAX_NAME_LENGTH), pa.Check.str_matches(r"^\S(.*\S)?$"),
+         pa.Check.str_matches(NO_MARKUP)],
         nullable=nullable,
     )
 

@@ -298,6 +298,10 @@ def data_notes(profile: ClusterProfile) -> Markup:
                         "applications and scientific articles (and, from 2025, venture-capital deals). "
                         "Intensity rank: rank by the same outputs per 1 million inhabitants. "
                         "Figures per million cover the edition's five-year windows.</p>"))
+    if profile.quality:
+        items = Markup("").join(Markup("<li>{}</li>").format(f.message) for f in profile.quality)
+        parts.append(Markup('<div class="quality"><h3>Data-quality notes</h3><p>The figures are shown as the '
+                            "source gives them; these points do not add up:</p><ul>{}</ul></div>").format(items))
     if not profile.conflicts.empty:
         items = Markup("").join(
             Markup("<li>{}: {} reported by {}. {}</li>").format(

@@ -1,0 +1,120 @@
+"""Data-quality findings: things a source says that do not add up, kept and reported, never fixed.
+
+Unlike validation errors (impossible values, broken references), these can be true of a real
+source: a profile that lists one organisation twice, shares that do not sum to 100 %, a count that
+does not match its share, a rank stated by one source that another table contradicts. ``validate``
+prints them as warnings; each report shows the ones about its cluster.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .load import Tables, line_of
+
+ROUNDING_PP = 0.5  # shares are printed as whole percentages: each is within ±0.5 points
+LIST_NAMES = {("top_organisations", "patents"): "top PCT applicants",
+              ("top_organisations", "articles"): "top publishing organizations",
+              ("top_fields", "patents"): "top technology fields",
+              ("top_fields", "articles"): "top science fields"}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    edition: int
+    cluster: str
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+def implied_total_bounds(count: float, share_pct: float) -> tuple[float, float]:
+    """The cluster totals consistent with a count and a share rounded to a whole percent."""
+    high_share = (share_pct + ROUNDING_PP) / 100
+    low_share = (share_pct - ROUNDING_PP) / 100
+    return count / high_share, (math.inf if low_share <= 0 else count / low_share)
+
+
+def _groups(frame: pd.DataFrame):
+    return frame.groupby(["edition", "cluster", "output"], sort=True)
+
+
+def duplicated_names(tables: Tables) -> list[Finding]:
+    findings = []
+    for (edition, cluster, output), group in _groups(tables.top_organisations):
+        for name, rows in group.groupby("organisation"):
+            if len(rows) > 1:
+                ranks = " and ".join(str(int(r)) for r in rows["rank"])
+                findings.append(Finding(int(edition), cluster, "top_organisations.csv", line_of(rows.index[-1]),
+                                        "organisation",
+                                        f"{name} is listed twice among the {LIST_NAMES[('top_organisations', output)]} "
+                                        f"(ranks {ranks}), as in the source; the report keeps both rows."))
+    return findings
+
+
+def counts_against_shares(tables: Tables) -> list[Finding]:
+    """Rows of one top list with a count and a share must imply a common cluster total."""
+    findings = []
+    both = tables.top_organisations.dropna(subset=["count", "share_pct"])
+    for (edition, cluster, output), group in _groups(both):
+        if len(group) < 2:
+            continue
+        bounds = {index: implied_total_bounds(r["count"], r["share_pct"]) for index, r in group.iterrows()}
+        if max(b[0] for b in bounds.values()) <= min(b[1] for b in bounds.values()):
+            continue
+        described = "; ".join(f"{r['organisation']} {r['count']:,.0f} = {r['share_pct']:g}%" for _, r in group.iterrows())
+        findings.append(Finding(int(edition), cluster, "top_organisations.csv", line_of(group.index[-1]), "share_pct",
+                                f"The counts and shares of the {LIST_NAMES[('top_organisations', output)]} do not "
+                                f"imply one cluster total, even allowing for rounding to whole percents ({described})."))
+    return findings
+
+
+def share_sums(tables: Tables) -> list[Finding]:
+    """A list's shares add up to at most 100 % (plus rounding); a list with 'Other' adds up to 100 %."""
+    findings = []
+    for name in ("top_organisations", "top_fields"):
+        frame = getattr(tables, name)
+        for (edition, cluster, output), group in _groups(frame):
+            if group["share_pct"].isna().any():
+                continue
+            total = group["share_pct"].sum()
+            tolerance = ROUNDING_PP * len(group)
+            complete = name == "top_fields" and (group["field"] == "Other").any()
+            if total > 100 + tolerance or (complete and total < 100 - tolerance):
+                expected = "100%" if complete else "at most 100%"
+                findings.append(Finding(int(edition), cluster, f"{name}.csv", line_of(group.index[-1]), "share_pct",
+                                        f"The shares of the {LIST_NAMES[(name, output)]} add up to {total:g}%, "
+                                        f"not {expected} within rounding (±{tolerance:g} points)."))
+    return findings
+
+
+def stated_ranks_against_tables(tables: Tables) -> list[Finding]:
+    """A previous rank stated by a source, checked against the previous edition's table."""
+    findings = []
+    clusters = tables.clusters
+    ranks = {(int(e), c): r for e, c, r in zip(clusters["edition"], clusters["cluster"], clusters["size_rank"])
+             if not pd.isna(r)}
+    for index, row in clusters[clusters["previous_rank"].notna()].iterrows():
+        earlier = ranks.get((int(row["edition"]) - 1, row["cluster"]))
+        if earlier is not None and earlier != row["previous_rank"]:
+            findings.append(Finding(int(row["edition"]), row["cluster"], "clusters.csv", line_of(index), "previous_rank",
+                                    f"The source gives the {int(row['edition']) - 1} rank as {int(row['previous_rank'])}; "
+                                    f"the GII {int(row['edition']) - 1} table in the data says {int(earlier)}."))
+    return findings
+
+
+def findings(tables: Tables) -> list[Finding]:
+    """Every data-quality finding in the data folder, sorted."""
+    return sorted(duplicated_names(tables) + counts_against_shares(tables) + share_sums(tables)
+                  + stated_ranks_against_tables(tables))
+
+
+def findings_for(tables: Tables, edition: int, cluster: str) -> list[Finding]:
+    return [f for f in findings(tables) if f.edition == edition and f.cluster == cluster]

@@ -1,0 +1,73 @@
+"""Every bad input of the corpus: a clear error naming the place, exit 2, existing reports untouched."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bad_inputs import BYTE_CASES, CASES, PARAMETER_CASES, _rewrite
+from cluster_profiles.cli import main
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) + len(BYTE_CASES) + len(PARAMETER_CASES) + 1 >= 25  # +1: the missing-file case
+
+
+@pytest.fixture
+def reports(hefei_report, tmp_path) -> Path:
+    """A reports folder that already holds a good report."""
+    target = tmp_path / "reports"
+    shutil.copytree(hefei_report.html_path.parents[1], target)
+    return target
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _render(capsys, reports: Path, *argv: str) -> tuple[int, str]:
+    code = main(["render", "--reports-dir", str(reports), *argv])
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_malformed_data(capsys, reports, data_copy, name):
+    file, edit, expected_file, expected_column, _ = CASES[name]
+    _rewrite(data_copy / file, edit)
+    before = _snapshot(reports)
+    code, err = _render(capsys, reports, "--data-dir", str(data_copy))
+    assert code == 2
+    assert re.search(rf"{re.escape(expected_file)}:\d+:{re.escape(expected_column)}: found", err), err
+    assert _snapshot(reports) == before
+
+
+@pytest.mark.parametrize("name", sorted(BYTE_CASES))
+def test_unreadable_data(capsys, reports, data_copy, name):
+    file, content, words = BYTE_CASES[name]
+    (data_copy / file).write_bytes(content)
+    before = _snapshot(reports)
+    code, err = _render(capsys, reports, "--data-dir", str(data_copy))
+    assert code == 2 and f"{file}" in err and words in err
+    assert _snapshot(reports) == before
+
+
+def test_missing_file(capsys, reports, data_copy):
+    (data_copy / "collaboration.csv").unlink()
+    before = _snapshot(reports)
+    code, err = _render(capsys, reports, "--data-dir", str(data_copy))
+    assert code == 2 and "collaboration.csv: found no such file" in err
+    assert _snapshot(reports) == before
+
+
+@pytest.mark.parametrize("name", sorted(PARAMETER_CASES))
+def test_bad_parameters(capsys, reports, name):
+    argv, words = PARAMETER_CASES[name]
+    before = _snapshot(reports)
+    code, err = _render(capsys, reports, *argv)
+    assert code == 2 and words in err
+    assert _snapshot(reports) == before

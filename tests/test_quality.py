@@ -1,0 +1,51 @@
+"""Data-quality findings: reported with their place, never fixed."""
+
+import pytest
+
+from bad_inputs import HEFEI, HEFEI_TOP1, _rewrite, _set
+from cluster_profiles import quality
+from cluster_profiles.load import load_tables
+
+
+def test_shipped_data_has_exactly_the_known_duplicate(tables):
+    found = quality.findings(tables)
+    assert [(f.cluster, f.file, f.column) for f in found] == [("Hefei", "top_organisations.csv", "organisation")]
+    assert "listed twice among the top publishing organizations (ranks 1 and 3)" in found[0].message
+
+
+@pytest.mark.parametrize("count, share, low, high", [
+    (2069, 54, 2069 / 0.545, 2069 / 0.535),
+    (92, 2, 92 / 0.025, 92 / 0.015),
+    (5, 0, 5 / 0.005, float("inf")),
+])
+def test_implied_total_bounds(count, share, low, high):
+    assert quality.implied_total_bounds(count, share) == pytest.approx((low, high))
+
+
+def test_count_that_disagrees_with_its_share(data_copy):
+    _rewrite(data_copy / "top_organisations.csv", _set("top_organisations.csv", HEFEI_TOP1, "share_pct", "30")[1])
+    found = quality.counts_against_shares(load_tables(data_copy))
+    assert len(found) == 1 and found[0].cluster == "Hefei" and "do not imply one cluster total" in found[0].message
+    assert "CHANGXIN MEMORY TECHNOLOGIES 2,069 = 30%" in found[0].message
+
+
+def test_hefei_counts_and_shares_agree(tables):
+    assert quality.counts_against_shares(tables) == []
+
+
+@pytest.mark.parametrize("share, words", [("60", "add up to 135%, not 100%"), ("5", "add up to 80%, not 100%")])
+def test_field_shares_that_do_not_add_up(data_copy, share, words):
+    other = {"edition": "2024", "cluster": "Hefei", "output": "patents", "rank": "8"}
+    _rewrite(data_copy / "top_fields.csv", _set("top_fields.csv", other, "share_pct", share)[1])
+    found = quality.share_sums(load_tables(data_copy))
+    assert len(found) == 1 and words in found[0].message and found[0].line > 1
+
+
+def test_stated_previous_rank_against_the_previous_table(data_copy):
+    _rewrite(data_copy / "clusters.csv", _set("clusters.csv", HEFEI, "previous_rank", "40")[1])
+    _rewrite(data_copy / "clusters.csv", _set("clusters.csv", {"edition": "2024", "cluster": "São Paulo"},
+                                              "previous_rank", "70")[1])
+    found = quality.stated_ranks_against_tables(load_tables(data_copy))
+    # Hefei has no 2023 row to compare with; São Paulo's 2023 table rank is 72
+    assert [(f.cluster, f.message) for f in found] == [
+        ("São Paulo", "The source gives the 2023 rank as 70; the GII 2023 table in the data says 72.")]
