@@ -23,7 +23,7 @@ NOTEBOOK := notebooks/cluster_profile.ipynb
 GOLDEN := tests/golden/cluster_profile_hefei_2024.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$(DATA)",)
 
-.PHONY: help install report test lab golden validate clean distclean
+.PHONY: help install report test lab golden validate import clean distclean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,6 +48,9 @@ test: $(STAMP) ## run every test: unit, nbval golden, end-to-end render, browser
 
 validate: $(STAMP) ## check a data folder: make validate DATA=dir
 	"$(BIN)/cluster-profiles" validate $(DATA_OPTION)
+
+import: $(STAMP) ## merge a GII appendix ranking table: make import FILE=t.xlsx EDITION=2023 SOURCE="url" [DATA=dir]
+	"$(BIN)/cluster-profiles" import-ranking "$(FILE)" --edition "$(EDITION)" --source "$(SOURCE)" $(DATA_OPTION)
 
 lab: $(STAMP) ## open the notebooks in JupyterLab
 	"$(BIN)/jupyter" lab --notebook-dir=notebooks

@@ -32,9 +32,24 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .quality import findings
+
     tables = load_tables(args.data_dir)
+    notes = findings(tables)
     print(f"{tables.data_dir}: valid ({len(tables.clusters)} cluster rows, editions "
-          f"{', '.join(map(str, tables.edition_list()))})")
+          f"{', '.join(map(str, tables.edition_list()))}); {len(notes)} data-quality "
+          f"note{'s' if len(notes) != 1 else ''} (shown in the reports, not errors):")
+    for note in notes:
+        print(f"  {note}")
+    return 0
+
+
+def _import_ranking(args: argparse.Namespace) -> int:
+    from .importer import import_ranking
+
+    result = import_ranking(args.file, args.edition, args.source, args.data_dir, replace=args.replace)
+    print(f"Imported {args.file}: {len(result.added)} added, {len(result.updated)} updated, "
+          f"{len(result.unchanged)} unchanged; {args.data_dir or paths.DATA_DIR} validates.")
     return 0
 
 
@@ -57,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a data folder and report every problem")
     validate.add_argument("--data-dir", default=None, help="folder to check (default: the project's data/)")
     validate.set_defaults(run=_validate)
+
+    importer = commands.add_parser("import-ranking", help="merge a GII appendix ranking table (CSV or .xlsx) into clusters.csv")
+    importer.add_argument("file", type=Path, help="the appendix table, with its printed column headers")
+    importer.add_argument("--edition", type=int, required=True, help="GII edition of the table")
+    importer.add_argument("--source", required=True, help="citation for the table (URL and page)")
+    importer.add_argument("--data-dir", type=Path, default=None, help="folder to update (default: data/)")
+    importer.add_argument("--replace", action="store_true", help="overwrite values that differ from the table")
+    importer.set_defaults(run=_import_ranking)
     return parser
 
 

@@ -35,9 +35,13 @@ def sources_html(source: str) -> Markup:
     return Markup("").join(pieces)
 
 
+def split_sources(sources: list[str]) -> list[str]:
+    """Rows join several sources with " ; ": split them so that each is cited once, in order."""
+    return list(dict.fromkeys(part.strip() for s in sources if s for part in str(s).split(" ; ") if part.strip()))
+
+
 def source_note(sources: list[str]) -> Markup:
-    # rows join several sources with " ; ": split them so that each is cited once
-    unique = list(dict.fromkeys(part.strip() for s in sources if s for part in s.split(" ; ") if part.strip()))
+    unique = split_sources(sources)
     if not unique:
         return Markup("")
     items = Markup("; ").join(sources_html(s) for s in unique)
@@ -315,6 +319,27 @@ def data_notes(profile: ClusterProfile) -> Markup:
                                 for _, row in profile.gaps.iterrows())
         parts.append(Markup('<div class="gaps"><h3>Known gaps</h3><ul>{}</ul></div>').format(items))
     parts.append(Markup('<p>Edition sources: {}</p>').format(sources_html(edition.source)))
+    cited = split_sources(profile_sources(profile))
+    parts.append(Markup('<h3>All sources cited in this report</h3><ol class="sources">{}</ol>').format(
+        Markup("").join(Markup("<li>{}</li>").format(sources_html(s)) for s in cited)))
     parts.append(Markup('<p class="licence">GII data: WIPO, Global Innovation Index {}, licensed CC BY 4.0. '
                         "Every figure above names the public source it was read from.</p>").format(year))
     return Markup('<section class="data-notes">{}</section>').format(Markup("").join(parts))
+
+
+def profile_sources(profile: ClusterProfile) -> list[str]:
+    """Every source behind a figure of the report, in the order the sections cite them."""
+    sources = [str(profile.row["source"])]
+    if profile.economy.count_source:
+        sources.append(profile.economy.count_source)
+    for output in ("patents", "articles"):
+        sources += list(profile.top_organisations[output]["source"])
+    for output in ("patents", "articles"):
+        sources += list(profile.top_fields[output]["source"])
+    for output in ("patents", "articles"):
+        share = profile.collaboration_share[output]
+        if share is not None:
+            sources.append(str(share["source"]))
+        sources += list(profile.collaboration_partners[output]["source"])
+    sources += list(profile.conflicts["source"]) + list(profile.gaps["source"]) + [profile.edition.source]
+    return sources
