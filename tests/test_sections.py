@@ -1,7 +1,7 @@
 """Sections adapt to what the data holds and say what is missing."""
 
 from cluster_profiles import sections
-from html_text import visible_text
+from html_text import table_rows, visible_text
 from cluster_profiles.profile import build_profile
 from bad_inputs import HEFEI_TOP1, _rewrite, _set
 
@@ -77,3 +77,9 @@ def test_quality_notes_are_shown(tables):
     html = text(sections.data_notes(build_profile(tables, "Hefei", 2024)))
     assert "Data-quality notes" in html
     assert "UNIVERSITY OF SCIENCE & TECH. OF CHINA is listed twice among the top publishing organizations (ranks 1 and 3)" in html
+
+
+def test_cells_the_source_leaves_empty_show_a_dash(tables):
+    html = sections.top_organisations(build_profile(tables, "Cairo", 2025), "articles")
+    assert "None" not in text(html) and "nan" not in text(html)
+    assert ("2", "Ain Shams University", "—", "14%") in table_rows(html)

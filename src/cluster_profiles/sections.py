@@ -16,6 +16,7 @@ from . import figures, narrative
 from .names import slug
 from .profile import ClusterProfile
 
+NOT_GIVEN = "—"  # a cell the source leaves empty
 DEFAULT_MISSING_REASON = "No public source for it was found when the data was compiled."
 OUTPUT_TITLES = {"patents": "Top PCT applicants", "articles": "Top publishing organizations"}
 COUNT_HEADERS = {"patents": "Patents", "articles": "Articles"}
@@ -133,8 +134,8 @@ def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
     return pd.DataFrame({
         "#": top["rank"].astype(int).astype(str),
         NAME_HEADERS[output]: top["organisation"],
-        COUNT_HEADERS[output]: [None if pd.isna(v) else narrative.thousands(v) for v in top["count"]],
-        "Share": [None if pd.isna(v) else narrative.percent(v) for v in top["share_pct"]],
+        COUNT_HEADERS[output]: [NOT_GIVEN if pd.isna(v) else narrative.thousands(v) for v in top["count"]],
+        "Share": [NOT_GIVEN if pd.isna(v) else narrative.percent(v) for v in top["share_pct"]],
     })
 
 
@@ -148,7 +149,7 @@ def top_organisations(profile: ClusterProfile, output: str) -> Markup:
         return Markup('<section class="top-organisations">{}</section>').format(Markup("").join(parts))
     parts.append(html_table(organisations_display(top, output)))
     if top["count"].isna().any() or top["share_pct"].isna().any():
-        parts.append(Markup('<p class="note">— : not given by the source.</p>'))
+        parts.append(Markup('<p class="note">{} : not given by the source.</p>').format(NOT_GIVEN))
     notes = [n for n in top["note"].dropna()]
     for note in dict.fromkeys(notes):
         parts.append(Markup('<p class="note">{}</p>').format(note))
