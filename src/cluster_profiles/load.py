@@ -159,12 +159,39 @@ def _describe_check(check: str) -> str:
     return f"a value that passes the check {check}"
 
 
+def _folder_signature(folder: Path) -> tuple:
+    """What a cached load depends on: each table file's size and modification time."""
+    signature = []
+    for spec in TABLES.values():
+        path = folder / spec.file_name
+        stat = path.stat() if path.is_file() else None
+        signature.append((spec.file_name, None if stat is None else (stat.st_size, stat.st_mtime_ns)))
+    return tuple(signature)
+
+
+_CACHE: dict[Path, tuple[tuple, "Tables"]] = {}
+
+
 def load_tables(data_dir: str | Path | None = None) -> Tables:
     """Read every table of ``data_dir`` (the shipped ``data/`` by default) and validate it.
 
-    Raises ``DataValidationError`` listing every problem found.
+    Raises ``DataValidationError`` listing every problem found. A folder whose files have not
+    changed since the last successful load is not read again (batch renders reuse one kernel for
+    many reports); callers treat the returned tables as read-only.
     """
-    folder = Path(data_dir) if data_dir else paths.DATA_DIR
+    folder = (Path(data_dir) if data_dir else paths.DATA_DIR).resolve()
+    if folder.is_dir():
+        signature = _folder_signature(folder)
+        cached = _CACHE.get(folder)
+        if cached and cached[0] == signature:
+            return cached[1]
+        tables = _load_and_validate(folder)
+        _CACHE[folder] = (signature, tables)
+        return tables
+    return _load_and_validate(folder)
+
+
+def _load_and_validate(folder: Path) -> Tables:
     if not folder.is_dir():
         raise DataValidationError(str(folder), [Problem(str(folder), None, None, "no such folder",
                                                         "a folder of CSV tables (see data/README.md)")])

@@ -43,6 +43,31 @@ def report_paths(reports_dir: Path, edition: int, cluster: str) -> tuple[Path, P
     return html_path, html_path.with_suffix(".ipynb")
 
 
+def fingerprint_path(html_path: Path) -> Path:
+    """The file beside a report that records the hash of the inputs it was rendered from."""
+    return html_path.with_name(f".{html_path.stem}.inputs")
+
+
+def new_kernel_manager(socket_dir: str):
+    """A kernel manager that talks to its kernel over Unix sockets in ``socket_dir``.
+
+    IPC instead of TCP: nothing listens on a network port, and ipykernel does not warn about
+    unencrypted TCP on every start. The caller owns ``socket_dir`` and removes it.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
+    manager.ip = os.path.join(socket_dir, "kernel")
+    return manager
+
+
+def shutdown_kernel(manager) -> None:
+    from jupyter_core.utils import run_sync
+
+    if manager is not None and manager.has_kernel:
+        run_sync(manager.shutdown_kernel)(now=True)
+
+
 def check_notebook_parameters(notebook: Path, parameters: dict[str, object]) -> None:
     """papermill only warns about names the notebook does not declare: here that is an error."""
     declared = papermill.inspect_notebook(str(notebook))
@@ -69,6 +94,19 @@ def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
     return body
 
 
+def renumber_executions(notebook: nbformat.NotebookNode) -> None:
+    """Number code cells 1, 2, 3… as a fresh kernel would, whatever kernel ran them."""
+    count = 0
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        count += 1
+        cell.execution_count = count
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                output["execution_count"] = count
+
+
 def _atomic_write_all(contents: dict[Path, str]) -> None:
     """Write every file to a temporary sibling, then move them all into place."""
     temporaries: dict[Path, Path] = {}
@@ -89,11 +127,13 @@ def _atomic_write_all(contents: dict[Path, str]) -> None:
 
 def render_report(parameters: dict[str, object] | ReportParameters, *,
                   reports_dir: Path | None = None, notebook: Path | None = None,
-                  kernel_manager=None) -> RenderedReport:
+                  kernel_manager=None, fingerprint: str | None = None) -> RenderedReport:
     """Render one cluster profile to ``reports_dir`` and return where it went.
 
     Everything that can be checked before a kernel starts (parameter names and types, the data
-    folder, the edition, the cluster name) is checked first, so bad input fails fast.
+    folder, the edition, the cluster name) is checked first, so bad input fails fast. A
+    ``kernel_manager`` whose kernel is already running is reused (batch renders); ``fingerprint``,
+    if given, is written beside the report so that an unchanged report is not rendered again.
     """
     notebook = notebook or paths.PROFILE_NOTEBOOK
     reports_dir = Path(reports_dir or paths.REPORTS_DIR)
@@ -108,15 +148,24 @@ def render_report(parameters: dict[str, object] | ReportParameters, *,
     run_parameters = {"cluster": profile.cluster, "edition": profile.edition.year,
                       "data_dir": str(Path(checked.data_dir).resolve()) if checked.data_dir else ""}
     source = nbformat.read(notebook, as_version=4)
-    try:
-        executed = papermill.execute_notebook(
-            source, None, parameters=run_parameters, progress_bar=False, log_output=False,
-            kernel_name="python3", cwd=str(notebook.parent), km=kernel_manager,
-        )
-    except papermill.PapermillExecutionError as error:
-        raise RenderError(f"The notebook failed for {profile.cluster} (GII {profile.edition.year}): "
-                          f"{error.ename}: {error.evalue}") from None
+    with tempfile.TemporaryDirectory(prefix="cluster-profiles-kernel-") as socket_dir:
+        manager = kernel_manager or new_kernel_manager(socket_dir)
+        try:
+            executed = papermill.execute_notebook(
+                source, None, parameters=run_parameters, progress_bar=False, log_output=False,
+                kernel_name="python3", cwd=str(notebook.parent), km=manager,
+            )
+        except papermill.PapermillExecutionError as error:
+            raise RenderError(f"The notebook failed for {profile.cluster} (GII {profile.edition.year}): "
+                              f"{error.ename}: {error.evalue}") from None
+        finally:
+            if kernel_manager is None:  # a kernel we started for this report alone
+                shutdown_kernel(manager)
+    renumber_executions(executed)
     title = f"{profile.cluster}: GII {profile.edition.year} S&T cluster profile"
     html = export_html(executed, title)
-    _atomic_write_all({notebook_path: nbformat.writes(executed) + "\n", html_path: html})
+    outputs = {notebook_path: nbformat.writes(executed) + "\n", html_path: html}
+    if fingerprint:
+        outputs[fingerprint_path(html_path)] = fingerprint + "\n"
+    _atomic_write_all(outputs)
     return RenderedReport(profile.cluster, profile.edition.year, html_path, notebook_path)

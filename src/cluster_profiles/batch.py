@@ -1,0 +1,208 @@
+"""Render many reports in parallel, incrementally, each worker reusing one warm kernel.
+
+Each worker process starts one Jupyter kernel and runs every report it is given in that kernel
+through papermill's Python API (no command-line process per report), so the kernel start and the
+imports of pandas, seaborn and matplotlib are paid once per worker instead of once per report. A
+report whose inputs (its data rows, the notebook, the package code) are unchanged is skipped.
+``bench/bench_batch.py`` checks that the outputs equal the one-CLI-call-per-report way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import multiprocessing.util
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from . import paths
+from .errors import ClusterProfilesError
+from .load import Tables, load_tables, primary_economy
+from .names import slug
+from .schema import TABLES
+
+_WORKER_KERNEL = None  # the warm kernel manager of this worker process
+_WORKER_SOCKETS = None  # the temporary folder holding its IPC sockets
+
+
+@dataclass(frozen=True)
+class Task:
+    cluster: str
+    edition: int
+    fingerprint: str
+
+
+@dataclass
+class BatchResult:
+    rendered: list[Task] = field(default_factory=list)
+    skipped: list[Task] = field(default_factory=list)
+    failed: list[tuple[Task, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def code_fingerprint(notebook: Path = paths.PROFILE_NOTEBOOK) -> str:
+    """Hash of everything a report's rendering depends on besides data: the package and the notebook."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in paths.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in [*files, notebook]:
+        digest.update(str(path.relative_to(paths.REPO_ROOT) if paths.REPO_ROOT in path.parents else path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def report_inputs(tables: Tables, cluster: str, edition: int) -> str:
+    """The data rows a profile can read, as text: its own rows, its edition's and the previous
+    edition's cluster tables (peers, ranks, comparisons), and the small reference tables."""
+    pieces = []
+    for spec in TABLES.values():
+        frame = getattr(tables, spec.name)
+        if spec.name == "economies":
+            rows = frame
+        elif spec.name == "editions":
+            rows = frame[frame["edition"].isin([edition, edition - 1])]
+        elif spec.name in ("clusters", "economy_cluster_counts"):
+            rows = frame[frame["edition"].isin([edition, edition - 1])]
+        else:
+            rows = frame[(frame["edition"] == edition) & (frame["cluster"] == cluster)]
+        pieces.append(f"## {spec.file_name}\n{rows.to_csv(index=False)}")
+    return "\n".join(pieces)
+
+
+def plan(tables: Tables, editions: list[int] | None = None, economy: str | None = None,
+         code_hash: str | None = None) -> list[Task]:
+    """Every (cluster, edition) to render, in ranking order, with the fingerprint of its inputs."""
+    code_hash = code_hash or code_fingerprint()
+    clusters = tables.clusters
+    if editions:
+        clusters = clusters[clusters["edition"].isin(editions)]
+    if economy:
+        wanted = economy.upper()
+        clusters = clusters[[primary_economy(code) == wanted or wanted in code.split("/")
+                             for code in clusters["economy"]]]
+    clusters = clusters.sort_values(["edition", "size_rank", "cluster"], na_position="last")
+    tasks = []
+    for row in clusters.itertuples():
+        edition = int(row.edition)
+        digest = hashlib.sha256((code_hash + str(tables.data_dir) + report_inputs(tables, row.cluster, edition)).encode())
+        tasks.append(Task(row.cluster, edition, digest.hexdigest()))
+    return tasks
+
+
+def is_current(task: Task, reports_dir: Path) -> bool:
+    from .render import fingerprint_path
+
+    html = reports_dir / str(task.edition) / f"{slug(task.cluster)}.html"
+    marker = fingerprint_path(html)
+    return html.is_file() and marker.is_file() and marker.read_text(encoding="utf-8").strip() == task.fingerprint
+
+
+def _shutdown_worker_kernel() -> None:
+    global _WORKER_KERNEL, _WORKER_SOCKETS
+    from .render import shutdown_kernel
+
+    if _WORKER_KERNEL is not None:
+        try:
+            shutdown_kernel(_WORKER_KERNEL)
+        except Exception:  # noqa: BLE001 - the kernel is being discarded; a dead kernel is what we want
+            pass
+        _WORKER_KERNEL = None
+    if _WORKER_SOCKETS is not None:
+        _WORKER_SOCKETS.cleanup()
+        _WORKER_SOCKETS = None
+
+
+def _warm_kernel():
+    """This worker's kernel manager, started on first use, restarted if its kernel died."""
+    global _WORKER_KERNEL, _WORKER_SOCKETS
+    import tempfile
+
+    from jupyter_core.utils import run_sync
+
+    from .render import new_kernel_manager
+
+    if _WORKER_KERNEL is not None and _WORKER_KERNEL.has_kernel and not run_sync(_WORKER_KERNEL.is_alive)():
+        _shutdown_worker_kernel()
+    if _WORKER_KERNEL is None:
+        _WORKER_SOCKETS = tempfile.TemporaryDirectory(prefix="cluster-profiles-kernel-")
+        _WORKER_KERNEL = new_kernel_manager(_WORKER_SOCKETS.name)
+        # multiprocessing workers exit without running atexit hooks; Finalize runs on their exit
+        multiprocessing.util.Finalize(None, _shutdown_worker_kernel, exitpriority=10)
+    return _WORKER_KERNEL
+
+
+def render_task(task: Task, reports_dir: str, data_dir: str, reuse_kernel: bool = True) -> tuple[str, str]:
+    """Run in a worker: render one report; return ("ok", path) or ("failed", reason)."""
+    from .render import render_report
+
+    try:
+        result = render_report({"cluster": task.cluster, "edition": task.edition, "data_dir": data_dir},
+                               reports_dir=Path(reports_dir), fingerprint=task.fingerprint,
+                               kernel_manager=_warm_kernel() if reuse_kernel else None)
+        return "ok", str(result.html_path)
+    except ClusterProfilesError as error:
+        _shutdown_worker_kernel()  # a fresh kernel for the next report, after a failure
+        return "failed", str(error)
+    except Exception as error:  # noqa: BLE001 - one report's bug must not stop the batch
+        _shutdown_worker_kernel()
+        return "failed", f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}"
+
+
+def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: str = "", jobs: int | None = None,
+                force: bool = False, progress: bool = True, reuse_kernel: bool = True) -> BatchResult:
+    """Render ``tasks`` with ``jobs`` worker processes (one per core by default)."""
+    reports_dir = Path(reports_dir or paths.REPORTS_DIR)
+    result = BatchResult()
+    todo = []
+    for task in tasks:
+        (result.skipped if not force and is_current(task, reports_dir) else todo).append(task)
+    if not todo:
+        return result
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    context = multiprocessing.get_context("spawn")  # no forked copies of a parent's kernel sockets
+    bar = tqdm(total=len(todo), desc="Rendering", unit="report", disable=not progress)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(render_task, task, str(reports_dir), data_dir, reuse_kernel): task for task in todo}
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                status, detail = future.result()
+            except Exception as error:  # noqa: BLE001 - a worker that died takes only its report down
+                status, detail = "failed", f"worker failed: {type(error).__name__}: {error}"
+            if status == "ok":
+                result.rendered.append(task)
+            else:
+                result.failed.append((task, detail))
+            bar.update()
+    bar.close()
+    order = {task: i for i, task in enumerate(tasks)}
+    result.rendered.sort(key=order.get)
+    result.failed.sort(key=lambda item: order[item[0]])
+    return result
+
+
+def editions_of(tables: Tables) -> list[int]:
+    return tables.edition_list()
+
+
+def summary(result: BatchResult) -> str:
+    lines = [f"{len(result.rendered)} rendered, {len(result.skipped)} up to date, {len(result.failed)} failed"]
+    for task, reason in result.failed:
+        first = reason.strip().splitlines()[0] if reason.strip() else "unknown error"
+        lines.append(f"  FAILED {task.cluster} (GII {task.edition}): {first}")
+    return "\n".join(lines)
+
+
+def tables_for(data_dir: str) -> Tables:
+    return load_tables(data_dir or None)
+
+
+__all__ = ["Task", "BatchResult", "plan", "render_many", "summary", "code_fingerprint", "pd"]
