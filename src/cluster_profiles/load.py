@@ -7,7 +7,7 @@ whole list at once (file, line, column, what was found, what was expected).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +39,10 @@ class Tables:
     collaboration_partners: pd.DataFrame
     conflicts: pd.DataFrame
     gaps: pd.DataFrame
+
+    def copy(self) -> "Tables":
+        frames = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "data_dir"}
+        return Tables(data_dir=self.data_dir, **{name: frame.copy() for name, frame in frames.items()})
 
     def edition_list(self) -> list[int]:
         return sorted(int(e) for e in self.editions["edition"])
@@ -177,17 +181,16 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
 
     Raises ``DataValidationError`` listing every problem found. A folder whose files have not
     changed since the last successful load is not read again (batch renders reuse one kernel for
-    many reports); callers treat the returned tables as read-only.
+    many reports); each call gets its own copies of the frames, so a caller may modify them.
     """
     folder = (Path(data_dir) if data_dir else paths.DATA_DIR).resolve()
     if folder.is_dir():
         signature = _folder_signature(folder)
         cached = _CACHE.get(folder)
-        if cached and cached[0] == signature:
-            return cached[1]
-        tables = _load_and_validate(folder)
-        _CACHE[folder] = (signature, tables)
-        return tables
+        if not cached or cached[0] != signature:
+            cached = (signature, _load_and_validate(folder))
+            _CACHE[folder] = cached
+        return cached[1].copy()
     return _load_and_validate(folder)
 
 
