@@ -125,3 +125,9 @@ def test_join_words():
     assert n.join_words(["A", "B"]) == "A and B"
     assert n.join_words(["A", "B", "C"]) == "A, B and C"
     assert n.join_words([Markup("<b>A</b>"), "<i>"]) == "<b>A</b> and &lt;i&gt;"
+
+
+@pytest.mark.parametrize("before, after, text", [(11, 9, "up 2 places"), (3, 4, "down 1 place"), (5, 5, "unchanged"),
+                                                 (95, 83, "up 12 places")])
+def test_rank_move(before, after, text):
+    assert n.rank_move(before, after) == text

@@ -122,3 +122,34 @@ def collaboration_chart(data: pd.DataFrame, labels: dict[str, str], alt: str, ca
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     fig.tight_layout()
     return _figure_html(fig, alt, caption)
+
+
+def peer_chart_data(peers: pd.DataFrame, neighbours: pd.DataFrame, cluster: str) -> pd.DataFrame | None:
+    """Size ranks of the cluster, its economy's clusters and its ranking neighbours (known ranks only)."""
+    frames = [peers.assign(group="same economy"), neighbours.assign(group="ranked nearby")]
+    rows = pd.concat(frames, ignore_index=True).dropna(subset=["size_rank"])
+    rows = rows.drop_duplicates("cluster").sort_values("size_rank")
+    if len(rows) < 2:
+        return None
+    return pd.DataFrame({
+        "cluster": rows["cluster"].to_numpy(),
+        "size_rank": rows["size_rank"].astype(int).to_numpy(),
+        "this": (rows["cluster"] == cluster).to_numpy(),
+    })
+
+
+def peer_chart(data: pd.DataFrame, title: str, alt: str, caption: str) -> Markup:
+    _style()
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(data) + 1.4))
+    colours = [PALETTE["highlight"] if this else PALETTE["muted"] for this in data["this"]]
+    ax.hlines(data["cluster"], 1, data["size_rank"], color="#dddddd", linewidth=1)
+    ax.scatter(data["size_rank"], data["cluster"], c=colours, s=60, zorder=3)
+    for y, (rank, this) in enumerate(zip(data["size_rank"], data["this"])):
+        ax.annotate(f"{rank}", (rank, y), xytext=(7, 0), textcoords="offset points", va="center",
+                    fontweight="bold" if this else "normal")
+    ax.set_xlim(0, 105)
+    ax.invert_yaxis()
+    ax.set_xlabel("Size rank (1 = largest)")
+    ax.set_title(title, loc="left", fontsize=12)
+    fig.tight_layout()
+    return _figure_html(fig, alt, caption)

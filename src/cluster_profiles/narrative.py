@@ -108,6 +108,14 @@ def output_sentence(*, pct: float | None, articles: float | None, vc_deals: floa
     return sentence + (Markup(", making it the:") if continues else Markup("."))
 
 
+def rank_move(before: int, after: int) -> str:
+    """11 -> 9: 'up 2 places'; 3 -> 4: 'down 1 place'; 5 -> 5: 'unchanged'."""
+    places = before - after
+    if places == 0:
+        return "unchanged"
+    return f"{'up' if places > 0 else 'down'} {abs(places)} {plural(abs(places), 'place')}"
+
+
 def size_rank_line(rank: int, edition: int) -> str:
     if rank == 1:
         return f"largest science and technology cluster in {edition}"

@@ -50,6 +50,9 @@ class ClusterProfile:
     gaps: pd.DataFrame
     previous: pd.Series | None = None  # the cluster's row in the previous edition, if any
     quality: list[Finding] = field(default_factory=list)  # data-quality findings about this cluster
+    previous_edition: Edition | None = None
+    peers: pd.DataFrame | None = None  # the edition's clusters of the same economy, by size rank
+    neighbours: pd.DataFrame | None = None  # the clusters ranked just above and below by size
 
     def value(self, column: str) -> float | int | None:
         """A clusters.csv value, or None when the data does not have it."""
@@ -112,6 +115,24 @@ def economy_rank(tables: Tables, row: pd.Series) -> EconomyRank:
     return EconomyRank(None, count, adjective, False, count_source)
 
 
+NEIGHBOUR_SPAN = 2  # clusters shown above and below in the size ranking
+
+
+def peers_of(tables: Tables, row: pd.Series) -> pd.DataFrame:
+    edition = tables.clusters[tables.clusters["edition"] == row["edition"]]
+    economy = primary_economy(row["economy"])
+    same = edition[[primary_economy(code) == economy for code in edition["economy"]]]
+    return same.sort_values(["size_rank", "cluster"], na_position="last").reset_index(drop=True)
+
+
+def neighbours_of(tables: Tables, row: pd.Series) -> pd.DataFrame:
+    if pd.isna(row["size_rank"]):
+        return tables.clusters.iloc[0:0]
+    edition = tables.clusters[(tables.clusters["edition"] == row["edition"]) & tables.clusters["size_rank"].notna()]
+    close = edition[(edition["size_rank"] - row["size_rank"]).abs() <= NEIGHBOUR_SPAN]
+    return close.sort_values("size_rank").reset_index(drop=True)
+
+
 def _for_cluster(frame: pd.DataFrame, edition: int, cluster: str) -> pd.DataFrame:
     return frame[(frame["edition"] == edition) & (frame["cluster"] == cluster)]
 
@@ -146,4 +167,7 @@ def build_profile(tables: Tables, cluster: str, edition: int) -> ClusterProfile:
         gaps=_for_cluster(tables.gaps, edition, name).reset_index(drop=True),
         previous=None if previous_rows.empty else previous_rows.iloc[0],
         quality=findings_for(tables, edition, name),
+        previous_edition=(edition_info(tables, edition - 1) if edition - 1 in tables.edition_list() else None),
+        peers=peers_of(tables, row),
+        neighbours=neighbours_of(tables, row),
     )

@@ -41,6 +41,10 @@ def show_collaboration(profile: ClusterProfile) -> None:
     _show(sections.collaboration(profile))
 
 
+def show_comparisons(profile: ClusterProfile) -> None:
+    _show(sections.comparisons(profile))
+
+
 def show_key_figures(profile: ClusterProfile) -> None:
     _show(sections.key_figures(profile))
 

@@ -344,3 +344,131 @@ def profile_sources(profile: ClusterProfile) -> list[str]:
         sources += list(profile.collaboration_partners[output]["source"])
     sources += list(profile.conflicts["source"]) + list(profile.gaps["source"]) + [profile.edition.source]
     return sources
+
+
+COMPARED_FIGURES = [
+    ("size_rank", "Size rank", "rank"),
+    ("intensity_rank", "Intensity rank", "rank"),
+    ("pct_per_million", "PCT applications per 1 million inhabitants", "count"),
+    ("articles_per_million", "Scientific articles per 1 million inhabitants", "count"),
+    ("pct_applications", "PCT applications (total)", "count"),
+    ("scientific_publications", "Scientific articles (total)", "count"),
+]
+
+
+def _change(before, after, kind: str) -> str:
+    if kind == "rank":
+        return narrative.rank_move(int(before), int(after))
+    difference = after - before
+    return f"{difference:+,.0f} ({difference / before:+.1%})" if before else f"{difference:+,.0f}"
+
+
+def previous_edition_frame(profile: ClusterProfile) -> pd.DataFrame:
+    previous, year = profile.previous, profile.edition.year
+    rows = []
+    for column, label, kind in COMPARED_FIGURES:
+        before, after = previous[column], profile.row[column]
+        if pd.isna(before) or pd.isna(after):
+            continue  # a change needs both values
+        show = (lambda v: NOT_GIVEN if pd.isna(v) else (str(int(v)) if kind == "rank" else narrative.thousands(v)))
+        rows.append({"Figure": label, f"GII {year - 1}": show(before), f"GII {year}": show(after),
+                     "Change": _change(before, after, kind)})
+    return pd.DataFrame(rows)
+
+
+def _previous_edition_part(profile: ClusterProfile) -> list[Markup]:
+    year, cluster = profile.edition.year, profile.cluster
+    parts: list[Markup] = [Markup("<h3>Since GII {}</h3>").format(year - 1)]
+    stated = profile.value("previous_rank")
+    if profile.previous_edition is None or profile.previous is None:
+        reason = (f"GII {year - 1} is not in the data" if profile.previous_edition is None
+                  else f"{cluster} has no row in the GII {year - 1} data (its rank there was not found, "
+                       "or it was not among the top 100)")
+        if stated is not None and profile.value("size_rank") is not None:
+            parts.append(Markup("<p>{}. The source gives its GII {} rank as {}: {} in GII {}.</p>").format(
+                reason, year - 1, int(stated), narrative.rank_move(int(stated), int(profile.value("size_rank"))),
+                year))
+        else:
+            parts.append(missing(f"a comparison with GII {year - 1}", reason + "."))
+        return parts
+    frame = previous_edition_frame(profile)
+    before, after = profile.previous["size_rank"], profile.row["size_rank"]
+    if not pd.isna(before) and not pd.isna(after):
+        parts.append(Markup("<p>{} was the {} largest cluster in GII {} and is the {} in GII {}: {}.</p>").format(
+            cluster, narrative.ordinal_number(before), year - 1, narrative.ordinal_number(after), year,
+            narrative.rank_move(int(before), int(after))))
+    if frame.empty:
+        parts.append(missing(f"a figure known for both GII {year - 1} and GII {year}",
+                             "The two editions' rows share no known figure."))
+        return parts
+    parts.append(html_table(frame))
+    previous_edition, edition = profile.previous_edition, profile.edition
+    if (previous_edition.pct_window, previous_edition.articles_window) != (edition.pct_window, edition.articles_window):
+        parts.append(Markup('<p class="note">Counts cover different five-year windows: GII {} counts PCT '
+                            "applications published {} and articles published {}; GII {} counts {} and {}. "
+                            "A change in counts mixes growth with the shift of the window.</p>").format(
+            year - 1, previous_edition.pct_window or "?", previous_edition.articles_window or "?", year,
+            edition.pct_window or "?", edition.articles_window or "?"))
+    if previous_edition.metrics != edition.metrics:
+        parts.append(Markup('<p class="note">The ranking changed its method: GII {} measures {}; GII {} measures {}. '
+                            "Ranks are not directly comparable across the two editions.</p>").format(
+            year - 1, previous_edition.metrics.replace("; ", ", "), year, edition.metrics.replace("; ", ", ")))
+    parts.append(csv_download(frame, f"{_file_stem(profile)}-since-{year - 1}.csv"))
+    return parts
+
+
+def peers_frame(profile: ClusterProfile) -> pd.DataFrame:
+    peers = profile.peers
+    return pd.DataFrame({
+        "Size rank": [NOT_GIVEN if pd.isna(r) else str(int(r)) for r in peers["size_rank"]],
+        "Cluster": [f"{c} (this report)" if c == profile.cluster else c for c in peers["cluster"]],
+        "Intensity rank": [NOT_GIVEN if pd.isna(r) else str(int(r)) for r in peers["intensity_rank"]],
+    })
+
+
+def neighbours_frame(profile: ClusterProfile) -> pd.DataFrame:
+    near = profile.neighbours
+    return pd.DataFrame({
+        "Size rank": [str(int(r)) for r in near["size_rank"]],
+        "Cluster": [f"{c} (this report)" if c == profile.cluster else c for c in near["cluster"]],
+        "Economy": list(near["economy"]),
+    })
+
+
+def comparisons(profile: ClusterProfile) -> Markup:
+    year, cluster = profile.edition.year, profile.cluster
+    parts = [Markup("<h2>Compared with its past and its peers</h2>")]
+    parts += _previous_edition_part(profile)
+    adjective = profile.economy.adjective
+    parts.append(Markup("<h3>Other {} clusters in GII {}</h3>").format(adjective, year))
+    if len(profile.peers) <= 1:
+        parts.append(missing(f"other {adjective} clusters in GII {year}",
+                             "The data holds no other cluster of this economy for this edition."))
+    else:
+        known = profile.economy.count
+        parts.append(Markup("<p>The data holds {} of them{}.</p>").format(
+            len(profile.peers), "" if known is None else Markup(", of the {} a source counts").format(known)))
+        parts.append(html_table(peers_frame(profile)))
+        parts.append(csv_download(profile.peers[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
+                                  f"{_file_stem(profile)}-peers.csv"))
+    parts.append(Markup("<h3>Ranked nearby in GII {}</h3>").format(year))
+    if profile.value("size_rank") is None:
+        parts.append(missing("the clusters ranked next to it", f"{cluster}'s size rank is not in the data."))
+    elif len(profile.neighbours) <= 1:
+        parts.append(missing("the clusters ranked next to it", "Their ranks are not in the data."))
+    else:
+        rank = int(profile.value("size_rank"))
+        known = set(profile.neighbours["size_rank"].astype(int))
+        holes = [r for r in range(max(1, rank - 2), rank + 3) if r not in known and r <= 100]
+        parts.append(html_table(neighbours_frame(profile)))
+        if holes:
+            parts.append(Markup('<p class="note">Not in the data: the clusters ranked {}.</p>').format(
+                narrative.join_words([str(h) for h in holes])))
+    data = figures.peer_chart_data(profile.peers, profile.neighbours, cluster)
+    if data is not None:
+        alt = (f"Dot chart of size ranks in GII {year}, {cluster} highlighted: "
+               + "; ".join(f"{c} {r}" for c, r in zip(data["cluster"], data["size_rank"])))
+        parts.append(figures.peer_chart(data, f"{cluster} among its peers, GII {year}", alt,
+                                        f"Size ranks of {adjective} clusters and of the clusters ranked next to "
+                                        f"{cluster} (only ranks the data holds)"))
+    return Markup('<section class="comparisons">{}</section>').format(Markup("").join(parts))
