@@ -48,5 +48,5 @@ def test_report_loads_offline_with_no_errors(hefei_report, tmp_path):
 
     assert external == [] and failed == [] and errors == []
     assert heading == "Hefei, China"
-    assert len(images) == 4
+    assert len(images) == 5  # applicants, publishers, fields, collaboration, peers
     assert all(i["complete"] and i["width"] > 0 and len(i["alt"]) > 40 for i in images)

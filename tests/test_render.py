@@ -38,7 +38,7 @@ def test_report_is_self_contained_with_code_hidden(hefei_report):
     assert "Change the values in the" not in html  # the notebook-only instructions cell is dropped
     assert "<title>Hefei: GII 2024 S&amp;T cluster profile</title>" in html
     images = BeautifulSoup(html, "html.parser").find_all("img")
-    assert len(images) == 4
+    assert len(images) == 5
     assert all(i["src"].startswith("data:image/png;base64,") and len(i["alt"]) > 40 for i in images)
 
 
