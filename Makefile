@@ -23,7 +23,7 @@ NOTEBOOK := notebooks/cluster_profile.ipynb
 GOLDEN := tests/golden/cluster_profile_hefei_2024.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$(DATA)",)
 
-.PHONY: help install report test lab golden validate import clean distclean
+.PHONY: help install report reports bench test lab golden validate import clean distclean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +39,12 @@ install: $(STAMP) ## create the environment and install the project (done by the
 
 report: $(STAMP) ## render one report: make report CLUSTER="Nanjing" EDITION=2024 [DATA=dir]
 	"$(BIN)/cluster-profiles" render --cluster "$(CLUSTER)" --edition "$(EDITION)" $(DATA_OPTION)
+
+reports: $(STAMP) ## render every cluster and edition in parallel, the overviews and reports/index.html [EDITION= ECONOMY= JOBS=]
+	"$(BIN)/cluster-profiles" render-all $(if $(filter command line,$(origin EDITION)),--edition "$(EDITION)",) $(if $(ECONOMY),--economy "$(ECONOMY)",) $(if $(JOBS),--jobs "$(JOBS)",) $(DATA_OPTION)
+
+bench: $(STAMP) ## benchmark the batch renderer against one papermill + one nbconvert CLI call per report
+	"$(BIN)/python" bench/bench_batch.py $(if $(N),--reports "$(N)",)
 
 reports/%.html: $(STAMP) $(NOTEBOOK) $(DATA_FILES) $(PACKAGE_FILES) ## a report by path: make reports/2024/nanjing.html
 	"$(BIN)/cluster-profiles" render --edition "$(firstword $(subst /, ,$*))" --cluster "$(notdir $*)"

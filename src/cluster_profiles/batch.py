@@ -18,12 +18,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 from tqdm import tqdm
 
 from . import paths
 from .errors import ClusterProfilesError
-from .load import Tables, load_tables, primary_economy
+from .load import Tables, primary_economy
 from .names import slug
 from .schema import TABLES
 
@@ -33,9 +32,14 @@ _WORKER_SOCKETS = None  # the temporary folder holding its IPC sockets
 
 @dataclass(frozen=True)
 class Task:
-    cluster: str
+    cluster: str  # empty for an edition overview
     edition: int
     fingerprint: str
+    kind: str = "profile"  # "profile" or "overview"
+
+    @property
+    def label(self) -> str:
+        return f"{self.cluster} (GII {self.edition})" if self.kind == "profile" else f"GII {self.edition} overview"
 
 
 @dataclass
@@ -97,10 +101,32 @@ def plan(tables: Tables, editions: list[int] | None = None, economy: str | None 
     return tasks
 
 
+def plan_overviews(tables: Tables, editions: list[int], reports_dir: Path, code_hash: str | None = None) -> list[Task]:
+    """One overview per edition; its inputs include which cluster reports exist (it links them)."""
+    code_hash = code_hash or code_fingerprint(paths.OVERVIEW_NOTEBOOK)
+    tasks = []
+    for edition in editions:
+        rows = [getattr(tables, name)[getattr(tables, name)["edition"].isin([edition, edition - 1])].to_csv(index=False)
+                for name in ("editions", "clusters", "economy_cluster_counts")]
+        linked = sorted(p.name for p in (reports_dir / str(edition)).glob("*.html"))
+        digest = hashlib.sha256("\n".join([code_hash, str(tables.data_dir), *rows,
+                                            tables.economies.to_csv(index=False), *linked]).encode())
+        tasks.append(Task("", edition, digest.hexdigest(), kind="overview"))
+    return tasks
+
+
+def output_path(task: Task, reports_dir: Path) -> Path:
+    from .render import overview_path
+
+    if task.kind == "overview":
+        return overview_path(reports_dir, task.edition)
+    return reports_dir / str(task.edition) / f"{slug(task.cluster)}.html"
+
+
 def is_current(task: Task, reports_dir: Path) -> bool:
     from .render import fingerprint_path
 
-    html = reports_dir / str(task.edition) / f"{slug(task.cluster)}.html"
+    html = output_path(task, reports_dir)
     marker = fingerprint_path(html)
     return html.is_file() and marker.is_file() and marker.read_text(encoding="utf-8").strip() == task.fingerprint
 
@@ -141,12 +167,16 @@ def _warm_kernel():
 
 def render_task(task: Task, reports_dir: str, data_dir: str, reuse_kernel: bool = True) -> tuple[str, str]:
     """Run in a worker: render one report; return ("ok", path) or ("failed", reason)."""
-    from .render import render_report
+    from .render import render_overview, render_report
 
     try:
+        kernel = _warm_kernel() if reuse_kernel else None
+        if task.kind == "overview":
+            path = render_overview(task.edition, data_dir=data_dir, reports_dir=Path(reports_dir),
+                                   kernel_manager=kernel, fingerprint=task.fingerprint)
+            return "ok", str(path)
         result = render_report({"cluster": task.cluster, "edition": task.edition, "data_dir": data_dir},
-                               reports_dir=Path(reports_dir), fingerprint=task.fingerprint,
-                               kernel_manager=_warm_kernel() if reuse_kernel else None)
+                               reports_dir=Path(reports_dir), fingerprint=task.fingerprint, kernel_manager=kernel)
         return "ok", str(result.html_path)
     except ClusterProfilesError as error:
         _shutdown_worker_kernel()  # a fresh kernel for the next report, after a failure
@@ -189,20 +219,28 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
     return result
 
 
-def editions_of(tables: Tables) -> list[int]:
-    return tables.edition_list()
+def build_site(tables: Tables, reports_dir: Path | None = None, data_dir: str = "", editions: list[int] | None = None,
+               economy: str | None = None, jobs: int | None = None, force: bool = False,
+               progress: bool = True) -> BatchResult:
+    """Every chosen profile, then each edition's overview, then the index; one summary for all."""
+    from .site import build_index
+
+    reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
+    chosen = editions or tables.edition_list()
+    result = render_many(plan(tables, chosen, economy), reports_dir, data_dir, jobs, force, progress)
+    overviews = render_many(plan_overviews(tables, chosen, reports_dir), reports_dir, data_dir, jobs, force, progress)
+    result.rendered += overviews.rendered
+    result.skipped += overviews.skipped
+    result.failed += overviews.failed
+    build_index(tables, reports_dir)
+    return result
 
 
 def summary(result: BatchResult) -> str:
     lines = [f"{len(result.rendered)} rendered, {len(result.skipped)} up to date, {len(result.failed)} failed"]
     for task, reason in result.failed:
         first = reason.strip().splitlines()[0] if reason.strip() else "unknown error"
-        lines.append(f"  FAILED {task.cluster} (GII {task.edition}): {first}")
+        lines.append(f"  FAILED {task.label}: {first}")
     return "\n".join(lines)
 
 
-def tables_for(data_dir: str) -> Tables:
-    return load_tables(data_dir or None)
-
-
-__all__ = ["Task", "BatchResult", "plan", "render_many", "summary", "code_fingerprint", "pd"]

@@ -20,6 +20,22 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _render_all(args: argparse.Namespace) -> int:
+    from .batch import build_site, summary
+
+    tables = load_tables(args.data_dir or None)
+    editions = [args.edition] if args.edition else None
+    if args.edition and args.edition not in tables.edition_list():
+        from .profile import edition_info
+
+        edition_info(tables, args.edition)  # raises the unknown-edition error
+    result = build_site(tables, args.reports_dir, args.data_dir or "", editions, args.economy, args.jobs, args.force,
+                        progress=not args.quiet)
+    print(summary(result))
+    print(f"Index: {Path(args.reports_dir).resolve() / 'index.html'}")
+    return 0 if result.ok else 1
+
+
 def _list(args: argparse.Namespace) -> int:
     tables = load_tables(args.data_dir)
     clusters = tables.clusters
@@ -64,6 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="where reports are written")
     render.set_defaults(run=_render)
 
+    batch = commands.add_parser("render-all", help="render every cluster and edition (or a chosen edition or economy) "
+                                                   "in parallel, the edition overviews and the index")
+    batch.add_argument("--edition", type=int, default=None, help="only this GII edition")
+    batch.add_argument("--economy", default=None, help="only clusters of this economy code (e.g. CN)")
+    batch.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    batch.add_argument("--force", action="store_true", help="render even the reports whose inputs have not changed")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    batch.add_argument("--data-dir", default="", help="folder of data tables (default: the project's data/)")
+    batch.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="where reports are written")
+    batch.set_defaults(run=_render_all)
+
     listing = commands.add_parser("list", help="list the clusters in the data")
     listing.add_argument("--edition", type=int, default=None)
     listing.add_argument("--data-dir", default=None)
@@ -92,5 +119,5 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # also guards the worker processes, which start by importing __main__
     sys.exit(main())

@@ -125,6 +125,54 @@ def _atomic_write_all(contents: dict[Path, str]) -> None:
             temporary.unlink(missing_ok=True)
 
 
+def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_path: Path, title: str, *,
+                     what: str, kernel_manager=None, fingerprint: str | None = None) -> None:
+    """papermill → nbconvert → the HTML page, the executed notebook (and the fingerprint) written atomically."""
+    source = nbformat.read(notebook, as_version=4)
+    with tempfile.TemporaryDirectory(prefix="cluster-profiles-kernel-") as socket_dir:
+        manager = kernel_manager or new_kernel_manager(socket_dir)
+        try:
+            executed = papermill.execute_notebook(
+                source, None, parameters=run_parameters, progress_bar=False, log_output=False,
+                kernel_name="python3", cwd=str(notebook.parent), km=manager,
+            )
+        except papermill.PapermillExecutionError as error:
+            raise RenderError(f"The notebook failed for {what}: {error.ename}: {error.evalue}") from None
+        finally:
+            if kernel_manager is None:  # a kernel we started for this report alone
+                shutdown_kernel(manager)
+    renumber_executions(executed)
+    html = export_html(executed, title)
+    outputs = {html_path.with_suffix(".ipynb"): nbformat.writes(executed) + "\n", html_path: html}
+    if fingerprint:
+        outputs[fingerprint_path(html_path)] = fingerprint + "\n"
+    _atomic_write_all(outputs)
+
+
+def overview_path(reports_dir: Path, edition: int) -> Path:
+    """An edition's overview page: ``reports/overview-<edition>.html`` (beside the index)."""
+    return reports_dir.resolve() / f"overview-{int(edition)}.html"
+
+
+def render_overview(edition: int, *, data_dir: str = "", reports_dir: Path | None = None,
+                    kernel_manager=None, fingerprint: str | None = None) -> Path:
+    """Render the edition overview notebook to ``reports/overview-<edition>.html``."""
+    from .profile import edition_info
+
+    reports_dir = Path(reports_dir or paths.REPORTS_DIR)
+    checked = validate_parameters(edition=edition, data_dir=data_dir)
+    tables = load_tables(checked.data_dir or None)
+    edition_info(tables, checked.edition)  # an unknown edition fails here, before a kernel starts
+    html_path = overview_path(reports_dir, checked.edition)
+    parameters = {"edition": checked.edition, "data_dir": str(Path(data_dir).resolve()) if data_dir else "",
+                  "reports_dir": str(reports_dir.resolve())}
+    execute_to_files(paths.OVERVIEW_NOTEBOOK, parameters, html_path,
+                     f"GII {checked.edition}: the top 100 S&T clusters at a glance",
+                     what=f"the GII {checked.edition} overview", kernel_manager=kernel_manager,
+                     fingerprint=fingerprint)
+    return html_path
+
+
 def render_report(parameters: dict[str, object] | ReportParameters, *,
                   reports_dir: Path | None = None, notebook: Path | None = None,
                   kernel_manager=None, fingerprint: str | None = None) -> RenderedReport:
@@ -147,25 +195,7 @@ def render_report(parameters: dict[str, object] | ReportParameters, *,
     html_path, notebook_path = report_paths(reports_dir, profile.edition.year, profile.cluster)
     run_parameters = {"cluster": profile.cluster, "edition": profile.edition.year,
                       "data_dir": str(Path(checked.data_dir).resolve()) if checked.data_dir else ""}
-    source = nbformat.read(notebook, as_version=4)
-    with tempfile.TemporaryDirectory(prefix="cluster-profiles-kernel-") as socket_dir:
-        manager = kernel_manager or new_kernel_manager(socket_dir)
-        try:
-            executed = papermill.execute_notebook(
-                source, None, parameters=run_parameters, progress_bar=False, log_output=False,
-                kernel_name="python3", cwd=str(notebook.parent), km=manager,
-            )
-        except papermill.PapermillExecutionError as error:
-            raise RenderError(f"The notebook failed for {profile.cluster} (GII {profile.edition.year}): "
-                              f"{error.ename}: {error.evalue}") from None
-        finally:
-            if kernel_manager is None:  # a kernel we started for this report alone
-                shutdown_kernel(manager)
-    renumber_executions(executed)
     title = f"{profile.cluster}: GII {profile.edition.year} S&T cluster profile"
-    html = export_html(executed, title)
-    outputs = {notebook_path: nbformat.writes(executed) + "\n", html_path: html}
-    if fingerprint:
-        outputs[fingerprint_path(html_path)] = fingerprint + "\n"
-    _atomic_write_all(outputs)
+    execute_to_files(notebook, run_parameters, html_path, title, what=f"{profile.cluster} (GII {profile.edition.year})",
+                     kernel_manager=kernel_manager, fingerprint=fingerprint)
     return RenderedReport(profile.cluster, profile.edition.year, html_path, notebook_path)

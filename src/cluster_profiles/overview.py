@@ -1,0 +1,319 @@
+"""An edition at a glance: rankings, clusters per economy, concentration, rank changes.
+
+Data functions return DataFrames (tested); section functions return escaped HTML; ``show_*``
+functions are what ``notebooks/edition_overview.ipynb`` calls.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import HTML, display
+from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import figures, narrative
+from .errors import ParameterError
+from .load import Tables, load_tables, primary_economy
+from .names import slug
+from .profile import Edition, edition_info
+from .sections import NOT_GIVEN, csv_download, missing, source_note
+
+
+class OverviewParameters(BaseModel):
+    """Parameters of ``notebooks/edition_overview.ipynb``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    edition: int = Field(2024, ge=2016, le=2100, description="GII edition year")
+    data_dir: str = Field("", max_length=4096, description="folder of data tables; empty for data/")
+    reports_dir: str = Field("", max_length=4096,
+                             description="folder of rendered reports, to link the clusters that have one")
+
+
+class Overview:
+    """One edition's tables, and the folder where its cluster reports may already be."""
+
+    def __init__(self, tables: Tables, edition: Edition, reports_dir: Path | None):
+        self.tables, self.edition, self.reports_dir = tables, edition, reports_dir
+        self.clusters = tables.clusters[tables.clusters["edition"] == edition.year]
+        previous = tables.clusters[tables.clusters["edition"] == edition.year - 1]
+        self.previous = previous if not previous.empty else None
+
+    def report_link(self, cluster: str) -> str | None:
+        """Relative link from the overview to a cluster's report, if that report has been rendered."""
+        relative = f"{self.edition.year}/{slug(cluster)}.html"
+        if self.reports_dir is not None and (self.reports_dir / relative).is_file():
+            return relative
+        return None
+
+
+def load_overview(**parameters: object) -> Overview:
+    try:
+        checked = OverviewParameters(**parameters)
+    except ValidationError as error:
+        raise ParameterError(f"Invalid overview parameters: {error}") from None
+    tables = load_tables(checked.data_dir or None)
+    return Overview(tables, edition_info(tables, checked.edition),
+                    Path(checked.reports_dir) if checked.reports_dir else None)
+
+
+# --------------------------------------------------------------------------------------- data
+
+
+def ranking(overview: Overview, column: str) -> pd.DataFrame:
+    """Known ranks by ``size_rank`` or ``intensity_rank``, best first."""
+    ranked = overview.clusters.dropna(subset=[column]).sort_values(column)
+    return ranked[["edition", column, "cluster", "economy", "size_rank", "intensity_rank"]].loc[
+        :, lambda f: ~f.columns.duplicated()].reset_index(drop=True)
+
+
+def clusters_per_economy(overview: Overview) -> pd.DataFrame:
+    """Per economy: the count a source states, and how many clusters the data holds."""
+    counts = overview.tables.economy_cluster_counts
+    stated = counts[counts["edition"] == overview.edition.year].set_index("economy")["cluster_count"]
+    held = pd.Series([primary_economy(c) for c in overview.clusters["economy"]]).value_counts()
+    economies = sorted(set(stated.index) | set(held.index))
+    names = overview.tables.economies.set_index("code")["name"]
+    frame = pd.DataFrame({
+        "economy": economies,
+        "name": [names.get(e, e) for e in economies],
+        "stated_count": [stated.get(e, pd.NA) for e in economies],
+        "clusters_in_data": [int(held.get(e, 0)) for e in economies],
+    })
+    frame["stated_count"] = frame["stated_count"].astype("Int64")
+    return frame.sort_values(["stated_count", "clusters_in_data", "economy"], ascending=[False, False, True],
+                             na_position="last").reset_index(drop=True)
+
+
+def concentration(overview: Overview) -> tuple[pd.DataFrame | None, str]:
+    """Cumulative shares of PCT applications and articles held by the top N clusters, for the
+    largest N such that ranks 1..N all have both shares; with the reason when that is impossible."""
+    ranked = overview.clusters.dropna(subset=["size_rank"]).set_index("size_rank").sort_index()
+    rows, rank = [], 1
+    while rank in ranked.index and ranked.loc[rank, ["pct_share_pct", "pub_share_pct"]].notna().all():
+        rows.append(ranked.loc[rank])
+        rank += 1
+    if len(rows) < 2:
+        return None, (f"The shares of all PCT applications and articles are not in the data for the top clusters "
+                      f"of GII {overview.edition.year} (they are known for ranks 1–{rank - 1} only)."
+                      if rank > 1 else f"No cluster's share of all PCT applications and articles is in the data "
+                                       f"for GII {overview.edition.year}.")
+    frame = pd.DataFrame(rows).reset_index(names="size_rank")
+    result = pd.DataFrame({
+        "size_rank": frame["size_rank"].astype(int),
+        "cluster": frame["cluster"],
+        "cumulative_pct_share": frame["pct_share_pct"].astype(float).cumsum().round(1),
+        "cumulative_pub_share": frame["pub_share_pct"].astype(float).cumsum().round(1),
+    })
+    return result, ""
+
+
+def rank_changes(overview: Overview) -> tuple[pd.DataFrame | None, str]:
+    """Size-rank changes since the previous edition: from its table when the data has it, else
+    from the previous rank a source states."""
+    current = overview.clusters.dropna(subset=["size_rank"])
+    rows = []
+    for row in current.itertuples():
+        before, basis = None, None
+        if overview.previous is not None:
+            match = overview.previous[(overview.previous["cluster"] == row.cluster)].dropna(subset=["size_rank"])
+            if not match.empty:
+                before, basis = int(match.iloc[0]["size_rank"]), f"GII {overview.edition.year - 1} table"
+        if before is None and not pd.isna(row.previous_rank):
+            before, basis = int(row.previous_rank), "previous rank stated by the source"
+        if before is not None:
+            rows.append({"cluster": row.cluster, "previous_rank": before, "size_rank": int(row.size_rank),
+                         "change": before - int(row.size_rank), "basis": basis})
+    if not rows:
+        return None, f"No cluster of GII {overview.edition.year} has a known rank in the previous edition."
+    frame = pd.DataFrame(rows).sort_values(["change", "size_rank"], ascending=[False, True]).reset_index(drop=True)
+    return frame, ""
+
+
+# ------------------------------------------------------------------------------------- sections
+
+
+def _table(frame: pd.DataFrame) -> Markup:
+    return Markup(frame.to_html(index=False, escape=False, border=0, classes="data-table", na_rep=NOT_GIVEN))
+
+
+def _cluster_cell(overview: Overview, cluster: str) -> Markup:
+    link = overview.report_link(cluster)
+    return Markup('<a href="{}">{}</a>').format(link, cluster) if link else Markup.escape(cluster)
+
+
+def _rank_cell(value) -> Markup:
+    return Markup.escape(NOT_GIVEN if pd.isna(value) else str(int(value)))
+
+
+def title(overview: Overview) -> Markup:
+    year = overview.edition.year
+    return Markup('<header class="report-title"><p class="kicker">Global Innovation Index {}</p>'
+                  "<h1>The top 100 S&amp;T clusters in {}</h1></header>"
+                  "<p>The data holds {} clusters of this edition, {} of them with a size rank. "
+                  '<a href="index.html">All reports</a>.</p>').format(
+        year, year, len(overview.clusters), int(overview.clusters["size_rank"].notna().sum()))
+
+
+def ranking_section(overview: Overview, column: str) -> Markup:
+    year = overview.edition.year
+    label = "size" if column == "size_rank" else "intensity"
+    parts = [Markup("<h2>Ranking by {}</h2>").format(label)]
+    frame = ranking(overview, column)
+    if frame.empty:
+        return Markup("<section>{}{}</section>").format(parts[0], missing(f"a {label} rank for GII {year}", None))
+    known = len(frame)
+    parts.append(Markup("<p>{} of the 100 {} ranks are in the data.</p>").format(known, label))
+    shown = pd.DataFrame({
+        "Rank": [_rank_cell(v) for v in frame[column]],
+        "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
+        "Economy": [Markup.escape(e) for e in frame["economy"]],
+        ("Intensity rank" if column == "size_rank" else "Size rank"):
+            [_rank_cell(v) for v in frame["intensity_rank" if column == "size_rank" else "size_rank"]],
+    })
+    parts.append(_table(shown))
+    parts.append(csv_download(frame, f"gii{year}-{label}-ranking.csv"))
+    return Markup("<section>{}</section>").format(Markup("").join(parts))
+
+
+def _bar_chart(data: pd.DataFrame, x: str, y: str, xlabel: str, title: str, alt: str, caption: str,
+               diverging: bool = False) -> Markup:
+    figures._style()
+    fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(data) + 1.3))
+    if diverging:
+        colours = [figures.PALETTE["highlight"] if v >= 0 else "#c0504d" for v in data[x]]
+        ax.barh(data[y], data[x], color=colours)
+        ax.axvline(0, color="#555555", linewidth=0.8)
+        ax.invert_yaxis()
+    else:
+        sns.barplot(data=data, y=y, x=x, color=figures.PALETTE["highlight"], ax=ax, orient="h")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.set_title(title, loc="left", fontsize=12)
+    fig.tight_layout()
+    return figures._figure_html(fig, alt, caption)
+
+
+def economies_section(overview: Overview) -> Markup:
+    year = overview.edition.year
+    frame = clusters_per_economy(overview)
+    parts = [Markup("<h2>Clusters per economy</h2>")]
+    shown = pd.DataFrame({
+        "Economy": [Markup.escape(n) for n in frame["name"]],
+        "Top-100 clusters (as a source states)": [_rank_cell(v) for v in frame["stated_count"]],
+        "Clusters in the data": [Markup.escape(str(v)) for v in frame["clusters_in_data"]],
+    })
+    parts.append(_table(shown))
+    stated = frame.dropna(subset=["stated_count"])
+    if not stated.empty:
+        data = stated.assign(stated_count=stated["stated_count"].astype(int))
+        alt = f"Bar chart of top-100 clusters per economy in GII {year}: " + "; ".join(
+            f"{n} {c}" for n, c in zip(data["name"], data["stated_count"]))
+        parts.append(_bar_chart(data, "stated_count", "name", "Clusters in the top 100",
+                                f"Top-100 clusters per economy, GII {year}", alt,
+                                "Counts as sources state them; economies without a stated count are not drawn"))
+    parts.append(csv_download(frame, f"gii{year}-clusters-per-economy.csv"))
+    counts = overview.tables.economy_cluster_counts
+    parts.append(source_note(list(counts[counts["edition"] == year]["source"])))
+    return Markup("<section>{}</section>").format(Markup("").join(parts))
+
+
+def concentration_section(overview: Overview) -> Markup:
+    year = overview.edition.year
+    parts = [Markup("<h2>Concentration in the largest clusters</h2>")]
+    frame, reason = concentration(overview)
+    if frame is None:
+        parts.append(missing("the concentration of PCT applications and articles", reason))
+        return Markup("<section>{}</section>").format(Markup("").join(parts))
+    last = frame.iloc[-1]
+    parts.append(Markup("<p>The top {} clusters hold {} of all PCT applications and {} of all scientific "
+                        "articles (sums of the shares as printed, each rounded to one decimal).</p>").format(
+        len(frame), narrative.percent(last["cumulative_pct_share"]), narrative.percent(last["cumulative_pub_share"])))
+    figures._style()
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    ax.plot(frame["size_rank"], frame["cumulative_pct_share"], marker="o", color=figures.PALETTE["highlight"],
+            label="PCT applications")
+    ax.plot(frame["size_rank"], frame["cumulative_pub_share"], marker="s", color="#e08a3c", label="Scientific articles")
+    ax.set_xlabel("Top N clusters by size")
+    ax.set_ylabel("Cumulative share (%)")
+    ax.legend(frameon=False)
+    ax.set_title(f"Cumulative shares of the top {len(frame)} clusters, GII {year}", loc="left", fontsize=12)
+    fig.tight_layout()
+    alt = (f"Line chart of cumulative shares for the top {len(frame)} clusters of GII {year}: PCT applications "
+           f"reach {last['cumulative_pct_share']:g}% and scientific articles {last['cumulative_pub_share']:g}%")
+    parts.append(figures._figure_html(fig, alt, "Only ranks whose two shares are all known are drawn"))
+    parts.append(csv_download(frame, f"gii{year}-concentration.csv"))
+    ranked = overview.clusters[overview.clusters["size_rank"].le(len(frame)).fillna(False)]
+    parts.append(source_note(list(ranked["source"])[:1]))
+    return Markup("<section>{}</section>").format(Markup("").join(parts))
+
+
+def rank_changes_section(overview: Overview) -> Markup:
+    year = overview.edition.year
+    parts = [Markup("<h2>Rank changes since GII {}</h2>").format(year - 1)]
+    frame, reason = rank_changes(overview)
+    if frame is None:
+        parts.append(missing("rank changes", reason))
+        return Markup("<section>{}</section>").format(Markup("").join(parts))
+    previous = overview.tables.editions[overview.tables.editions["edition"] == year - 1]
+    if not previous.empty and previous.iloc[0]["metrics"] != overview.edition.metrics:
+        parts.append(Markup('<p class="note">GII {} changed the ranking\'s method ({}): rank changes mix real '
+                            "movement with the new metric.</p>").format(year, overview.edition.metrics.replace("; ", ", ")))
+    shown = pd.DataFrame({
+        "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
+        f"GII {year - 1}": [Markup.escape(str(v)) for v in frame["previous_rank"]],
+        f"GII {year}": [Markup.escape(str(v)) for v in frame["size_rank"]],
+        "Change": [Markup.escape(narrative.rank_move(b, a)) for b, a in zip(frame["previous_rank"], frame["size_rank"])],
+        "Basis": [Markup.escape(b) for b in frame["basis"]],
+    })
+    parts.append(_table(shown))
+    alt = f"Bar chart of size-rank changes since GII {year - 1}: " + "; ".join(
+        f"{c} {v:+d}" for c, v in zip(frame["cluster"], frame["change"]))
+    parts.append(_bar_chart(frame, "change", "cluster", "Places gained (+) or lost (−)",
+                            f"Rank changes, GII {year - 1} to GII {year}", alt,
+                            "Clusters whose rank is known in both editions", diverging=True))
+    parts.append(csv_download(frame, f"gii{year}-rank-changes.csv"))
+    return Markup("<section>{}</section>").format(Markup("").join(parts))
+
+
+def notes_section(overview: Overview) -> Markup:
+    edition = overview.edition
+    return Markup('<section class="data-notes"><h2>Sources and method notes</h2><p>GII {} measures {}; '
+                  "PCT applications published {}, articles published {}. Ranks and counts come from "
+                  "the data folder's clusters table, each row with its sources (see each cluster's report).</p>"
+                  '<p class="licence">GII data: WIPO, Global Innovation Index {}, licensed CC BY 4.0.</p>'
+                  "{}</section>").format(
+        edition.year, edition.metrics.replace("; ", ", "), edition.pct_window or "(window not in the data)",
+        edition.articles_window or "(window not in the data)", edition.year, source_note([edition.source]))
+
+
+def _show(markup) -> None:
+    display(HTML(str(markup)))
+
+
+def show_title(overview: Overview) -> None:
+    _show(title(overview))
+
+
+def show_ranking(overview: Overview, column: str) -> None:
+    _show(ranking_section(overview, column))
+
+
+def show_economies(overview: Overview) -> None:
+    _show(economies_section(overview))
+
+
+def show_concentration(overview: Overview) -> None:
+    _show(concentration_section(overview))
+
+
+def show_rank_changes(overview: Overview) -> None:
+    _show(rank_changes_section(overview))
+
+
+def show_notes(overview: Overview) -> None:
+    _show(notes_section(overview))
