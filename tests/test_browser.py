@@ -1,9 +1,10 @@
-"""Open the rendered report in headless Chromium with the network blocked, as a reader offline would."""
+"""Open rendered pages in headless Chromium with the network blocked, as a reader offline would."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -13,40 +14,111 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 if not CHROMIUM.exists():
     if os.environ.get("CI"):
-        pytest.fail("CI must run the browser test: install Debian's chromium (.ci/run does)", pytrace=False)
+        pytest.fail("CI must run the browser tests: install Debian's chromium (.ci/run does)", pytrace=False)
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 
-def test_report_loads_offline_with_no_errors(hefei_report, tmp_path):
+@pytest.fixture(scope="module")
+def browser():
     from playwright.sync_api import sync_playwright
 
-    failed, errors, external = [], [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+        chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
                   "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        yield chromium
+        chromium.close()
 
-        def block(route):
-            if route.request.url.startswith(("file:", "data:")):
-                route.continue_()
-            else:
-                external.append(route.request.url)
-                route.abort()
 
-        page.route("**/*", block)
-        page.on("requestfailed", lambda request: failed.append(request.url))
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(hefei_report.html_path.as_uri(), wait_until="load")
-        images = page.eval_on_selector_all(
+class OfflinePage:
+    """A page whose requests outside file: and data: URLs are blocked and recorded."""
+
+    def __init__(self, browser):
+        self.page = browser.new_page(viewport={"width": 1100, "height": 900})
+        self.failed, self.errors, self.external = [], [], []
+        self.page.route("**/*", self._route)
+        self.page.on("requestfailed", lambda request: self.failed.append(request.url))
+        self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _route(self, route):
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            self.external.append(route.request.url)
+            route.abort()
+
+    def open(self, url: str):
+        response = self.page.goto(url, wait_until="load")
+        assert response is None or response.ok, url
+        return self.page
+
+    def images(self):
+        return self.page.eval_on_selector_all(
             "img", "imgs => imgs.map(i => ({alt: i.alt, complete: i.complete, width: i.naturalWidth}))")
-        heading = page.inner_text("h1")
-        page.screenshot(path=str(tmp_path / "hefei.png"), full_page=True)
-        browser.close()
 
-    assert external == [] and failed == [] and errors == []
-    assert heading == "Hefei, China"
-    assert len(images) == 5  # applicants, publishers, fields, collaboration, peers
-    assert all(i["complete"] and i["width"] > 0 and len(i["alt"]) > 40 for i in images)
+    def assert_clean(self):
+        assert self.external == [] and self.failed == [] and self.errors == []
+        assert all(i["complete"] and i["width"] > 0 and len(i["alt"]) > 40 for i in self.images())
+
+
+def test_report_loads_offline_with_no_errors(browser, hefei_report, tmp_path):
+    offline = OfflinePage(browser)
+    page = offline.open(hefei_report.html_path.as_uri())
+    assert page.inner_text("h1") == "Hefei, China"
+    assert len(offline.images()) == 5  # applicants, publishers, fields, collaboration, peers
+    page.screenshot(path=str(tmp_path / "hefei.png"), full_page=True)
+    offline.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from cluster_profiles.batch import build_site
+    from cluster_profiles.load import load_tables
+
+    reports = tmp_path_factory.mktemp("site")
+    result = build_site(load_tables(), reports, editions=[2024, 2025], economy="EG", jobs=2, progress=False)
+    assert result.ok and len(result.rendered) == 4  # Cairo 2024 and 2025, two overviews
+    return reports
+
+
+def test_every_page_of_the_site_loads_offline_and_every_link_resolves(browser, site):
+    index = (site / "index.html").as_uri()
+    offline = OfflinePage(browser)
+    page = offline.open(index)
+    to_visit = [urljoin(index, href) for href in page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
+                if not href.startswith(("http:", "https:", "data:"))]
+    assert len(to_visit) == 4  # two overviews, two reports
+    offline.assert_clean()
+    seen = set()
+    while to_visit:
+        url = to_visit.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        assert Path(url.removeprefix("file://")).is_file(), f"broken link: {url}"
+        visitor = OfflinePage(browser)
+        page = visitor.open(url)
+        visitor.assert_clean()
+        for href in page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))"):
+            if not href.startswith(("http:", "https:", "data:")):
+                to_visit.append(urljoin(url, href))
+        visitor.page.close()
+    assert len(seen) >= 5  # the index is reached again from the overviews
+
+
+def test_index_filters_and_sorts(browser, site):
+    offline = OfflinePage(browser)
+    page = offline.open((site / "index.html").as_uri())
+    assert page.inner_text("#count") == "2 of 2 reports"
+    page.select_option("#edition", "2025")
+    assert page.inner_text("#count") == "1 of 2 reports"
+    page.select_option("#edition", "")
+    page.fill("#filter", "atlantis")
+    assert page.inner_text("#count") == "0 of 2 reports"
+    page.fill("#filter", "")
+    page.click("button[data-key=size]")  # ascending -> descending
+    ranks = page.eval_on_selector_all("#reports tbody tr", "rows => rows.map(r => r.dataset.size)")
+    assert ranks == ["95", "83"]
+    offline.assert_clean()

@@ -94,8 +94,21 @@ def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
     return body
 
 
-def renumber_executions(notebook: nbformat.NotebookNode) -> None:
-    """Number code cells 1, 2, 3… as a fresh kernel would, whatever kernel ran them."""
+INJECTED_CELL_ID = "injected-parameters"
+
+
+def normalise_executed(notebook: nbformat.NotebookNode) -> None:
+    """Make the executed notebook depend only on its inputs: papermill gives the injected-parameters
+    cell a random id and records timestamps, and a reused kernel keeps counting executions; number
+    code cells 1, 2, 3… as a fresh kernel would."""
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = INJECTED_CELL_ID
+        cell.metadata.pop("execution", None)  # per-cell timestamps
+        for key in ("start_time", "end_time", "duration", "status"):
+            cell.metadata.get("papermill", {}).pop(key, None)
+    for key in ("start_time", "end_time", "duration"):
+        notebook.metadata.get("papermill", {}).pop(key, None)
     count = 0
     for cell in notebook.cells:
         if cell.cell_type != "code" or cell.get("execution_count") is None:
@@ -141,7 +154,7 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
         finally:
             if kernel_manager is None:  # a kernel we started for this report alone
                 shutdown_kernel(manager)
-    renumber_executions(executed)
+    normalise_executed(executed)
     html = export_html(executed, title)
     outputs = {html_path.with_suffix(".ipynb"): nbformat.writes(executed) + "\n", html_path: html}
     if fingerprint:

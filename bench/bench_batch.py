@@ -1,0 +1,156 @@
+"""Benchmark: the batch renderer against the naive way, in the same run, on the same reports.
+
+Naive: for each report, one `papermill` CLI call, then one `jupyter nbconvert` CLI call, serially.
+Batch: `cluster_profiles.batch.render_many` (worker processes, one warm kernel each, papermill's
+Python API, in-process export). The script checks that both produce the same page bodies, then
+prints both times, their ratio, the peak memory of each (sum of RSS over the process tree, sampled),
+and where a batch report's time goes. Run with `make bench` (N=20 by default: `make bench N=30`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from cluster_profiles import batch, paths
+from cluster_profiles.load import load_tables
+from cluster_profiles.names import slug
+
+BIN = Path(sys.executable).parent
+
+
+class PeakMemory:
+    """Samples the summed RSS of this process and all its descendants every 50 ms."""
+
+    def __init__(self):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            time.sleep(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def naive(tasks, out: Path) -> None:
+    for task in tasks:
+        target = out / str(task.edition)
+        target.mkdir(parents=True, exist_ok=True)
+        executed = target / f"{slug(task.cluster)}.ipynb"
+        subprocess.run([BIN / "papermill", str(paths.PROFILE_NOTEBOOK), str(executed), "-p", "cluster", task.cluster,
+                        "-p", "edition", str(task.edition), "--cwd", str(paths.NOTEBOOKS_DIR), "--no-progress-bar",
+                        "--log-level", "ERROR"], check=True, capture_output=True)
+        subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", "--no-prompt",
+                        f"--TemplateExporter.extra_template_basedirs={paths.HTML_TEMPLATE_DIR}",
+                        f"--template={paths.HTML_TEMPLATE_NAME}",
+                        "--TagRemovePreprocessor.remove_cell_tags=notebook-only", "--log-level=ERROR", str(executed)],
+                       check=True, capture_output=True)
+
+
+def body(path: Path) -> str:
+    """The page body: what a reader sees. The <title> differs (the CLI names pages after files), and
+    so does the random id papermill gives the injected-parameters cell (the batch renderer fixes it)."""
+    html = path.read_text(encoding="utf-8")
+    return re.sub(r'(celltag_injected-parameters" id=)"[^"]*"', r"\1", html[html.index("<body"):])
+
+
+def where_time_goes(tasks) -> list[tuple[str, float]]:
+    """One report's phases in this process: cold kernel start + first run, warm run, export, data load."""
+    import nbformat
+    import papermill
+
+    from cluster_profiles.load import _CACHE
+    from cluster_profiles.render import export_html, new_kernel_manager, shutdown_kernel
+
+    task = tasks[0]
+    source = nbformat.read(paths.PROFILE_NOTEBOOK, as_version=4)
+    parameters = {"cluster": task.cluster, "edition": task.edition, "data_dir": ""}
+    timings = []
+    _CACHE.clear()
+    start = time.perf_counter()
+    load_tables()
+    timings.append(("load and validate data (cold, once per process)", time.perf_counter() - start))
+    with tempfile.TemporaryDirectory() as sockets:
+        manager = new_kernel_manager(sockets)
+        start = time.perf_counter()
+        papermill.execute_notebook(source, None, parameters=parameters, progress_bar=False, kernel_name="python3",
+                                   km=manager, cwd=str(paths.NOTEBOOKS_DIR))
+        timings.append(("first report in a new kernel (start, imports, cells)", time.perf_counter() - start))
+        start = time.perf_counter()
+        executed = papermill.execute_notebook(source, None, parameters=parameters, progress_bar=False,
+                                              kernel_name="python3", km=manager, cwd=str(paths.NOTEBOOKS_DIR))
+        timings.append(("same report in the warm kernel (cells: data, wording, 5 figures)", time.perf_counter() - start))
+        shutdown_kernel(manager)
+    start = time.perf_counter()
+    export_html(executed, "x")
+    timings.append(("HTML export (nbconvert, in-process)", time.perf_counter() - start))
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reports", type=int, default=20, help="how many reports (at least 20)")
+    parser.add_argument("--jobs", type=int, default=None, help="batch workers (default: one per core)")
+    args = parser.parse_args()
+    if args.reports < 20:
+        parser.error("--reports must be at least 20")
+    tables = load_tables()
+    tasks = batch.plan(tables)[: args.reports]
+    if len(tasks) < args.reports:
+        parser.error(f"the data holds only {len(tasks)} reports")
+    print(f"Benchmark: {len(tasks)} reports, {psutil.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as scratch:
+        naive_dir, batch_dir = Path(scratch) / "naive", Path(scratch) / "batch"
+        with PeakMemory() as naive_memory:
+            start = time.perf_counter()
+            naive(tasks, naive_dir)
+            naive_seconds = time.perf_counter() - start
+        with PeakMemory() as batch_memory:
+            start = time.perf_counter()
+            result = batch.render_many(tasks, batch_dir, jobs=args.jobs, force=True, progress=False)
+            batch_seconds = time.perf_counter() - start
+        if not result.ok:
+            print(batch.summary(result))
+            return 1
+        different = [t.label for t in tasks
+                     if body(naive_dir / str(t.edition) / f"{slug(t.cluster)}.html")
+                     != body(batch_dir / str(t.edition) / f"{slug(t.cluster)}.html")]
+    print(f"naive (papermill CLI + nbconvert CLI per report, serial): {naive_seconds:7.1f} s "
+          f"({naive_seconds / len(tasks):.2f} s/report), peak memory {naive_memory.peak / 2**20:,.0f} MiB")
+    print(f"batch (render_many, warm kernels, {args.jobs or psutil.cpu_count()} workers): {batch_seconds:7.1f} s "
+          f"({batch_seconds / len(tasks):.2f} s/report), peak memory {batch_memory.peak / 2**20:,.0f} MiB")
+    print(f"ratio naive / batch: {naive_seconds / batch_seconds:.1f}x (target: 4x or more)")
+    print(f"identical page bodies: {len(tasks) - len(different)} of {len(tasks)}"
+          + (f"; different: {', '.join(different)}" if different else ""))
+    print("where one report's time goes (this process, one kernel):")
+    for label, seconds in where_time_goes(tasks):
+        print(f"  {label:<70} {seconds:6.2f} s")
+    return 1 if different else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Batch rendering: planning, fingerprints, incremental rebuilds, failure isolation, warm = fresh."""
+
+from __future__ import annotations
+
+import pytest
+
+from bad_inputs import HEFEI_TOP1, _rewrite, _set
+from cluster_profiles import batch
+from cluster_profiles.load import load_tables
+from cluster_profiles.render import render_report
+
+
+def _fingerprints(tables) -> dict[tuple[str, int], str]:
+    return {(t.cluster, t.edition): t.fingerprint for t in batch.plan(tables, code_hash="code")}
+
+
+def test_plan_covers_every_cluster_and_filters(tables):
+    everything = batch.plan(tables, code_hash="code")
+    assert len(everything) == len(tables.clusters)
+    assert [t.cluster for t in batch.plan(tables, [2025], "EG", code_hash="code")] == ["Cairo"]
+    chinese_2024 = batch.plan(tables, [2024], "cn", code_hash="code")
+    assert "Shenzhen–Hong Kong–Guangzhou" in {t.cluster for t in chinese_2024}  # CN/HK counts for CN
+    assert [t.fingerprint for t in batch.plan(tables, code_hash="code")] == [t.fingerprint for t in everything]
+
+
+def test_fingerprint_follows_the_rows_a_report_reads(data_copy):
+    before = _fingerprints(load_tables(data_copy))
+    _rewrite(data_copy / "top_organisations.csv", _set("top_organisations.csv", HEFEI_TOP1, "count", "2070")[1])
+    after = _fingerprints(load_tables(data_copy))
+    changed = {key for key in before if before[key] != after[key]}
+    assert changed == {("Hefei", 2024)}
+
+
+def test_fingerprint_follows_the_code():
+    tables = load_tables()
+    assert batch.plan(tables, code_hash="a")[0].fingerprint != batch.plan(tables, code_hash="b")[0].fingerprint
+
+
+@pytest.mark.slow
+def test_incremental_build_and_failure_isolation(tmp_path):
+    tables = load_tables()
+    tasks = batch.plan(tables, [2024, 2025], "EG")  # Cairo 2024 and 2025
+    broken = batch.Task("Atlantis", 2024, "0" * 64)
+    first = batch.render_many([*tasks, broken], tmp_path, jobs=2, progress=False)
+    assert [t.cluster for t in first.rendered] == ["Cairo", "Cairo"]
+    assert [t.cluster for t, _ in first.failed] == ["Atlantis"] and not first.ok
+    assert "FAILED Atlantis (GII 2024): Unknown cluster 'Atlantis' in GII 2024" in batch.summary(first)
+    second = batch.render_many(tasks, tmp_path, jobs=2, progress=False)
+    assert second.rendered == [] and len(second.skipped) == 2
+    (tmp_path / "2025" / "cairo.html").unlink()
+    third = batch.render_many(tasks, tmp_path, jobs=2, progress=False)
+    assert [t.edition for t in third.rendered] == [2025]
+
+
+@pytest.mark.slow
+def test_a_warm_kernel_renders_what_a_fresh_kernel_renders(tmp_path):
+    """Nanjing then Hefei in one reused kernel must give the bytes of Hefei in a fresh kernel."""
+    tables = load_tables()
+    by_name = {(t.cluster, t.edition): t for t in batch.plan(tables, [2024])}
+    tasks = [by_name[("Nanjing", 2024)], by_name[("Hefei", 2024)]]
+    result = batch.render_many(tasks, tmp_path / "warm", jobs=1, progress=False)
+    assert result.ok and len(result.rendered) == 2
+    fresh = render_report({"cluster": "Hefei", "edition": 2024}, reports_dir=tmp_path / "fresh")
+    for suffix in (".html", ".ipynb"):
+        warm_bytes = (tmp_path / "warm" / "2024" / f"hefei{suffix}").read_bytes()
+        assert warm_bytes == fresh.html_path.with_suffix(suffix).read_bytes(), suffix

@@ -1,0 +1,62 @@
+"""The edition overview's data: rankings, clusters per economy, concentration, rank changes."""
+
+import pytest
+
+from cluster_profiles import overview as ov
+from cluster_profiles.errors import ParameterError, UnknownEditionError
+
+
+def _overview(edition, reports_dir=""):
+    return ov.load_overview(edition=edition, reports_dir=reports_dir)
+
+
+def test_size_ranking_is_in_rank_order():
+    frame = ov.ranking(_overview(2023), "size_rank")
+    assert list(frame["size_rank"][:3]) == [1, 2, 3] and frame["size_rank"].is_monotonic_increasing
+    assert list(frame["cluster"][:2]) == ["Tokyo–Yokohama", "Shenzhen–Hong Kong–Guangzhou"]
+
+
+def test_clusters_per_economy_keeps_stated_and_held_apart():
+    frame = ov.clusters_per_economy(_overview(2024)).set_index("economy")
+    assert frame.loc["CN", "stated_count"] == 26 and frame.loc["CN", "clusters_in_data"] == 13
+    assert frame.loc["ES", "stated_count"] is pd_na() and frame.loc["ES", "clusters_in_data"] == 2
+
+
+def pd_na():
+    import pandas as pd
+    return pd.NA
+
+
+def test_concentration_needs_every_share_from_rank_one():
+    frame, reason = ov.concentration(_overview(2023))
+    assert len(frame) == 34 and reason == ""
+    assert frame.iloc[0]["cumulative_pct_share"] == 10.1
+    assert frame.iloc[1]["cumulative_pct_share"] == 19.1  # 10.1 + 9.0
+    none, why = ov.concentration(_overview(2024))
+    assert none is None and "No cluster's share" in why
+    partial, why_2025 = ov.concentration(_overview(2025))
+    assert partial is None and "ranks 1–1 only" in why_2025
+
+
+def test_rank_changes_use_the_previous_table_or_a_stated_rank():
+    changes = ov.rank_changes(_overview(2024))[0].set_index("cluster")
+    assert changes.loc["Nanjing", "change"] == 2 and changes.loc["Nanjing", "basis"] == "GII 2023 table"
+    stated = ov.rank_changes(_overview(2023))[0].set_index("cluster")
+    assert stated.loc["Qingdao", "change"] == 6 and stated.loc["Qingdao", "basis"].startswith("previous rank stated")
+
+
+def test_links_only_to_reports_that_exist(tmp_path):
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2024" / "hefei.html").write_text("x")
+    overview = _overview(2024, str(tmp_path))
+    assert overview.report_link("Hefei") == "2024/hefei.html"
+    assert overview.report_link("Nanjing") is None
+
+
+def test_bad_overview_parameters():
+    with pytest.raises(ParameterError):
+        ov.load_overview(edition="2024")
+    with pytest.raises(ParameterError):
+        ov.load_overview(edition=2024, cluster="Hefei")
+    with pytest.raises(UnknownEditionError):
+        ov.load_overview(edition=2019)
