@@ -20,7 +20,6 @@ STAMP := $(BIN)/../.cluster-profiles-installed
 PACKAGE_FILES := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.json' 2>/dev/null)
 DATA_FILES := $(wildcard data/*.csv)
 NOTEBOOK := notebooks/cluster_profile.ipynb
-GOLDEN := tests/golden/cluster_profile_hefei_2024.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$(DATA)",)
 
 .PHONY: help install report reports bench test lab golden validate import clean distclean
@@ -62,7 +61,7 @@ lab: $(STAMP) ## open the notebooks in JupyterLab
 	"$(BIN)/jupyter" lab --notebook-dir=notebooks
 
 golden: $(STAMP) ## re-execute the nbval golden from a clean kernel (after changing the notebook or wording)
-	"$(BIN)/python" tests/golden/make_golden.py $(GOLDEN)
+	"$(BIN)/python" tests/golden/make_golden.py
 
 clean: ## remove rendered reports and caches
 	find reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

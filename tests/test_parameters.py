@@ -40,3 +40,14 @@ def test_notebook_parameters_cell_matches_the_model():
         assert default == fields[name].default
     lines = cell.source.splitlines()
     assert all("  # " in line for line in lines), "every parameter has a help comment"
+
+
+def test_overview_parameters_cell_matches_its_model():
+    from cluster_profiles.overview import OverviewParameters
+
+    notebook = nbformat.read(paths.OVERVIEW_NOTEBOOK, as_version=4)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    declared = {node.target.id: (node.annotation.id, ast.literal_eval(node.value))
+                for node in ast.parse(cell.source).body}
+    fields = OverviewParameters.model_fields
+    assert declared == {name: (f.annotation.__name__, f.default) for name, f in fields.items()}
