@@ -22,7 +22,7 @@ DATA_FILES := $(wildcard data/*.csv)
 NOTEBOOK := notebooks/cluster_profile.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$(DATA)",)
 
-.PHONY: help install report reports bench test lab golden validate import clean distclean
+.PHONY: help install report reports bench test lint lab golden validate import clean distclean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,8 +48,12 @@ bench: $(STAMP) ## benchmark the batch renderer against one papermill + one nbco
 reports/%.html: $(STAMP) $(NOTEBOOK) $(DATA_FILES) $(PACKAGE_FILES) ## a report by path: make reports/2024/nanjing.html
 	"$(BIN)/cluster-profiles" render --edition "$(firstword $(subst /, ,$*))" --cluster "$(notdir $*)"
 
-test: $(STAMP) ## run every test: unit, nbval golden, end-to-end render, browser
+test: $(STAMP) ## run every test: lint, unit, nbval goldens, end-to-end render, browser (site included)
+	"$(BIN)/ruff" check src tests bench
 	"$(BIN)/python" -m pytest --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests
+
+lint: $(STAMP) ## ruff
+	"$(BIN)/ruff" check src tests bench
 
 validate: $(STAMP) ## check a data folder: make validate DATA=dir
 	"$(BIN)/cluster-profiles" validate $(DATA_OPTION)

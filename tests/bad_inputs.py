@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+
 def _rewrite(path: Path, edit) -> None:
     """Apply ``edit(rows)`` to a CSV's rows (a list of dicts) and write it back."""
     with path.open(encoding="utf-8", newline="") as stream:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bad_inputs import BYTE_CASES, CASES, PARAMETER_CASES, _rewrite
 from cluster_profiles.cli import main
+
+from bad_inputs import BYTE_CASES, CASES, PARAMETER_CASES, _rewrite
 
 pytestmark = pytest.mark.slow
 

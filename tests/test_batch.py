@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bad_inputs import HEFEI_TOP1, _rewrite, _set
 from cluster_profiles import batch
 from cluster_profiles.load import load_tables
 from cluster_profiles.render import render_report
+
+from bad_inputs import HEFEI_TOP1, _rewrite, _set
 
 
 def _fingerprints(tables) -> dict[tuple[str, int], str]:

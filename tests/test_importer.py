@@ -12,6 +12,7 @@ import pytest
 from cluster_profiles.errors import DataValidationError
 from cluster_profiles.importer import import_ranking, read_ranking_table
 from cluster_profiles.load import load_tables
+
 from conftest import FIXTURES
 
 APPENDIX = FIXTURES / "gii2023-appendix-table3.csv"

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bad_inputs import BYTE_CASES, CASES, HEFEI, HEFEI_TOP1, _rewrite, _set
 from cluster_profiles.errors import DataValidationError
 from cluster_profiles.load import load_tables
 from cluster_profiles.schema import TABLES
+
+from bad_inputs import BYTE_CASES, CASES, HEFEI, _rewrite, _set
 
 
 def test_shipped_data_is_valid(tables):

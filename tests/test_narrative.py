@@ -30,19 +30,19 @@ def test_percent(value, text):
 
 
 @pytest.mark.parametrize("kwargs, text", [
-    (dict(economy_rank=12, economy_count=26, adjective="Chinese", in_top100=True),
+    ({"economy_rank": 12, "economy_count": 26, "adjective": "Chinese", "in_top100": True},
      "Hefei is the twelfth-ranked cluster, out of 26 Chinese clusters, that falls within the top 100 S&amp;T clusters in 2024."),
-    (dict(economy_rank=1, economy_count=3, adjective="Japanese", in_top100=True),
+    ({"economy_rank": 1, "economy_count": 3, "adjective": "Japanese", "in_top100": True},
      "Hefei is the first-ranked cluster, out of 3 Japanese clusters, that falls within the top 100 S&amp;T clusters in 2024."),
-    (dict(economy_rank=1, economy_count=1, adjective="Egyptian", in_top100=True),
+    ({"economy_rank": 1, "economy_count": 1, "adjective": "Egyptian", "in_top100": True},
      "Hefei is the only Egyptian cluster that falls within the top 100 S&amp;T clusters in 2024."),
-    (dict(economy_rank=4, economy_count=None, adjective="Chinese", in_top100=True),
+    ({"economy_rank": 4, "economy_count": None, "adjective": "Chinese", "in_top100": True},
      "Hefei is the fourth-ranked Chinese cluster within the top 100 S&amp;T clusters in 2024."),
-    (dict(economy_rank=None, economy_count=4, adjective="Indian", in_top100=True),
+    ({"economy_rank": None, "economy_count": 4, "adjective": "Indian", "in_top100": True},
      "Hefei is one of 4 Indian clusters that fall within the top 100 S&amp;T clusters in 2024."),
-    (dict(economy_rank=None, economy_count=None, adjective="Spanish", in_top100=True),
+    ({"economy_rank": None, "economy_count": None, "adjective": "Spanish", "in_top100": True},
      "Hefei is one of the top 100 S&amp;T clusters in 2024."),
-    (dict(economy_rank=None, economy_count=3, adjective="British", in_top100=None),
+    ({"economy_rank": None, "economy_count": 3, "adjective": "British", "in_top100": None},
      "Hefei appears in the GII 2024 data; whether it is among the top 100 S&amp;T clusters by size is not recorded."),
 ])
 def test_lead_sentence_adapts_to_what_is_known(kwargs, text):
@@ -50,19 +50,19 @@ def test_lead_sentence_adapts_to_what_is_known(kwargs, text):
 
 
 @pytest.mark.parametrize("kwargs, text", [
-    (dict(pct=692, articles=7921, vc_deals=None, per_million=True, continues=True),
-     "It filed <strong>692 PCT applications</strong> and published <strong>7,921 scientific articles</strong>, "
-     "both per 1 million inhabitants over the last five years, making it the:"),
-    (dict(pct=7, articles=1115, vc_deals=21, per_million=True, continues=True),
-     "It filed <strong>7 PCT applications</strong>, published <strong>1,115 scientific articles</strong> and "
+    ({"pct": 692, "articles": 7921, "vc_deals": None, "per_million": True, "continues": True},
+     ("It filed <strong>692 PCT applications</strong> and published <strong>7,921 scientific articles</strong>, "
+     "both per 1 million inhabitants over the last five years, making it the:")),
+    ({"pct": 7, "articles": 1115, "vc_deals": 21, "per_million": True, "continues": True},
+     ("It filed <strong>7 PCT applications</strong>, published <strong>1,115 scientific articles</strong> and "
      "received <strong>21 venture-capital deals</strong>, all per 1 million inhabitants over the last five years, "
-     "making it the:"),
-    (dict(pct=1394, articles=None, vc_deals=None, per_million=True, continues=False),
+     "making it the:")),
+    ({"pct": 1394, "articles": None, "vc_deals": None, "per_million": True, "continues": False},
      "It filed <strong>1,394 PCT applications</strong>, per 1 million inhabitants over the last five years."),
-    (dict(pct=1636, articles=39016, vc_deals=None, per_million=False, continues=True),
-     "It filed <strong>1,636 PCT applications</strong> and published <strong>39,016 scientific articles</strong>, "
-     "in total (PCT applications 2019–2023; articles 2018–2022), making it the:"),
-    (dict(pct=1, articles=None, vc_deals=None, per_million=True, continues=False),
+    ({"pct": 1636, "articles": 39016, "vc_deals": None, "per_million": False, "continues": True},
+     ("It filed <strong>1,636 PCT applications</strong> and published <strong>39,016 scientific articles</strong>, "
+     "in total (PCT applications 2019–2023; articles 2018–2022), making it the:")),
+    ({"pct": 1, "articles": None, "vc_deals": None, "per_million": True, "continues": False},
      "It filed <strong>1 PCT application</strong>, per 1 million inhabitants over the last five years."),
 ])
 def test_output_sentence(kwargs, text):
@@ -89,20 +89,20 @@ def test_intensity_rank_line():
 
 @pytest.mark.parametrize("output, share, partners, text", [
     ("patents", 3, ["Shenzhen-Hong Kong-Guangzhou", "Shanghai-Suzhou", "Beijing"],
-     "3% of Hefei&#39;s PCT patent applications are filed in collaboration with other inventors, with "
+     ("3% of Hefei&#39;s PCT patent applications are filed in collaboration with other inventors, with "
      "<strong>Shenzhen-Hong Kong-Guangzhou</strong>, <strong>Shanghai-Suzhou</strong> and <strong>Beijing</strong> "
-     "emerging as the top collaborative locations."),
+     "emerging as the top collaborative locations.")),
     ("articles", 61, ["Beijing", "Shanghai-Suzhou", "Shenzhen-Hong Kong-Guangzhou"],
-     "61% of Hefei&#39;s scientific articles are published in collaboration with other organizations, with the top "
+     ("61% of Hefei&#39;s scientific articles are published in collaboration with other organizations, with the top "
      "three collaborating locations being <strong>Beijing</strong>, <strong>Shanghai-Suzhou</strong> and "
-     "<strong>Shenzhen-Hong Kong-Guangzhou</strong>."),
+     "<strong>Shenzhen-Hong Kong-Guangzhou</strong>.")),
     ("articles", 57, ["Barcelona", "Valencia"],
-     "57% of Hefei&#39;s scientific articles are published in collaboration with other organizations, with the top "
-     "two collaborating locations being <strong>Barcelona</strong> and <strong>Valencia</strong>."),
+     ("57% of Hefei&#39;s scientific articles are published in collaboration with other organizations, with the top "
+     "two collaborating locations being <strong>Barcelona</strong> and <strong>Valencia</strong>.")),
     ("patents", 23, [], "23% of Hefei&#39;s PCT patent applications are filed in collaboration with other inventors."),
     ("articles", None, ["Beijing", "Shanghai"],
-     "Hefei&#39;s top collaborating locations for scientific articles are <strong>Beijing</strong> and "
-     "<strong>Shanghai</strong>; the share produced in collaboration is not in the data."),
+     ("Hefei&#39;s top collaborating locations for scientific articles are <strong>Beijing</strong> and "
+     "<strong>Shanghai</strong>; the share produced in collaboration is not in the data.")),
 ])
 def test_collaboration_sentence(output, share, partners, text):
     assert str(n.collaboration_sentence("Hefei", output, share, partners)) == text

@@ -2,9 +2,10 @@
 
 import pytest
 
-from bad_inputs import HEFEI, HEFEI_TOP1, _rewrite, _set
 from cluster_profiles import quality
 from cluster_profiles.load import load_tables
+
+from bad_inputs import HEFEI, HEFEI_TOP1, _rewrite, _set
 
 
 def test_shipped_data_has_exactly_the_known_duplicate(tables):

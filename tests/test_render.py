@@ -8,11 +8,17 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from cluster_profiles.errors import DataValidationError, ParameterError, UnknownClusterError, UnknownEditionError
+from cluster_profiles.errors import (
+    DataValidationError,
+    ParameterError,
+    UnknownClusterError,
+    UnknownEditionError,
+)
 from cluster_profiles.render import render_report, report_paths
+
+from bad_inputs import HEFEI, _rewrite, _set
 from conftest import REFERENCE
 from html_text import reference_expectations, table_rows, visible_text
-from bad_inputs import HEFEI, _rewrite, _set
 
 pytestmark = pytest.mark.slow
 

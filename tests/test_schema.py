@@ -9,10 +9,10 @@ from cluster_profiles.schema import TABLES
 def documented_tables() -> dict[str, list[str]]:
     text = (paths.DATA_DIR / "README.md").read_text(encoding="utf-8")
     tables = {}
-    for block in re.split(r"^### ", text, flags=re.M)[1:]:
+    for block in re.split(r"^### ", text, flags=re.MULTILINE)[1:]:
         name = block.split("\n", 1)[0].strip()
         # rows of the column tables, not their "| column | type | ..." header
-        tables[name] = re.findall(r"^\| ([a-z0-9_]+) \| (?!type \|)", block, flags=re.M)
+        tables[name] = re.findall(r"^\| ([a-z0-9_]+) \| (?!type \|)", block, flags=re.MULTILINE)
     return tables
 
 

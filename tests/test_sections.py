@@ -1,10 +1,9 @@
 """Sections adapt to what the data holds and say what is missing."""
 
 from cluster_profiles import sections
-from html_text import table_rows, visible_text
 from cluster_profiles.profile import build_profile
-from bad_inputs import HEFEI_TOP1, _rewrite, _set
 
+from html_text import table_rows, visible_text
 
 text = visible_text
 

@@ -9,6 +9,7 @@ report whose inputs (its data rows, the notebook, the package code) are unchange
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import multiprocessing.util
@@ -71,9 +72,7 @@ def report_inputs(tables: Tables, cluster: str, edition: int) -> str:
         frame = getattr(tables, spec.name)
         if spec.name == "economies":
             rows = frame
-        elif spec.name == "editions":
-            rows = frame[frame["edition"].isin([edition, edition - 1])]
-        elif spec.name in ("clusters", "economy_cluster_counts"):
+        elif spec.name in ("editions", "clusters", "economy_cluster_counts"):
             rows = frame[frame["edition"].isin([edition, edition - 1])]
         else:
             rows = frame[(frame["edition"] == edition) & (frame["cluster"] == cluster)]
@@ -136,10 +135,9 @@ def _shutdown_worker_kernel() -> None:
     from .render import shutdown_kernel
 
     if _WORKER_KERNEL is not None:
-        try:
+        # the kernel is being discarded: if it is already dead, that is what we want
+        with contextlib.suppress(Exception):
             shutdown_kernel(_WORKER_KERNEL)
-        except Exception:  # noqa: BLE001 - the kernel is being discarded; a dead kernel is what we want
-            pass
         _WORKER_KERNEL = None
     if _WORKER_SOCKETS is not None:
         _WORKER_SOCKETS.cleanup()

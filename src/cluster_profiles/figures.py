@@ -13,10 +13,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # reports are rendered headless; JupyterLab shows the same <img>
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from markupsafe import Markup  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from markupsafe import Markup
 
 FIGURE_DPI = 100
 REMAINDER_FIELD = "Other"

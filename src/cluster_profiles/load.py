@@ -40,7 +40,7 @@ class Tables:
     conflicts: pd.DataFrame
     gaps: pd.DataFrame
 
-    def copy(self) -> "Tables":
+    def copy(self) -> Tables:
         frames = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "data_dir"}
         return Tables(data_dir=self.data_dir, **{name: frame.copy() for name, frame in frames.items()})
 
@@ -173,7 +173,7 @@ def _folder_signature(folder: Path) -> tuple:
     return tuple(signature)
 
 
-_CACHE: dict[Path, tuple[tuple, "Tables"]] = {}
+_CACHE: dict[Path, tuple[tuple, Tables]] = {}
 
 
 def load_tables(data_dir: str | Path | None = None) -> Tables:
@@ -238,7 +238,7 @@ def primary_economy(code: str) -> str:
 def cross_check(tables: Tables) -> list[Problem]:
     problems: list[Problem] = []
     known_economies = set(tables.economies["code"])
-    editions = set(int(e) for e in tables.editions["edition"])
+    editions = {int(e) for e in tables.editions["edition"]}
     clusters = tables.clusters
     cluster_keys = {(int(e), c) for e, c in zip(clusters["edition"], clusters["cluster"])}
 

@@ -28,7 +28,7 @@ def cardinal_words(n: int) -> str:
 
 def thousands(value: float) -> str:
     """7921 -> '7,921'; counts in the data are whole numbers."""
-    return f"{int(round(value)):,}"
+    return f"{round(value):,}"
 
 
 def percent(value: float) -> str:

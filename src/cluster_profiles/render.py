@@ -6,6 +6,7 @@ written to temporary files in the target folder and moved into place only when b
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -77,7 +78,9 @@ def check_notebook_parameters(notebook: Path, parameters: dict[str, object]) -> 
                              f"it declares: {', '.join(declared)}.")
 
 
+@functools.lru_cache(maxsize=1)
 def html_exporter() -> HTMLExporter:
+    """One exporter per process: building it loads and compiles the templates (about 0.1 s)."""
     exporter = HTMLExporter(template_name=paths.HTML_TEMPLATE_NAME,
                             extra_template_basedirs=[str(paths.HTML_TEMPLATE_DIR)])
     exporter.exclude_input = True

@@ -370,7 +370,9 @@ def previous_edition_frame(profile: ClusterProfile) -> pd.DataFrame:
         before, after = previous[column], profile.row[column]
         if pd.isna(before) or pd.isna(after):
             continue  # a change needs both values
-        show = (lambda v: NOT_GIVEN if pd.isna(v) else (str(int(v)) if kind == "rank" else narrative.thousands(v)))
+        def show(value, kind=kind) -> str:
+            return str(int(value)) if kind == "rank" else narrative.thousands(value)
+
         rows.append({"Figure": label, f"GII {year - 1}": show(before), f"GII {year}": show(after),
                      "Change": _change(before, after, kind)})
     return pd.DataFrame(rows)
