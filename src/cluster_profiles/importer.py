@@ -18,8 +18,8 @@ import pandas as pd
 
 from . import paths
 from .errors import DataValidationError, Problem
+from .files import write_files_atomically
 from .load import load_tables
-from .render import _atomic_write_all
 from .schema import TABLES
 
 APPENDIX_COLUMNS = {
@@ -182,5 +182,5 @@ def import_ranking(path: Path, edition: int, source: str, data_dir: Path | None 
         shutil.copytree(folder, trial)
         (trial / clusters_path.name).write_text(text, encoding="utf-8")
         load_tables(trial)
-    _atomic_write_all({clusters_path: text})
+    write_files_atomically({clusters_path: text})
     return result

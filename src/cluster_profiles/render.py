@@ -19,6 +19,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from . import paths
 from .errors import ParameterError, RenderError
+from .files import write_files_atomically
 from .load import load_tables
 from .names import slug
 from .parameters import ReportParameters, validate_parameters
@@ -123,24 +124,6 @@ def normalise_executed(notebook: nbformat.NotebookNode) -> None:
                 output["execution_count"] = count
 
 
-def _atomic_write_all(contents: dict[Path, str]) -> None:
-    """Write every file to a temporary sibling, then move them all into place."""
-    temporaries: dict[Path, Path] = {}
-    try:
-        for target, text in contents.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
-            temporaries[target] = Path(name)
-            os.chmod(name, 0o644)  # mkstemp creates 0600; reports are meant to be shared
-        for target, temporary in temporaries.items():
-            os.replace(temporary, target)
-    finally:
-        for temporary in temporaries.values():
-            temporary.unlink(missing_ok=True)
-
-
 def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_path: Path, title: str, *,
                      what: str, kernel_manager=None, fingerprint: str | None = None) -> None:
     """papermill → nbconvert → the HTML page, the executed notebook (and the fingerprint) written atomically."""
@@ -162,7 +145,7 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
     outputs = {html_path.with_suffix(".ipynb"): nbformat.writes(executed) + "\n", html_path: html}
     if fingerprint:
         outputs[fingerprint_path(html_path)] = fingerprint + "\n"
-    _atomic_write_all(outputs)
+    write_files_atomically(outputs)
 
 
 def overview_path(reports_dir: Path, edition: int) -> Path:

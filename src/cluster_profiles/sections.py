@@ -245,33 +245,34 @@ def collaboration(profile: ClusterProfile) -> Markup:
         Markup("").join(parts) + source_note(sources))
 
 
-KEY_FIGURES = [
-    ("size_rank", "Size rank (top 100)", "rank"),
-    ("intensity_rank", "Intensity rank", "rank"),
-    ("economy_rank", "Rank within its economy", "rank"),
-    ("previous_rank", "Previous rank, as stated by the source", "rank"),
-    ("pct_applications", "PCT applications (total)", "count"),
-    ("scientific_publications", "Scientific articles (total)", "count"),
-    ("vc_deals", "Venture-capital deals (total)", "count"),
-    ("pct_per_million", "PCT applications per 1 million inhabitants", "count"),
-    ("articles_per_million", "Scientific articles per 1 million inhabitants", "count"),
-    ("vc_deals_per_million", "Venture-capital deals per 1 million inhabitants", "count"),
-    ("pct_share_pct", "Share of all PCT applications", "share"),
-    ("pub_share_pct", "Share of all scientific articles", "share"),
-    ("total_share_pct", "Sum of the two shares", "share"),
-    ("growth_pct", "Growth of S&T output", "growth"),
-]
+FIGURE_LABELS = {  # clusters.csv column: (label, how to show it)
+    "size_rank": ("Size rank (top 100)", "rank"),
+    "intensity_rank": ("Intensity rank", "rank"),
+    "economy_rank": ("Rank within its economy", "rank"),
+    "previous_rank": ("Previous rank, as stated by the source", "rank"),
+    "pct_applications": ("PCT applications (total)", "count"),
+    "scientific_publications": ("Scientific articles (total)", "count"),
+    "vc_deals": ("Venture-capital deals (total)", "count"),
+    "pct_per_million": ("PCT applications per 1 million inhabitants", "count"),
+    "articles_per_million": ("Scientific articles per 1 million inhabitants", "count"),
+    "vc_deals_per_million": ("Venture-capital deals per 1 million inhabitants", "count"),
+    "pct_share_pct": ("Share of all PCT applications", "share"),
+    "pub_share_pct": ("Share of all scientific articles", "share"),
+    "total_share_pct": ("Sum of the two shares", "share"),
+    "growth_pct": ("Growth of S&T output", "growth"),
+}
+COMPARED_COLUMNS = ["size_rank", "intensity_rank", "pct_per_million", "articles_per_million", "pct_applications",
+                    "scientific_publications", "vc_deals", "vc_deals_per_million"]
+
+
+def format_figure(value, kind: str) -> str:
+    return {"rank": lambda v: str(int(v)), "count": narrative.thousands,
+            "share": narrative.percent, "growth": lambda v: f"{v:+g}%"}[kind](value)
 
 
 def key_figures_frame(profile: ClusterProfile) -> pd.DataFrame:
-    rows = []
-    for column, label, kind in KEY_FIGURES:
-        value = profile.value(column)
-        if value is None:
-            continue
-        shown = {"rank": lambda v: str(int(v)), "count": narrative.thousands,
-                 "share": narrative.percent, "growth": lambda v: f"{v:+g}%"}[kind](value)
-        rows.append({"Figure": label, "Value": shown})
+    rows = [{"Figure": label, "Value": format_figure(profile.value(column), kind)}
+            for column, (label, kind) in FIGURE_LABELS.items() if profile.value(column) is not None]
     return pd.DataFrame(rows, columns=["Figure", "Value"])
 
 
@@ -346,16 +347,6 @@ def profile_sources(profile: ClusterProfile) -> list[str]:
     return sources
 
 
-COMPARED_FIGURES = [
-    ("size_rank", "Size rank", "rank"),
-    ("intensity_rank", "Intensity rank", "rank"),
-    ("pct_per_million", "PCT applications per 1 million inhabitants", "count"),
-    ("articles_per_million", "Scientific articles per 1 million inhabitants", "count"),
-    ("pct_applications", "PCT applications (total)", "count"),
-    ("scientific_publications", "Scientific articles (total)", "count"),
-]
-
-
 def _change(before, after, kind: str) -> str:
     if kind == "rank":
         return narrative.rank_move(int(before), int(after))
@@ -364,17 +355,16 @@ def _change(before, after, kind: str) -> str:
 
 
 def previous_edition_frame(profile: ClusterProfile) -> pd.DataFrame:
+    """The figures known in both editions, with their change (ranks: places; counts: difference)."""
     previous, year = profile.previous, profile.edition.year
     rows = []
-    for column, label, kind in COMPARED_FIGURES:
+    for column in COMPARED_COLUMNS:
+        label, kind = FIGURE_LABELS[column]
         before, after = previous[column], profile.row[column]
         if pd.isna(before) or pd.isna(after):
             continue  # a change needs both values
-        def show(value, kind=kind) -> str:
-            return str(int(value)) if kind == "rank" else narrative.thousands(value)
-
-        rows.append({"Figure": label, f"GII {year - 1}": show(before), f"GII {year}": show(after),
-                     "Change": _change(before, after, kind)})
+        rows.append({"Figure": label.replace(" (top 100)", ""), f"GII {year - 1}": format_figure(before, kind),
+                     f"GII {year}": format_figure(after, kind), "Change": _change(before, after, kind)})
     return pd.DataFrame(rows)
 
 

@@ -8,9 +8,10 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import paths
+from .files import write_files_atomically
 from .load import Tables
 from .names import slug
-from .render import _atomic_write_all, overview_path
+from .render import overview_path
 
 
 def index_entries(tables: Tables, reports_dir: Path) -> list[dict]:
@@ -38,5 +39,5 @@ def build_index(tables: Tables, reports_dir: Path | None = None) -> Path:
                               autoescape=select_autoescape(["html", "j2"]))
     html = environment.get_template("index.html.j2").render(reports=entries, editions=editions, overviews=overviews)
     target = reports_dir / "index.html"
-    _atomic_write_all({target: html})
+    write_files_atomically({target: html})
     return target

@@ -4,12 +4,14 @@ Run it (``make golden``) after changing a notebook or the reports' wording, then
 Papermill's timing metadata is dropped so that a golden changes only when outputs do.
 """
 
+import tempfile
 from pathlib import Path
 
 import nbformat
 import papermill
 
 from cluster_profiles import paths
+from cluster_profiles.render import new_kernel_manager, shutdown_kernel
 
 GOLDEN_DIR = Path(__file__).parent
 GOLDENS = {
@@ -20,8 +22,13 @@ GOLDENS = {
 
 def main() -> None:
     for template, golden in GOLDENS.items():
-        executed = papermill.execute_notebook(str(template), None, progress_bar=False,
-                                              kernel_name="python3", cwd=str(paths.NOTEBOOKS_DIR))
+        with tempfile.TemporaryDirectory() as sockets:  # a fresh kernel for each golden
+            manager = new_kernel_manager(sockets)
+            try:
+                executed = papermill.execute_notebook(str(template), None, progress_bar=False,
+                                                      kernel_name="python3", cwd=str(paths.NOTEBOOKS_DIR), km=manager)
+            finally:
+                shutdown_kernel(manager)
         executed.metadata.pop("papermill", None)
         for cell in executed.cells:
             cell.metadata.pop("papermill", None)
