@@ -62,7 +62,7 @@ import: $(STAMP) ## merge a GII appendix ranking table: make import FILE=t.xlsx 
 	"$(BIN)/cluster-profiles" import-ranking "$(FILE)" --edition "$(EDITION)" --source "$(SOURCE)" $(DATA_OPTION)
 
 lab: $(STAMP) ## open the notebooks in JupyterLab
-	"$(BIN)/jupyter" lab --notebook-dir=notebooks
+	"$(BIN)/jupyter" lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 golden: $(STAMP) ## re-execute the nbval golden from a clean kernel (after changing the notebook or wording)
 	"$(BIN)/python" tests/golden/make_golden.py
