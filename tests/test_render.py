@@ -125,3 +125,17 @@ def test_a_notebook_that_fails_midway_leaves_no_partial_report(tmp_path):
 def test_report_paths_stay_inside_the_reports_folder(tmp_path):
     html, notebook = report_paths(tmp_path, 2024, "../../Hefei")
     assert html == (tmp_path / "2024" / "hefei.html").resolve() and notebook.suffix == ".ipynb"
+
+
+def test_every_table_and_chart_offers_its_data_as_csv(hefei_report):
+    import base64
+    import csv
+    import io
+
+    page = BeautifulSoup(hefei_report.html_path.read_text(encoding="utf-8"), "html.parser")
+    downloads = {a["download"]: a["href"] for a in page.find_all("a", download=True)}
+    assert set(downloads) == {f"gii2024-hefei-{name}.csv" for name in (
+        "top-patents", "top-articles", "top-fields", "collaboration", "peers", "ranked-nearby", "key-figures")}
+    fields = downloads["gii2024-hefei-top-fields.csv"]
+    rows = list(csv.DictReader(io.StringIO(base64.b64decode(fields.split(",", 1)[1]).decode("utf-8"))))
+    assert len(rows) == 16 and rows[0]["field"] == "Semiconductors" and rows[0]["share_pct"] == "35.0"

@@ -176,8 +176,29 @@ def ranking_section(overview: Overview, column: str) -> Markup:
             [_rank_cell(v) for v in frame["intensity_rank" if column == "size_rank" else "size_rank"]],
     })
     parts.append(_table(shown))
+    if known >= 2:
+        parts.append(_rank_strip(frame, column, label, year))
     parts.append(csv_download(frame, f"gii{year}-{label}-ranking.csv"))
     return Markup("<section>{}</section>").format(Markup("").join(parts))
+
+
+def _rank_strip(frame: pd.DataFrame, column: str, label: str, year: int) -> Markup:
+    """Where each economy's clusters sit in the ranking: one row per economy, one dot per cluster."""
+    data = frame.assign(economy=[primary_economy(c) for c in frame["economy"]])
+    order = data.groupby("economy")[column].min().sort_values().index.tolist()
+    figures._style()
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.4))
+    positions = {economy: i for i, economy in enumerate(order)}
+    ax.scatter(data[column], [positions[e] for e in data["economy"]], color=figures.PALETTE["highlight"], s=36, zorder=3)
+    ax.set_yticks(range(len(order)), order)
+    ax.set_xlim(0, 101)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"{label.capitalize()} rank (1 = first)")
+    ax.set_title(f"Known {label} ranks by economy, GII {year}", loc="left", fontsize=12)
+    fig.tight_layout()
+    alt = f"Dot chart of the known {label} ranks of GII {year} by economy: " + "; ".join(
+        f"{e} " + ", ".join(str(int(r)) for r in data.loc[data["economy"] == e, column]) for e in order)
+    return figures._figure_html(fig, alt, f"Each dot is a cluster whose {label} rank is in the data")
 
 
 def _bar_chart(data: pd.DataFrame, x: str, y: str, xlabel: str, title: str, alt: str, caption: str,

@@ -241,6 +241,12 @@ def collaboration(profile: ClusterProfile) -> Markup:
         parts.append(figures.collaboration_chart(data, labels, alt,
                                                  f"Share produced in collaboration, {profile.cluster}, "
                                                  f"GII {profile.edition.year}"))
+    rows = [{"edition": profile.edition.year, "cluster": profile.cluster, "output": output,
+             "share_pct": shares[output], "partners": " ; ".join(profile.collaboration_partners[output]["partner"])}
+            for output in ("patents", "articles")
+            if shares[output] is not None or not profile.collaboration_partners[output].empty]
+    if rows:
+        parts.append(csv_download(pd.DataFrame(rows), f"{_file_stem(profile)}-collaboration.csv"))
     return Markup('<section class="collaboration">{}</section>').format(
         Markup("").join(parts) + source_note(sources))
 
@@ -453,6 +459,8 @@ def comparisons(profile: ClusterProfile) -> Markup:
         known = set(profile.neighbours["size_rank"].astype(int))
         holes = [r for r in range(max(1, rank - 2), rank + 3) if r not in known and r <= 100]
         parts.append(html_table(neighbours_frame(profile)))
+        parts.append(csv_download(profile.neighbours[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
+                                  f"{_file_stem(profile)}-ranked-nearby.csv"))
         if holes:
             parts.append(Markup('<p class="note">Not in the data: the clusters ranked {}.</p>').format(
                 narrative.join_words([str(h) for h in holes])))
