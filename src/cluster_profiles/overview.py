@@ -11,7 +11,6 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
-from IPython.display import HTML, display
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,6 +19,7 @@ from .errors import ParameterError
 from .load import Tables, load_tables, primary_economy
 from .names import slug
 from .profile import Edition, edition_info
+from .report import show_html
 from .sections import NOT_GIVEN, csv_download, missing, source_note
 
 
@@ -312,29 +312,25 @@ def notes_section(overview: Overview) -> Markup:
         edition.articles_window or "(window not in the data)", edition.year, source_note([edition.source]))
 
 
-def _show(markup) -> None:
-    display(HTML(str(markup)))
-
-
 def show_title(overview: Overview) -> None:
-    _show(title(overview))
+    show_html(title(overview))
 
 
 def show_ranking(overview: Overview, column: str) -> None:
-    _show(ranking_section(overview, column))
+    show_html(ranking_section(overview, column))
 
 
 def show_economies(overview: Overview) -> None:
-    _show(economies_section(overview))
+    show_html(economies_section(overview))
 
 
 def show_concentration(overview: Overview) -> None:
-    _show(concentration_section(overview))
+    show_html(concentration_section(overview))
 
 
 def show_rank_changes(overview: Overview) -> None:
-    _show(rank_changes_section(overview))
+    show_html(rank_changes_section(overview))
 
 
 def show_notes(overview: Overview) -> None:
-    _show(notes_section(overview))
+    show_html(notes_section(overview))

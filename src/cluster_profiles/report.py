@@ -17,37 +17,38 @@ def load_profile(**parameters: object) -> ClusterProfile:
     return build_profile(tables, checked.cluster, checked.edition)
 
 
-def _show(markup) -> None:
+def show_html(markup) -> None:
+    """Display escaped HTML from a section function as a notebook output."""
     display(HTML(str(markup)))
 
 
 def show_title(profile: ClusterProfile) -> None:
-    _show(sections.title(profile))
+    show_html(sections.title(profile))
 
 
 def show_lead(profile: ClusterProfile) -> None:
-    _show(sections.lead(profile))
+    show_html(sections.lead(profile))
 
 
 def show_top_organisations(profile: ClusterProfile, output: str) -> None:
-    _show(sections.top_organisations(profile, output))
+    show_html(sections.top_organisations(profile, output))
 
 
 def show_top_fields(profile: ClusterProfile) -> None:
-    _show(sections.top_fields(profile))
+    show_html(sections.top_fields(profile))
 
 
 def show_collaboration(profile: ClusterProfile) -> None:
-    _show(sections.collaboration(profile))
+    show_html(sections.collaboration(profile))
 
 
 def show_comparisons(profile: ClusterProfile) -> None:
-    _show(sections.comparisons(profile))
+    show_html(sections.comparisons(profile))
 
 
 def show_key_figures(profile: ClusterProfile) -> None:
-    _show(sections.key_figures(profile))
+    show_html(sections.key_figures(profile))
 
 
 def show_data_notes(profile: ClusterProfile) -> None:
-    _show(sections.data_notes(profile))
+    show_html(sections.data_notes(profile))
