@@ -82,3 +82,38 @@ def test_cells_the_source_leaves_empty_show_a_dash(tables):
     html = sections.top_organisations(build_profile(tables, "Cairo", 2025), "articles")
     assert "None" not in text(html) and "nan" not in text(html)
     assert ("2", "Ain Shams University", "—", "14%") in table_rows(html)
+
+
+def test_sections_are_registered_in_the_notebook_order():
+    """profile_sources follows PROFILE_SECTIONS: it must be the order in which the notebook shows them."""
+    import ast
+
+    import nbformat
+
+    from cluster_profiles import paths
+
+    shown = []
+    for cell in nbformat.read(paths.PROFILE_NOTEBOOK, as_version=4).cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "").startswith("show_"):
+                argument = node.args[1].value if len(node.args) > 1 else None
+                shown.append((node.func.attr.removeprefix("show_"), argument))
+    assert shown == [(s.name, s.argument) for s in sections.PROFILE_SECTIONS]
+
+
+def test_the_list_of_sources_is_every_section_s_sources_in_order(tables):
+    profile = build_profile(tables, "Hefei", 2024)
+    expected = []
+    for section in sections.PROFILE_SECTIONS:
+        expected += section.sources(profile)
+    assert sections.profile_sources(profile) == expected
+    cited = sections.split_sources(expected)
+    from bs4 import BeautifulSoup
+
+    listed = BeautifulSoup(str(sections.data_notes(profile)), "html.parser").select("ol.sources li")
+    assert [item.get_text() for item in listed] == cited  # the list at the end follows the sections' order
+    for section in sections.PROFILE_SECTIONS:  # each section's own note cites only what it declares
+        for source in sections.split_sources(section.sources(profile)):
+            assert source in text(section.render(profile)) or section.name == "data_notes"

@@ -24,7 +24,6 @@ from tqdm import tqdm
 from . import paths
 from .errors import ClusterProfilesError
 from .load import Tables, primary_economy
-from .names import slug
 from .schema import TABLES
 
 _WORKER_KERNEL = None  # the warm kernel manager of this worker process
@@ -115,18 +114,14 @@ def plan_overviews(tables: Tables, editions: list[int], reports_dir: Path, code_
 
 
 def output_path(task: Task, reports_dir: Path) -> Path:
-    from .render import overview_path
-
     if task.kind == "overview":
-        return overview_path(reports_dir, task.edition)
-    return reports_dir / str(task.edition) / f"{slug(task.cluster)}.html"
+        return paths.overview_path(reports_dir, task.edition)
+    return paths.report_path(reports_dir, task.edition, task.cluster)
 
 
 def is_current(task: Task, reports_dir: Path) -> bool:
-    from .render import fingerprint_path
-
     html = output_path(task, reports_dir)
-    marker = fingerprint_path(html)
+    marker = paths.fingerprint_path(html)
     return html.is_file() and marker.is_file() and marker.read_text(encoding="utf-8").strip() == task.fingerprint
 
 

@@ -15,6 +15,7 @@ import pandera.pandas as pa
 
 from . import paths
 from .errors import DataValidationError, Problem
+from .outputs import OUTPUTS
 from .schema import NO_MARKUP, TABLES, TableSpec, numeric_columns
 
 HEADER_LINES = 1  # data row i (0-based) sits on line i + 2 of the file
@@ -331,7 +332,7 @@ def _check_total_shares(clusters: pd.DataFrame) -> list[Problem]:
 def _check_top_counts_within_totals(tables: Tables) -> list[Problem]:
     problems = []
     totals = tables.clusters.set_index(["edition", "cluster"])
-    column_for = {"patents": "pct_applications", "articles": "scientific_publications"}
+    column_for = {key: output.total_column for key, output in OUTPUTS.items()}
     for index, row in tables.top_organisations.dropna(subset=["count"]).iterrows():
         key = (row["edition"], row["cluster"])
         if key not in totals.index:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from markupsafe import Markup
 from num2words import num2words
 
+from .outputs import OUTPUTS
+
 
 def ordinal_words(n: int) -> str:
     """12 -> 'twelfth' (used for the rank within an economy, as in the GII profiles)."""
@@ -148,11 +150,9 @@ def collaboration_sentence(cluster: str, output: str, share: float | None, partn
         return sentence + Markup(", with {} {}.").format(
             partner_words.format(n=cardinal_words(len(partners))), partner_list)
     if partners:
-        noun = OUTPUT_NOUNS[output]
+        noun = OUTPUTS[output].noun
         return Markup("{} top collaborating {} for {} are {}; the share produced in collaboration "
                       "is not in the data.").format(possessive(cluster), plural(len(partners), "location"),
                                                      noun, partner_list)
     return None
 
-
-OUTPUT_NOUNS = {"patents": "PCT patent applications", "articles": "scientific articles"}

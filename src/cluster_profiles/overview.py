@@ -14,10 +14,9 @@ import seaborn as sns
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import figures, narrative
+from . import figures, narrative, paths
 from .errors import ParameterError
 from .load import Tables, load_tables, primary_economy
-from .names import slug
 from .profile import Edition, edition_info
 from .report import show_html
 from .sections import NOT_GIVEN, csv_download, missing, source_note
@@ -45,7 +44,8 @@ class Overview:
 
     def report_link(self, cluster: str) -> str | None:
         """Relative link from the overview to a cluster's report, if that report has been rendered."""
-        relative = f"{self.edition.year}/{slug(cluster)}.html"
+        relative = str(paths.link(paths.overview_relpath(self.edition.year),
+                                  paths.report_relpath(self.edition.year, cluster)))
         if self.reports_dir is not None and (self.reports_dir / relative).is_file():
             return relative
         return None

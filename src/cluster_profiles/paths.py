@@ -1,10 +1,16 @@
-"""Every path the project uses, derived from this file's location.
+"""Every path the project uses: the repository's folders and the layout of the reports folder.
 
 The package is installed in editable mode (``pip install -e .``), so the repository's
-``data/``, ``notebooks/`` and ``reports/`` folders sit two levels above this file.
+``data/``, ``notebooks/`` and ``reports/`` folders sit two levels above this file. The layout of
+``reports/`` (which file a report, an overview, a fingerprint goes to) is written here and only
+here; the renderer, the batch, the index and the overview's links all ask these functions.
 """
 
-from pathlib import Path
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from .names import slug
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parents[1]
@@ -15,3 +21,65 @@ PROFILE_NOTEBOOK = NOTEBOOKS_DIR / "cluster_profile.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "edition_overview.ipynb"
 HTML_TEMPLATE_DIR = PACKAGE_DIR / "templates"
 HTML_TEMPLATE_NAME = "report"
+INDEX_NAME = "index.html"
+
+
+class OutsideReportsError(ValueError):
+    """A computed report path would leave the reports folder (a slug never should; this guards it)."""
+
+
+def report_relpath(edition: int, cluster: str) -> PurePosixPath:
+    """A cluster profile, relative to the reports folder: ``<edition>/<slug>.html``."""
+    return PurePosixPath(str(int(edition))) / f"{slug(cluster)}.html"
+
+
+def overview_relpath(edition: int) -> PurePosixPath:
+    """An edition's overview, relative to the reports folder (beside the index): ``overview-<edition>.html``."""
+    return PurePosixPath(f"overview-{int(edition)}.html")
+
+
+def compare_relpath(edition: int, clusters: list[str]) -> PurePosixPath:
+    """A side-by-side comparison: ``<edition>/compare/<slug>--<slug>[--<slug>…].html``."""
+    return PurePosixPath(str(int(edition))) / "compare" / f"{'--'.join(slug(c) for c in clusters)}.html"
+
+
+def under(reports_dir: Path, relpath: PurePosixPath | str) -> Path:
+    """``relpath`` inside ``reports_dir``, refusing any path that would leave it."""
+    root = Path(reports_dir).resolve()
+    target = (root / relpath).resolve()
+    if root not in target.parents:
+        raise OutsideReportsError(f"Refusing to write outside {root}: {target}")
+    return target
+
+
+def report_path(reports_dir: Path, edition: int, cluster: str) -> Path:
+    return under(reports_dir, report_relpath(edition, cluster))
+
+
+def overview_path(reports_dir: Path, edition: int) -> Path:
+    return under(reports_dir, overview_relpath(edition))
+
+
+def index_path(reports_dir: Path) -> Path:
+    return under(reports_dir, INDEX_NAME)
+
+
+def executed_notebook_path(html_path: Path) -> Path:
+    """The executed notebook kept beside a report (its outputs are the report's)."""
+    return html_path.with_suffix(".ipynb")
+
+
+def fingerprint_path(html_path: Path) -> Path:
+    """The file beside a report that records the hash of the inputs it was rendered from."""
+    return html_path.with_name(f".{html_path.stem}.inputs")
+
+
+def failed_notebook_path(html_path: Path) -> Path:
+    """Where a failed render leaves its executed notebook, error outputs included, for debugging."""
+    return html_path.with_name(f"{html_path.stem}.failed.ipynb")
+
+
+def link(from_page: PurePosixPath, to_page: PurePosixPath) -> str:
+    """A relative link between two pages of the reports folder (both relative to its root)."""
+    depth = len(from_page.parent.parts)
+    return str(PurePosixPath(*([".."] * depth), to_page)) if depth else str(to_page)

@@ -9,9 +9,8 @@ import pandas as pd
 from .errors import UnknownEditionError
 from .load import Tables, economy_codes, primary_economy
 from .names import resolve_cluster
+from .outputs import OUTPUT_KEYS
 from .quality import Finding, findings_for
-
-OUTPUT_LABELS = {"patents": "PCT applications", "articles": "scientific articles"}
 
 
 @dataclass(frozen=True)
@@ -156,13 +155,13 @@ def build_profile(tables: Tables, cluster: str, edition: int) -> ClusterProfile:
         row=row,
         economy=economy_rank(tables, row),
         top_organisations={o: top_orgs[top_orgs["output"] == o].sort_values("rank").reset_index(drop=True)
-                           for o in OUTPUT_LABELS},
+                           for o in OUTPUT_KEYS},
         top_fields={o: fields[fields["output"] == o].sort_values("rank").reset_index(drop=True)
-                    for o in OUTPUT_LABELS},
+                    for o in OUTPUT_KEYS},
         collaboration_share={o: (None if collab[collab["output"] == o].empty
-                                 else collab[collab["output"] == o].iloc[0]) for o in OUTPUT_LABELS},
+                                 else collab[collab["output"] == o].iloc[0]) for o in OUTPUT_KEYS},
         collaboration_partners={o: partners[partners["output"] == o].sort_values("rank").reset_index(drop=True)
-                                for o in OUTPUT_LABELS},
+                                for o in OUTPUT_KEYS},
         conflicts=_for_cluster(tables.conflicts, edition, name).reset_index(drop=True),
         gaps=_for_cluster(tables.gaps, edition, name).reset_index(drop=True),
         previous=None if previous_rows.empty else previous_rows.iloc[0],

@@ -14,12 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .load import Tables, line_of
+from .outputs import list_name
 
 ROUNDING_PP = 0.5  # shares are printed as whole percentages: each is within ±0.5 points
-LIST_NAMES = {("top_organisations", "patents"): "top PCT applicants",
-              ("top_organisations", "articles"): "top publishing organizations",
-              ("top_fields", "patents"): "top technology fields",
-              ("top_fields", "articles"): "top science fields"}
 
 
 @dataclass(frozen=True, order=True)
@@ -54,7 +51,7 @@ def duplicated_names(tables: Tables) -> list[Finding]:
                 ranks = " and ".join(str(int(r)) for r in rows["rank"])
                 findings.append(Finding(int(edition), cluster, "top_organisations.csv", line_of(rows.index[-1]),
                                         "organisation",
-                                        f"{name} is listed twice among the {LIST_NAMES[('top_organisations', output)]} "
+                                        f"{name} is listed twice among the {list_name('top_organisations', output)} "
                                         f"(ranks {ranks}), as in the source; the report keeps both rows."))
     return findings
 
@@ -71,7 +68,7 @@ def counts_against_shares(tables: Tables) -> list[Finding]:
             continue
         described = "; ".join(f"{r['organisation']} {r['count']:,.0f} = {r['share_pct']:g}%" for _, r in group.iterrows())
         findings.append(Finding(int(edition), cluster, "top_organisations.csv", line_of(group.index[-1]), "share_pct",
-                                f"The counts and shares of the {LIST_NAMES[('top_organisations', output)]} do not "
+                                f"The counts and shares of the {list_name('top_organisations', output)} do not "
                                 f"imply one cluster total, even allowing for rounding to whole percents ({described})."))
     return findings
 
@@ -90,7 +87,7 @@ def share_sums(tables: Tables) -> list[Finding]:
             if total > 100 + tolerance or (complete and total < 100 - tolerance):
                 expected = "100%" if complete else "at most 100%"
                 findings.append(Finding(int(edition), cluster, f"{name}.csv", line_of(group.index[-1]), "share_pct",
-                                        f"The shares of the {LIST_NAMES[(name, output)]} add up to {total:g}%, "
+                                        f"The shares of the {list_name(name, output)} add up to {total:g}%, "
                                         f"not {expected} within rounding (±{tolerance:g} points)."))
     return findings
 

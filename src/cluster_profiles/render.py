@@ -21,7 +21,6 @@ from . import paths
 from .errors import ParameterError, RenderError
 from .files import write_files_atomically
 from .load import load_tables
-from .names import slug
 from .parameters import ReportParameters, validate_parameters
 from .profile import build_profile
 
@@ -37,17 +36,12 @@ class RenderedReport:
 
 
 def report_paths(reports_dir: Path, edition: int, cluster: str) -> tuple[Path, Path]:
-    """Where a report goes: ``reports/<edition>/<slug>.html`` and the executed ``.ipynb`` beside it."""
-    root = reports_dir.resolve()
-    html_path = (root / str(edition) / f"{slug(cluster)}.html").resolve()
-    if root not in html_path.parents:  # a slug has no path separators; this guards the invariant
-        raise RenderError(f"Refusing to write outside {root}: {html_path}")
-    return html_path, html_path.with_suffix(".ipynb")
-
-
-def fingerprint_path(html_path: Path) -> Path:
-    """The file beside a report that records the hash of the inputs it was rendered from."""
-    return html_path.with_name(f".{html_path.stem}.inputs")
+    """Where a report goes (see ``paths.report_relpath``) and the executed ``.ipynb`` beside it."""
+    try:
+        html_path = paths.report_path(reports_dir, edition, cluster)
+    except paths.OutsideReportsError as error:
+        raise RenderError(str(error)) from None
+    return html_path, paths.executed_notebook_path(html_path)
 
 
 def new_kernel_manager(socket_dir: str):
@@ -142,15 +136,10 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
                 shutdown_kernel(manager)
     normalise_executed(executed)
     html = export_html(executed, title)
-    outputs = {html_path.with_suffix(".ipynb"): nbformat.writes(executed) + "\n", html_path: html}
+    outputs = {paths.executed_notebook_path(html_path): nbformat.writes(executed) + "\n", html_path: html}
     if fingerprint:
-        outputs[fingerprint_path(html_path)] = fingerprint + "\n"
+        outputs[paths.fingerprint_path(html_path)] = fingerprint + "\n"
     write_files_atomically(outputs)
-
-
-def overview_path(reports_dir: Path, edition: int) -> Path:
-    """An edition's overview page: ``reports/overview-<edition>.html`` (beside the index)."""
-    return reports_dir.resolve() / f"overview-{int(edition)}.html"
 
 
 def render_overview(edition: int, *, data_dir: str = "", reports_dir: Path | None = None,
@@ -162,7 +151,7 @@ def render_overview(edition: int, *, data_dir: str = "", reports_dir: Path | Non
     checked = validate_parameters(edition=edition, data_dir=data_dir)
     tables = load_tables(checked.data_dir or None)
     edition_info(tables, checked.edition)  # an unknown edition fails here, before a kernel starts
-    html_path = overview_path(reports_dir, checked.edition)
+    html_path = paths.overview_path(reports_dir, checked.edition)
     parameters = {"edition": checked.edition, "data_dir": str(Path(data_dir).resolve()) if data_dir else "",
                   "reports_dir": str(reports_dir.resolve())}
     execute_to_files(paths.OVERVIEW_NOTEBOOK, parameters, html_path,

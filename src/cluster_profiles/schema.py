@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import pandera.pandas as pa
 
+from .outputs import OUTPUT_KEYS
+
 EDITIONS_RANGE = (2016, 2100)
-OUTPUTS = ["patents", "articles"]
+OUTPUTS = OUTPUT_KEYS  # the values of every table's ``output`` column (see outputs.py)
 MAX_NAME_LENGTH = 200  # longer than any real cluster or organisation name; stops runaway strings
 URL_OR_CITATION = r"\S"  # a source must say something; its form is free text with URLs
 

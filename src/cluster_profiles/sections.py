@@ -6,22 +6,22 @@ The notebook displays these; nothing here reads files or knows which cluster is 
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 from markupsafe import Markup
 
 from . import figures, narrative
 from .names import slug
+from .outputs import OUTPUT_KEYS, OUTPUTS
 from .profile import ClusterProfile
 
 NOT_GIVEN = "—"  # a cell the source leaves empty
 DEFAULT_MISSING_REASON = "No public source for it was found when the data was compiled."
-OUTPUT_TITLES = {"patents": "Top PCT applicants", "articles": "Top publishing organizations"}
-COUNT_HEADERS = {"patents": "Patents", "articles": "Articles"}
-NAME_HEADERS = {"patents": "Applicant", "articles": "Organization"}
-FIELD_TITLES = {"patents": "Patents", "articles": "Publications"}
 _URL = re.compile(r"https?://[^\s;,)]+[^\s;,).]")
 
 
@@ -74,6 +74,49 @@ def _file_stem(profile: ClusterProfile) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# What each section cites. A section's source note and the report's list of all sources both come
+# from these functions, so a new section cites its sources in one place.
+
+
+def no_sources(profile: ClusterProfile) -> list[str]:
+    return []
+
+
+def lead_sources(profile: ClusterProfile) -> list[str]:
+    sources = [str(profile.row["source"])]
+    if profile.economy.count_source and profile.economy.count is not None:
+        sources.append(profile.economy.count_source)
+    return sources
+
+
+def top_organisations_sources(profile: ClusterProfile, output: str) -> list[str]:
+    return list(profile.top_organisations[output]["source"])
+
+
+def top_fields_sources(profile: ClusterProfile) -> list[str]:
+    return [s for output in OUTPUT_KEYS for s in profile.top_fields[output]["source"]]
+
+
+def collaboration_sources(profile: ClusterProfile) -> list[str]:
+    sources = []
+    for output in OUTPUT_KEYS:
+        share_row = profile.collaboration_share[output]
+        if share_row is not None:
+            sources.append(str(share_row["source"]))
+        sources += list(profile.collaboration_partners[output]["source"])
+    return sources
+
+
+def key_figures_sources(profile: ClusterProfile) -> list[str]:
+    return [str(profile.row["source"])]
+
+
+def data_notes_sources(profile: ClusterProfile) -> list[str]:
+    """The data notes cite the conflicting sources, the gaps' sources and the edition's sources."""
+    return list(profile.conflicts["source"]) + list(profile.gaps["source"]) + [profile.edition.source]
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def title(profile: ClusterProfile) -> Markup:
@@ -123,24 +166,21 @@ def lead(profile: ClusterProfile) -> Markup:
         parts.append(Markup('<p class="note">The rank among {} clusters is counted from the GII {} ranking, '
                             "which the data holds complete down to {}'s rank.</p>").format(
             economy.adjective, year, profile.cluster))
-    sources = [str(profile.row["source"])]
-    if economy.count_source and economy.count is not None:
-        sources.append(economy.count_source)
-    parts.append(source_note(sources))
+    parts.append(source_note(lead_sources(profile)))
     return Markup('<section class="lead">{}</section>').format(Markup("").join(parts))
 
 
 def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
     return pd.DataFrame({
         "#": top["rank"].astype(int).astype(str),
-        NAME_HEADERS[output]: top["organisation"],
-        COUNT_HEADERS[output]: [NOT_GIVEN if pd.isna(v) else narrative.thousands(v) for v in top["count"]],
+        OUTPUTS[output].organisation_header: top["organisation"],
+        OUTPUTS[output].count_header: [NOT_GIVEN if pd.isna(v) else narrative.thousands(v) for v in top["count"]],
         "Share": [NOT_GIVEN if pd.isna(v) else narrative.percent(v) for v in top["share_pct"]],
     })
 
 
 def top_organisations(profile: ClusterProfile, output: str) -> Markup:
-    heading = OUTPUT_TITLES[output]
+    heading = OUTPUTS[output].organisations_heading
     top = profile.top_organisations[output]
     parts = [Markup("<h2>{}</h2>").format(heading)]
     if top.empty:
@@ -157,7 +197,7 @@ def top_organisations(profile: ClusterProfile, output: str) -> Markup:
     if data is not None:
         what = "share of the cluster's" if data["measure"].iloc[0] == "share" else "number of"
         alt = (f"Horizontal bar chart of the {heading.lower()} in {profile.cluster}, GII {profile.edition.year}, "
-               f"by {what} {narrative.OUTPUT_NOUNS[output]}: "
+               f"by {what} {OUTPUTS[output].noun}: "
                + "; ".join(f"{lab} {v:g}{'%' if data['measure'].iloc[0] == 'share' else ''}"
                            for lab, v in zip(data["label"], data["value"])))
         parts.append(figures.organisation_chart(data, f"{heading}, {profile.cluster}", alt))
@@ -166,7 +206,7 @@ def top_organisations(profile: ClusterProfile, output: str) -> Markup:
     parts.append(csv_download(top.assign(edition=profile.edition.year, cluster=profile.cluster)[
         ["edition", "cluster", "output", "rank", "organisation", "count", "share_pct", "source"]],
         f"{_file_stem(profile)}-top-{output}.csv"))
-    parts.append(source_note(list(top["source"])))
+    parts.append(source_note(top_organisations_sources(profile, output)))
     return Markup('<section class="top-organisations">{}</section>').format(Markup("").join(parts))
 
 
@@ -182,60 +222,55 @@ def fields_display(fields: pd.DataFrame) -> pd.DataFrame:
 
 def top_fields(profile: ClusterProfile) -> Markup:
     parts = [Markup("<h2>Top technology fields in {}</h2>").format(profile.cluster)]
-    sources = []
-    for output, label in FIELD_TITLES.items():
+    for output in OUTPUT_KEYS:
         table = profile.top_fields[output]
-        parts.append(Markup("<h3>{}</h3>").format(label))
+        parts.append(Markup("<h3>{}</h3>").format(OUTPUTS[output].fields_heading))
         if table.empty:
-            parts.append(missing(f"the top {'technology' if output == 'patents' else 'science'} fields of "
-                                 f"{profile.cluster}'s {narrative.OUTPUT_NOUNS[output]}",
+            parts.append(missing(f"the top {OUTPUTS[output].field_kind} fields of "
+                                 f"{profile.cluster}'s {OUTPUTS[output].noun}",
                                  profile.gap_reason(f"fields_{output}")))
             continue
         parts.append(html_table(fields_display(table), css_class="data-table fields", header=False))
         for note in dict.fromkeys(table["note"].dropna()):
             parts.append(Markup('<p class="note">{}</p>').format(note))
-        sources += list(table["source"])
     data = figures.field_chart_data(profile.top_fields)
     if data is not None:
         alt = "Horizontal bar charts of the top fields by share: " + " | ".join(
-            FIELD_TITLES[o] + ": " + "; ".join(f"{f} {s:g}%" for f, s in zip(g["field"], g["share_pct"]))
+            OUTPUTS[o].fields_heading + ": " + "; ".join(f"{f} {s:g}%" for f, s in zip(g["field"], g["share_pct"]))
             for o, g in data.groupby("output", sort=False))
-        parts.append(figures.field_chart(data, FIELD_TITLES, alt, f"Top fields in {profile.cluster}, "
+        parts.append(figures.field_chart(data, {o: OUTPUTS[o].fields_heading for o in OUTPUT_KEYS}, alt, f"Top fields in {profile.cluster}, "
                                          f"GII {profile.edition.year} (grey: all other fields)"))
     all_fields = pd.concat(profile.top_fields.values())
     if not all_fields.empty:
         parts.append(csv_download(all_fields[["edition", "cluster", "output", "rank", "field", "share_pct", "source"]],
                                   f"{_file_stem(profile)}-top-fields.csv"))
-    parts.append(source_note(sources))
+    parts.append(source_note(top_fields_sources(profile)))
     return Markup('<section class="top-fields">{}</section>').format(Markup("").join(parts))
 
 
 def collaboration(profile: ClusterProfile) -> Markup:
     parts = [Markup("<h2>Collaboration</h2>")]
-    sources, shares = [], {}
-    for output in ("patents", "articles"):
+    shares = {}
+    for output in OUTPUT_KEYS:
         share_row = profile.collaboration_share[output]
         share = None if share_row is None else float(share_row["share_pct"])
         shares[output] = share
         partners = list(profile.collaboration_partners[output]["partner"])
         sentence = narrative.collaboration_sentence(profile.cluster, output, share, partners)
         if sentence is None:
-            parts.append(missing(f"how many of {profile.cluster}'s {narrative.OUTPUT_NOUNS[output]} are produced "
+            parts.append(missing(f"how many of {profile.cluster}'s {OUTPUTS[output].noun} are produced "
                                  "in collaboration, and with whom", profile.gap_reason(f"collaboration_{output}")))
             continue
         parts.append(Markup("<p>{}</p>").format(sentence))
         if share is not None and not partners:
             parts.append(missing("the top collaborating locations", profile.gap_reason("collaboration_partners")))
-        if share_row is not None:
-            sources.append(str(share_row["source"]))
-            if not pd.isna(share_row["note"]):
-                parts.append(Markup('<p class="note">{}</p>').format(share_row["note"]))
-        sources += list(profile.collaboration_partners[output]["source"])
+        if share_row is not None and not pd.isna(share_row["note"]):
+            parts.append(Markup('<p class="note">{}</p>').format(share_row["note"]))
         for note in dict.fromkeys(profile.collaboration_partners[output]["note"].dropna()):
             parts.append(Markup('<p class="note">{}</p>').format(note))
     data = figures.collaboration_chart_data(shares)
     if data is not None:
-        labels = {"patents": "PCT applications", "articles": "Scientific articles"}
+        labels = {o: OUTPUTS[o].label for o in OUTPUT_KEYS}
         alt = (f"Bar chart of the share of {profile.cluster}'s output produced in collaboration: "
                + "; ".join(f"{labels[o]} {s:g}%" for o, s in zip(data["output"], data["share_pct"])))
         parts.append(figures.collaboration_chart(data, labels, alt,
@@ -243,12 +278,12 @@ def collaboration(profile: ClusterProfile) -> Markup:
                                                  f"GII {profile.edition.year}"))
     rows = [{"edition": profile.edition.year, "cluster": profile.cluster, "output": output,
              "share_pct": shares[output], "partners": " ; ".join(profile.collaboration_partners[output]["partner"])}
-            for output in ("patents", "articles")
+            for output in OUTPUT_KEYS
             if shares[output] is not None or not profile.collaboration_partners[output].empty]
     if rows:
         parts.append(csv_download(pd.DataFrame(rows), f"{_file_stem(profile)}-collaboration.csv"))
     return Markup('<section class="collaboration">{}</section>').format(
-        Markup("").join(parts) + source_note(sources))
+        Markup("").join(parts) + source_note(collaboration_sources(profile)))
 
 
 FIGURE_LABELS = {  # clusters.csv column: (label, how to show it)
@@ -290,7 +325,7 @@ def key_figures(profile: ClusterProfile) -> Markup:
         parts.append(Markup('<p class="note">{}</p>').format(profile.row["note"]))
     raw = profile.row.to_frame().T
     parts.append(csv_download(raw, f"{_file_stem(profile)}-key-figures.csv"))
-    parts.append(source_note([str(profile.row["source"])]))
+    parts.append(source_note(key_figures_sources(profile)))
     return Markup('<section class="key-figures">{}</section>').format(Markup("").join(parts))
 
 
@@ -333,24 +368,6 @@ def data_notes(profile: ClusterProfile) -> Markup:
     parts.append(Markup('<p class="licence">GII data: WIPO, Global Innovation Index {}, licensed CC BY 4.0. '
                         "Every figure above names the public source it was read from.</p>").format(year))
     return Markup('<section class="data-notes">{}</section>').format(Markup("").join(parts))
-
-
-def profile_sources(profile: ClusterProfile) -> list[str]:
-    """Every source behind a figure of the report, in the order the sections cite them."""
-    sources = [str(profile.row["source"])]
-    if profile.economy.count_source:
-        sources.append(profile.economy.count_source)
-    for output in ("patents", "articles"):
-        sources += list(profile.top_organisations[output]["source"])
-    for output in ("patents", "articles"):
-        sources += list(profile.top_fields[output]["source"])
-    for output in ("patents", "articles"):
-        share = profile.collaboration_share[output]
-        if share is not None:
-            sources.append(str(share["source"]))
-        sources += list(profile.collaboration_partners[output]["source"])
-    sources += list(profile.conflicts["source"]) + list(profile.gaps["source"]) + [profile.edition.source]
-    return sources
 
 
 def _change(before, after, kind: str) -> str:
@@ -472,3 +489,33 @@ def comparisons(profile: ClusterProfile) -> Markup:
                                         f"Size ranks of {adjective} clusters and of the clusters ranked next to "
                                         f"{cluster} (only ranks the data holds)"))
     return Markup('<section class="comparisons">{}</section>').format(Markup("").join(parts))
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the profile: the ``report.show_*`` function the notebook calls and what it cites."""
+
+    name: str  # the notebook cell calls ``report.show_<name>``
+    render: Callable[[ClusterProfile], Markup]
+    sources: Callable[[ClusterProfile], list[str]]
+    argument: str | None = None  # a second argument the notebook passes (the output of a top list)
+
+
+# The profile's sections in the order the notebook shows them (tests/test_sections.py checks it
+# against the notebook). Add a section here and its sources join the report's list of sources.
+PROFILE_SECTIONS: list[Section] = [
+    Section("title", title, no_sources),
+    Section("lead", lead, lead_sources),
+    *(Section("top_organisations", functools.partial(top_organisations, output=o),
+              functools.partial(top_organisations_sources, output=o), o) for o in OUTPUT_KEYS),
+    Section("top_fields", top_fields, top_fields_sources),
+    Section("collaboration", collaboration, collaboration_sources),
+    Section("comparisons", comparisons, no_sources),
+    Section("key_figures", key_figures, key_figures_sources),
+    Section("data_notes", data_notes, data_notes_sources),
+]
+
+
+def profile_sources(profile: ClusterProfile) -> list[str]:
+    """Every source behind a figure of the report, in the order the sections cite them."""
+    return [source for section in PROFILE_SECTIONS for source in section.sources(profile)]

@@ -10,8 +10,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from . import paths
 from .files import write_files_atomically
 from .load import Tables
-from .names import slug
-from .render import overview_path
 
 
 def index_entries(tables: Tables, reports_dir: Path) -> list[dict]:
@@ -19,7 +17,7 @@ def index_entries(tables: Tables, reports_dir: Path) -> list[dict]:
     clusters = tables.clusters.sort_values(["edition", "size_rank", "cluster"], na_position="last")
     entries = []
     for row in clusters.itertuples():
-        href = f"{int(row.edition)}/{slug(row.cluster)}.html"
+        href = str(paths.report_relpath(row.edition, row.cluster))
         if (reports_dir / href).is_file():
             entries.append({
                 "cluster": row.cluster, "economy": row.economy, "edition": int(row.edition), "href": href,
@@ -33,11 +31,11 @@ def build_index(tables: Tables, reports_dir: Path | None = None) -> Path:
     reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
     entries = index_entries(tables, reports_dir)
     editions = sorted({e["edition"] for e in entries})
-    overviews = [{"edition": e, "href": overview_path(reports_dir, e).name}
-                 for e in tables.edition_list() if overview_path(reports_dir, e).is_file()]
+    overviews = [{"edition": e, "href": str(paths.overview_relpath(e))}
+                 for e in tables.edition_list() if paths.overview_path(reports_dir, e).is_file()]
     environment = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATE_DIR),
                               autoescape=select_autoescape(["html", "j2"]))
     html = environment.get_template("index.html.j2").render(reports=entries, editions=editions, overviews=overviews)
-    target = reports_dir / "index.html"
+    target = paths.index_path(reports_dir)
     write_files_atomically({target: html})
     return target

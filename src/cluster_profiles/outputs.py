@@ -1,0 +1,43 @@
+"""The two outputs a cluster produces (PCT applications, scientific articles) and every word the
+reports and checks use for them: one table, so that a heading, a column header and a sentence
+never disagree about what an output is called."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Output:
+    key: str  # the value of the ``output`` column in the data tables
+    noun: str  # in sentences: "3% of Hefei's PCT patent applications are …"
+    label: str  # a chart's category label
+    total_column: str  # clusters.csv column holding the cluster's total of this output
+    organisations_heading: str  # heading of the top-organisations section
+    organisations_list: str  # that list, named inside a sentence
+    organisation_header: str  # column header of the organisation's name
+    count_header: str  # column header of the organisation's count
+    fields_heading: str  # sub-heading of the top-fields section
+    fields_list: str  # the top-fields list, named inside a sentence
+    field_kind: str  # "technology" or "science"
+
+
+OUTPUTS: dict[str, Output] = {
+    "patents": Output("patents", noun="PCT patent applications", label="PCT applications",
+                      total_column="pct_applications", organisations_heading="Top PCT applicants",
+                      organisations_list="top PCT applicants", organisation_header="Applicant",
+                      count_header="Patents", fields_heading="Patents", fields_list="top technology fields",
+                      field_kind="technology"),
+    "articles": Output("articles", noun="scientific articles", label="Scientific articles",
+                       total_column="scientific_publications", organisations_heading="Top publishing organizations",
+                       organisations_list="top publishing organizations", organisation_header="Organization",
+                       count_header="Articles", fields_heading="Publications", fields_list="top science fields",
+                       field_kind="science"),
+}
+OUTPUT_KEYS = list(OUTPUTS)  # the order in which the reports show them
+
+
+def list_name(table: str, output: str) -> str:
+    """The name of a top list in a sentence: ``list_name("top_fields", "patents")`` → "top technology fields"."""
+    spec = OUTPUTS[output]
+    return {"top_organisations": spec.organisations_list, "top_fields": spec.fields_list}[table]
