@@ -22,7 +22,7 @@ DATA_FILES := $(wildcard data/*.csv)
 NOTEBOOK := notebooks/cluster_profile.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$(DATA)",)
 
-.PHONY: help install report reports bench test lint lab golden validate import clean distclean
+.PHONY: help install report reports bench test lint lab lab-reset golden validate import clean distclean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -61,8 +61,11 @@ validate: $(STAMP) ## check a data folder: make validate DATA=dir
 import: $(STAMP) ## merge a GII appendix ranking table: make import FILE=t.xlsx EDITION=2023 SOURCE="url" [DATA=dir]
 	"$(BIN)/cluster-profiles" import-ranking "$(FILE)" --edition "$(EDITION)" --source "$(SOURCE)" $(DATA_OPTION)
 
-lab: $(STAMP) ## open the notebooks in JupyterLab
-	"$(BIN)/jupyter" lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+lab: $(STAMP) ## JupyterLab at the repository root (127.0.0.1, token), opening working copies in lab/ (git-ignored)
+	"$(BIN)/cluster-profiles" lab
+
+lab-reset: $(STAMP) ## reset the working copies in lab/ to the templates in notebooks/ (keeps <name>.ipynb.bak)
+	"$(BIN)/cluster-profiles" lab-reset
 
 golden: $(STAMP) ## re-execute the nbval golden from a clean kernel (after changing the notebook or wording)
 	"$(BIN)/python" tests/golden/make_golden.py

@@ -65,3 +65,27 @@ def test_a_warm_kernel_renders_what_a_fresh_kernel_renders(tmp_path):
     for suffix in (".html", ".ipynb"):
         warm_bytes = (tmp_path / "warm" / "2024" / f"hefei{suffix}").read_bytes()
         assert warm_bytes == fresh.html_path.with_suffix(suffix).read_bytes(), suffix
+
+
+def test_notebook_fingerprint_ignores_metadata_and_outputs_but_not_sources(tmp_path):
+    import json
+
+    from cluster_profiles import paths
+
+    original = json.loads(paths.PROFILE_NOTEBOOK.read_text(encoding="utf-8"))
+    base = batch.notebook_fingerprint(paths.PROFILE_NOTEBOOK)
+    opened = json.loads(json.dumps(original))  # what JupyterLab writes after opening and running it
+    opened["metadata"]["widgets"] = {"state": {}}
+    opened["metadata"]["language_info"]["version"] = "3.11.9"
+    for cell in opened["cells"]:
+        cell["metadata"]["execution"] = {"iopub.status.busy": "2026-11-29T10:00:00"}
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = 7
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "hi"}]
+    copy = tmp_path / "opened.ipynb"
+    copy.write_text(json.dumps(opened, indent=2), encoding="utf-8")
+    assert batch.notebook_fingerprint(copy) == base
+    edited = json.loads(json.dumps(original))
+    edited["cells"][2]["source"] = ["profile = None"]
+    copy.write_text(json.dumps(edited), encoding="utf-8")
+    assert batch.notebook_fingerprint(copy) != base

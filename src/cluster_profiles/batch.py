@@ -53,13 +53,32 @@ class BatchResult:
         return not self.failed
 
 
+def notebook_fingerprint(notebook: Path) -> str:
+    """Hash of what a render takes from a notebook: each cell's type, tags and source, in order.
+
+    Not its metadata, outputs or execution counts: opening or running a notebook in JupyterLab
+    rewrites those, and must not make every report stale.
+    """
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    digest = hashlib.sha256()
+    for cell in cells:
+        source = cell.get("source", "")
+        tags = sorted(cell.get("metadata", {}).get("tags", []))
+        digest.update(json.dumps([cell.get("cell_type"), tags,
+                                  "".join(source) if isinstance(source, list) else source]).encode())
+    return digest.hexdigest()
+
+
 def code_fingerprint(notebook: Path = paths.PROFILE_NOTEBOOK) -> str:
-    """Hash of everything a report's rendering depends on besides data: the package and the notebook."""
+    """Hash of everything a report's rendering depends on besides data: the package and the notebook's cells."""
     digest = hashlib.sha256()
     files = sorted(p for p in paths.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in [*files, notebook]:
+    for path in files:
         digest.update(str(path.relative_to(paths.REPO_ROOT) if paths.REPO_ROOT in path.parents else path).encode())
         digest.update(path.read_bytes())
+    digest.update(notebook_fingerprint(notebook).encode())
     return digest.hexdigest()
 
 

@@ -69,6 +69,20 @@ def _import_ranking(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lab(args: argparse.Namespace) -> int:
+    from .lab import start_lab
+
+    return start_lab(extra=args.jupyter_args)
+
+
+def _lab_reset(args: argparse.Namespace) -> int:
+    from .lab import prepare_working_copies
+
+    for line in prepare_working_copies(reset=True).messages():
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cluster-profiles", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--data-dir", default=None, help="folder to check (default: the project's data/)")
     validate.set_defaults(run=_validate)
 
+    lab = commands.add_parser("lab", help="JupyterLab at the repository root on 127.0.0.1, opening git-ignored "
+                                          "working copies of the notebooks in lab/ (created on first use)")
+    lab.add_argument("jupyter_args", nargs="*", help="options passed on to jupyter lab (e.g. --no-browser)")
+    lab.set_defaults(run=_lab)
+
+    lab_reset = commands.add_parser("lab-reset", help="reset the working copies in lab/ to the notebooks' templates "
+                                                      "(each replaced copy is kept as <name>.ipynb.bak)")
+    lab_reset.set_defaults(run=_lab_reset)
+
     importer = commands.add_parser("import-ranking", help="merge a GII appendix ranking table (CSV or .xlsx) into clusters.csv")
     importer.add_argument("file", type=Path, help="the appendix table, with its printed column headers")
     importer.add_argument("--edition", type=int, required=True, help="GII edition of the table")
@@ -111,7 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "lab":
+        args.jupyter_args = [*args.jupyter_args, *rest]  # options for jupyter lab itself
     try:
         return args.run(args)
     except ClusterProfilesError as error:

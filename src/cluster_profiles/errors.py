@@ -6,7 +6,27 @@ from dataclasses import dataclass
 
 
 class ClusterProfilesError(Exception):
-    """Base class: every error the tool raises on purpose says what was wrong and where."""
+    """Base class: every error the tool raises on purpose says what was wrong and where.
+
+    ``cli_hint`` and ``notebook_hint`` say what to do next where the error is read: a command in a
+    terminal (``str(error)``), a call that works in a notebook (``notebook_message()``).
+    """
+
+    def __init__(self, message: str, *, cli_hint: str = "", notebook_hint: str = ""):
+        self.message, self.cli_hint, self.notebook_hint = message, cli_hint, notebook_hint
+        super().__init__(" ".join(part for part in (message, cli_hint) if part))
+
+    def notebook_message(self) -> str:
+        return " ".join(part for part in (self.message, self.notebook_hint) if part)
+
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows this error in a notebook: the message alone, no traceback frames.
+
+        These errors are about the user's input, not the code; the frames would only push the
+        useful line to the bottom. Unexpected errors do not have this method and keep theirs.
+        """
+        lines = self.notebook_message().splitlines() or [""]
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {lines[0]}", *lines[1:]]
 
 
 @dataclass(frozen=True, order=True)
@@ -39,6 +59,16 @@ class DataValidationError(ClusterProfilesError):
             f"The data in {data_dir} is not valid ({len(self.problems)} problem"
             f"{'s' if len(self.problems) != 1 else ''}):\n{shown}"
         )
+
+    NOTEBOOK_PROBLEMS = 10  # a notebook shows the first problems; `cluster-profiles validate` lists them all
+
+    def notebook_message(self) -> str:
+        shown = "\n".join(f"  {p}" for p in self.problems[:self.NOTEBOOK_PROBLEMS])
+        more = len(self.problems) - self.NOTEBOOK_PROBLEMS
+        rest = (f"\n  … and {more} more: report.validate_data({self.data_dir!r}) lists them all"
+                if more > 0 else "")
+        return (f"The data in {self.data_dir} is not valid ({len(self.problems)} problem"
+                f"{'s' if len(self.problems) != 1 else ''}):\n{shown}{rest}")
 
 
 class UnknownClusterError(ClusterProfilesError):

@@ -25,8 +25,23 @@ def name_key(name: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def resolve_cluster(typed: str, known: list[str], edition: int) -> str:
-    """The canonical cluster name for what a user typed, or an error suggesting close names."""
+def editions_with(typed: str, names_by_edition: dict[int, list[str]]) -> list[int]:
+    """The editions whose clusters include ``typed`` (any spelling)."""
+    key = name_key(typed)
+    return sorted(e for e, names in names_by_edition.items() if any(name_key(n) == key for n in names))
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def resolve_cluster(typed: str, known: list[str], edition: int,
+                    names_by_edition: dict[int, list[str]] | None = None) -> str:
+    """The canonical cluster name for what a user typed, or an error suggesting close names.
+
+    ``names_by_edition`` (every edition's cluster names) lets the error say in which editions the
+    name does exist: 'Hefei is in 2024 and 2025, not in 2023'.
+    """
     by_key = {name_key(name): name for name in known}
     match = by_key.get(name_key(typed))
     if match is not None:
@@ -34,15 +49,22 @@ def resolve_cluster(typed: str, known: list[str], edition: int) -> str:
     by_slug = {slugify(name): name for name in known}  # report file names work too: 'san-jose-san-francisco-ca'
     if slugify(typed) in by_slug and typed == slugify(typed):
         return by_slug[typed]
-    suggestions = difflib.get_close_matches(name_key(typed), list(by_key), n=3, cutoff=0.6)
-    hint = (
-        "Did you mean " + " or ".join(repr(by_key[s]) for s in suggestions) + "?"
-        if suggestions
-        else "Run `cluster-profiles list --edition "
-        f"{edition}` to see the clusters of that edition."
-    )
     shown = typed if len(typed) <= 80 else typed[:79] + "…"
-    raise UnknownClusterError(f"Unknown cluster {shown!r} in GII {edition}. {hint}")
+    elsewhere = editions_with(typed, names_by_edition or {})
+    if elsewhere:
+        canonical = next(n for n in names_by_edition[elsewhere[0]] if name_key(n) == name_key(typed))
+        message = (f"Unknown cluster {shown!r} in GII {edition}: {canonical} is in "
+                   f"{_and([str(e) for e in elsewhere])}, not in {edition}.")
+    else:
+        message = f"Unknown cluster {shown!r} in GII {edition}."
+    suggestions = difflib.get_close_matches(name_key(typed), list(by_key), n=3, cutoff=0.6)
+    if suggestions:
+        message += " Did you mean " + " or ".join(repr(by_key[s]) for s in suggestions) + "?"
+    raise UnknownClusterError(
+        message,
+        cli_hint=f"`cluster-profiles list --edition {edition}` lists the clusters of that edition.",
+        notebook_hint=f"`report.list_clusters({edition})` lists the clusters of that edition.",
+    )
 
 
 def slug(name: str) -> str:

@@ -17,6 +17,7 @@ REPO_ROOT = PACKAGE_DIR.parents[1]
 DATA_DIR = REPO_ROOT / "data"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 REPORTS_DIR = REPO_ROOT / "reports"
+LAB_DIR = REPO_ROOT / "lab"  # git-ignored working copies of the notebooks, what `make lab` opens
 PROFILE_NOTEBOOK = NOTEBOOKS_DIR / "cluster_profile.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "edition_overview.ipynb"
 HTML_TEMPLATE_DIR = PACKAGE_DIR / "templates"

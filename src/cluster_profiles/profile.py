@@ -139,7 +139,8 @@ def _for_cluster(frame: pd.DataFrame, edition: int, cluster: str) -> pd.DataFram
 def build_profile(tables: Tables, cluster: str, edition: int) -> ClusterProfile:
     """The profile of ``cluster`` (any spelling) in GII ``edition``."""
     info = edition_info(tables, edition)
-    name = resolve_cluster(cluster, clusters_of_edition(tables, edition), edition)
+    names_by_edition = {year: clusters_of_edition(tables, year) for year in tables.edition_list()}
+    name = resolve_cluster(cluster, names_by_edition.get(edition, []), edition, names_by_edition)
     row = _for_cluster(tables.clusters, edition, name).iloc[0]
     economies = tables.economies.set_index("code")
     top_orgs = _for_cluster(tables.top_organisations, edition, name)

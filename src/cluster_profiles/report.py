@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from IPython.display import HTML, display
 
 from . import sections
-from .load import load_tables
+from .load import Tables, load_tables
 from .parameters import validate_parameters
 from .profile import ClusterProfile, build_profile
 
@@ -15,6 +16,37 @@ def load_profile(**parameters: object) -> ClusterProfile:
     checked = validate_parameters(**parameters)
     tables = load_tables(checked.data_dir or None)
     return build_profile(tables, checked.cluster, checked.edition)
+
+
+LIST_COLUMNS = {"edition": "edition", "size_rank": "size rank", "cluster": "cluster", "economy": "economy",
+                "intensity_rank": "intensity rank"}
+
+
+def cluster_table(tables: Tables, edition: int | None = None) -> pd.DataFrame:
+    """The clusters the data holds (of one edition, or all), in ranking order, as a table."""
+    clusters = tables.clusters
+    if edition is not None:
+        from .profile import edition_info
+
+        edition_info(tables, edition)  # an unknown edition is an error that lists the known ones
+        clusters = clusters[clusters["edition"] == edition]
+    ordered = clusters.sort_values(["edition", "size_rank", "cluster"], na_position="last")
+    return ordered[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS).reset_index(drop=True)
+
+
+def list_clusters(edition: int | None = None, data_dir: str = "") -> pd.DataFrame:
+    """The clusters of ``edition`` (every edition if None) as a table: rank, name, economy.
+
+    The notebook's way to do what ``cluster-profiles list`` does in a terminal.
+    """
+    return cluster_table(load_tables(data_dir or None), edition)
+
+
+def validate_data(data_dir: str = "") -> str:
+    """Check a data folder (every problem at once, raised as an error); a one-line summary when valid."""
+    tables = load_tables(data_dir or None)
+    return f"{tables.data_dir}: valid ({len(tables.clusters)} cluster rows, editions " \
+           f"{', '.join(map(str, tables.edition_list()))})"
 
 
 def show_html(markup) -> None:

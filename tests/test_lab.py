@@ -1,0 +1,74 @@
+"""Working copies for JupyterLab: created once, never overwriting the user's edits, reset on request."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cluster_profiles import lab, paths
+
+
+def _notebook(source: str) -> str:
+    return json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "source": source, "outputs": [],
+                                  "execution_count": None}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def _templates(tmp_path: Path) -> Path:
+    templates = tmp_path / "notebooks"
+    templates.mkdir()
+    (templates / "a.ipynb").write_text(_notebook("x = 1"), encoding="utf-8")
+    (templates / "b.ipynb").write_text(_notebook("y = 2"), encoding="utf-8")
+    return templates
+
+
+def test_first_use_copies_every_template(tmp_path):
+    templates, work = _templates(tmp_path), tmp_path / "lab"
+    result = lab.prepare_working_copies(templates, work)
+    assert sorted(p.name for p in result.created) == ["a.ipynb", "b.ipynb"]
+    assert (work / "a.ipynb").read_text() == (templates / "a.ipynb").read_text()
+    again = lab.prepare_working_copies(templates, work)
+    assert not (again.created or again.refreshed or again.kept or again.reset)
+
+
+def test_a_changed_copy_is_never_overwritten(tmp_path):
+    templates, work = _templates(tmp_path), tmp_path / "lab"
+    lab.prepare_working_copies(templates, work)
+    (work / "a.ipynb").write_text(_notebook("x = 'mine'"), encoding="utf-8")
+    (templates / "a.ipynb").write_text(_notebook("x = 3"), encoding="utf-8")  # the template moves on too
+    result = lab.prepare_working_copies(templates, work)
+    assert result.kept == [work / "a.ipynb"]
+    assert "mine" in (work / "a.ipynb").read_text()
+    assert any("make lab-reset" in line for line in result.messages())
+
+
+def test_an_untouched_copy_follows_its_template(tmp_path):
+    templates, work = _templates(tmp_path), tmp_path / "lab"
+    lab.prepare_working_copies(templates, work)
+    (templates / "b.ipynb").write_text(_notebook("y = 3"), encoding="utf-8")
+    result = lab.prepare_working_copies(templates, work)
+    assert result.refreshed == [work / "b.ipynb"]
+    assert "y = 3" in (work / "b.ipynb").read_text()
+
+
+def test_reset_restores_the_templates_and_keeps_a_backup(tmp_path):
+    templates, work = _templates(tmp_path), tmp_path / "lab"
+    lab.prepare_working_copies(templates, work)
+    (work / "a.ipynb").write_text(_notebook("x = 'mine'"), encoding="utf-8")
+    result = lab.prepare_working_copies(templates, work, reset=True)
+    assert work / "a.ipynb" in result.reset
+    assert (work / "a.ipynb").read_text() == (templates / "a.ipynb").read_text()
+    assert "mine" in (work / "a.ipynb.bak").read_text()
+
+
+def test_lab_command_roots_at_the_repository_on_localhost_without_a_token_in_argv():
+    command = lab.jupyter_lab_command(paths.LAB_DIR / lab.PROFILE_COPY, ["--no-browser"])
+    assert f"--ServerApp.root_dir={paths.REPO_ROOT}" in command
+    assert "--ServerApp.ip=127.0.0.1" in command
+    assert command[-1] == "lab/cluster_profile.ipynb"
+    assert "--no-browser" in command
+    assert not any("token" in part.lower() for part in command)
+
+
+def test_the_working_copies_are_git_ignored():
+    ignored = (paths.REPO_ROOT / ".gitignore").read_text().splitlines()
+    assert f"{paths.LAB_DIR.name}/" in ignored
