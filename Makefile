@@ -5,9 +5,17 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+
+# Values a user passes (CLUSTER='...', DATA=..., also from the environment) never reach a shell as code:
+# each is taken as its literal text (make would otherwise expand a $(...) in it), exported, and used in
+# recipes only as "$$NAME", a quoted shell variable. A report's path (reports/%.html) is single-quoted.
+USER_VARIABLES := CLUSTER CLUSTERS EDITION DATA FILE SOURCE ECONOMY JOBS N
+EDITION_CHOSEN := $(filter command line,$(origin EDITION))
+$(foreach v,$(USER_VARIABLES),$(if $(filter undefined default,$(origin $(v))),,$(eval override $(v) := $$(value $(v)))))
 CLUSTER ?= Hefei
 EDITION ?= 2024
-DATA ?=
+export $(USER_VARIABLES)
+quote = '$(subst ','\'',$(1))'
 
 ifdef VIRTUAL_ENV
   BIN := $(VIRTUAL_ENV)/bin
@@ -20,7 +28,7 @@ STAMP := $(BIN)/../.cluster-profiles-installed
 PACKAGE_FILES := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.json' 2>/dev/null)
 DATA_FILES := $(wildcard data/*.csv)
 NOTEBOOK := notebooks/cluster_profile.ipynb
-DATA_OPTION := $(if $(DATA),--data-dir "$(DATA)",)
+DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 
 .PHONY: help install report reports bench test lint lab lab-reset golden validate import clean distclean
 
@@ -37,16 +45,16 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create the environment and install the project (done by the other targets)
 
 report: $(STAMP) ## render one report: make report CLUSTER="Nanjing" EDITION=2024 [DATA=dir]
-	"$(BIN)/cluster-profiles" render --cluster "$(CLUSTER)" --edition "$(EDITION)" $(DATA_OPTION)
+	"$(BIN)/cluster-profiles" render --cluster "$$CLUSTER" --edition "$$EDITION" $(DATA_OPTION)
 
 reports: $(STAMP) ## render every cluster and edition in parallel, the overviews and reports/index.html [EDITION= ECONOMY= JOBS=]
-	"$(BIN)/cluster-profiles" render-all $(if $(filter command line,$(origin EDITION)),--edition "$(EDITION)",) $(if $(ECONOMY),--economy "$(ECONOMY)",) $(if $(JOBS),--jobs "$(JOBS)",) $(DATA_OPTION)
+	"$(BIN)/cluster-profiles" render-all $(if $(EDITION_CHOSEN),--edition "$$EDITION",) $(if $(ECONOMY),--economy "$$ECONOMY",) $(if $(JOBS),--jobs "$$JOBS",) $(DATA_OPTION)
 
 bench: $(STAMP) ## benchmark the batch renderer against one papermill + one nbconvert CLI call per report
-	"$(BIN)/python" bench/bench_batch.py $(if $(N),--reports "$(N)",)
+	"$(BIN)/python" bench/bench_batch.py $(if $(N),--reports "$$N",)
 
 reports/%.html: $(STAMP) $(NOTEBOOK) $(DATA_FILES) $(PACKAGE_FILES) ## a report by path: make reports/2024/nanjing.html
-	"$(BIN)/cluster-profiles" render --edition "$(firstword $(subst /, ,$*))" --cluster "$(notdir $*)"
+	stem=$(call quote,$*); "$(BIN)/cluster-profiles" render --edition "$${stem%%/*}" --cluster "$${stem##*/}"
 
 test: $(STAMP) ## run every test: lint, unit, nbval goldens, end-to-end render, browser (site included)
 	"$(BIN)/ruff" check src tests bench
@@ -59,7 +67,7 @@ validate: $(STAMP) ## check a data folder: make validate DATA=dir
 	"$(BIN)/cluster-profiles" validate $(DATA_OPTION)
 
 import: $(STAMP) ## merge a GII appendix ranking table: make import FILE=t.xlsx EDITION=2023 SOURCE="url" [DATA=dir]
-	"$(BIN)/cluster-profiles" import-ranking "$(FILE)" --edition "$(EDITION)" --source "$(SOURCE)" $(DATA_OPTION)
+	"$(BIN)/cluster-profiles" import-ranking "$$FILE" --edition "$$EDITION" --source "$$SOURCE" $(DATA_OPTION)
 
 lab: $(STAMP) ## JupyterLab at the repository root (127.0.0.1, token), opening working copies in lab/ (git-ignored)
 	"$(BIN)/cluster-profiles" lab

@@ -105,3 +105,24 @@ PARAMETER_CASES = {
     "unknown edition": (["--edition", "2019"], "Unknown GII edition 2019"),
     "edition before the GII clusters": (["--edition", "1999"], "parameter 'edition'"),
 }
+
+# ---------------------------------------------------------------------------------------------
+# Class 1, shell injection through make: each value must reach the command as one literal argument
+# (tests/test_makefile.py passes it as every variable and as a report path). "pwned" names the
+# file a value would create if it ran as code.
+HOSTILE_MAKE_VALUES = [
+    'Hefei"; touch pwned-dq; echo "',
+    "Hefei'; touch pwned-sq; echo '",
+    "$(touch pwned-subshell)",
+    "`touch pwned-backtick`",
+    "Hefei; touch pwned-semicolon",
+    "Hefei\ntouch pwned-newline",
+    "back\\slash\\\" ; touch pwned-backslash",
+    "spaced   out  ",  # make itself drops leading blanks of a value: not a quoting matter
+    "$(shell touch pwned-make-shell)",
+    "$$(touch pwned-dollar-dollar)",
+    "${HOME} $$HOME $HOME",
+    "# not a comment | touch pwned-pipe && touch pwned-and",
+    "a%b*c?[d] ~root",
+    "-n --force",
+]

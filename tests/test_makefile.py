@@ -1,0 +1,109 @@
+"""No value a user passes to make reaches a shell as code (issue 8, class 1).
+
+The real Makefile runs in a temporary copy of the project whose environment is a fake virtualenv:
+its ``cluster-profiles`` and ``python`` only record the arguments they were given. Each hostile
+value must arrive as one argument, byte for byte, and no file it tries to create may appear.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cluster_profiles import paths
+
+from bad_inputs import HOSTILE_MAKE_VALUES
+
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")
+
+RECORDER = """#!{python}
+import json, os, sys
+with open(os.environ["ARGV_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps(sys.argv[1:]) + "\\n")
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the Makefile with a fake, already-installed environment."""
+    root = tmp_path / "project"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "data").mkdir()
+    shutil.copy(paths.REPO_ROOT / "Makefile", root)
+    shutil.copy(paths.REPO_ROOT / "pyproject.toml", root)
+    (root / "notebooks" / "cluster_profile.ipynb").write_text("{}")
+    bin_dir = root / "venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    for tool in ("cluster-profiles", "python"):
+        (bin_dir / tool).write_text(RECORDER.format(python=sys.executable))
+        (bin_dir / tool).chmod(0o755)
+    (root / "venv" / ".cluster-profiles-installed").touch()
+    return root
+
+
+def _make(project: Path, *argv: str, env: dict[str, str] | None = None) -> list[list[str]]:
+    log = project / "argv.log"
+    log.unlink(missing_ok=True)
+    environment = {k: v for k, v in os.environ.items() if k not in {"CONDA_PREFIX", "MAKEFLAGS", "MFLAGS"}}
+    environment |= {"VIRTUAL_ENV": str(project / "venv"), "ARGV_LOG": str(log), **(env or {})}
+    done = subprocess.run(["make", "--no-print-directory", *argv], cwd=project, env=environment,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def _side_effects(project: Path) -> list[str]:
+    return sorted(p.name for p in project.rglob("*") if "pwned" in p.name)
+
+
+def _option(argv: list[str], name: str) -> str:
+    return argv[argv.index(name) + 1]
+
+
+@pytest.mark.parametrize("value", HOSTILE_MAKE_VALUES, ids=range(len(HOSTILE_MAKE_VALUES)))
+def test_report_variables_arrive_as_literal_arguments(project, value):
+    [argv] = _make(project, "report", f"CLUSTER={value}", f"EDITION={value}", f"DATA={value}")
+    assert argv[0] == "render"
+    assert _option(argv, "--cluster") == value
+    assert _option(argv, "--edition") == value
+    assert _option(argv, "--data-dir") == value
+    assert _side_effects(project) == []
+
+
+@pytest.mark.parametrize("value", HOSTILE_MAKE_VALUES, ids=range(len(HOSTILE_MAKE_VALUES)))
+def test_batch_import_and_bench_variables_arrive_as_literal_arguments(project, value):
+    [argv] = _make(project, "reports", f"EDITION={value}", f"ECONOMY={value}", f"JOBS={value}", f"DATA={value}")
+    assert [_option(argv, o) for o in ("--edition", "--economy", "--jobs", "--data-dir")] == [value] * 4
+    [argv] = _make(project, "import", f"FILE={value}", f"EDITION={value}", f"SOURCE={value}")
+    assert argv[1] == value and _option(argv, "--source") == value and _option(argv, "--edition") == value
+    [argv] = _make(project, "bench", f"N={value}")
+    assert _option(argv, "--reports") == value
+    assert _side_effects(project) == []
+
+
+@pytest.mark.parametrize("value", HOSTILE_MAKE_VALUES, ids=range(len(HOSTILE_MAKE_VALUES)))
+def test_variables_from_the_environment_are_literal_too(project, value):
+    [argv] = _make(project, "report", env={"CLUSTER": value, "DATA": value})
+    assert _option(argv, "--cluster") == value and _option(argv, "--data-dir") == value
+    assert _side_effects(project) == []
+
+
+@pytest.mark.parametrize("name", [v for v in HOSTILE_MAKE_VALUES if "/" not in v and "\n" not in v],
+                         ids=lambda v: str(HOSTILE_MAKE_VALUES.index(v)))
+def test_a_report_path_is_not_code(project, name):
+    [argv] = _make(project, f"reports/2024/{name}.html")
+    assert _option(argv, "--edition") == "2024" and _option(argv, "--cluster") == name
+    assert _side_effects(project) == []
+
+
+def test_defaults_still_apply(project):
+    [argv] = _make(project, "report")
+    assert argv == ["render", "--cluster", "Hefei", "--edition", "2024"]
+    [argv] = _make(project, "reports")
+    assert argv == ["render-all"]  # no edition unless one is chosen on the command line
