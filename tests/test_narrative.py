@@ -44,6 +44,8 @@ def test_percent(value, text):
      "Hefei is one of the top 100 S&amp;T clusters in 2024."),
     ({"economy_rank": None, "economy_count": 3, "adjective": "British", "in_top100": None},
      "Hefei appears in the GII 2024 data; whether it is among the top 100 S&amp;T clusters by size is not recorded."),
+    ({"economy_rank": None, "economy_count": 1, "adjective": "Brazilian", "in_top100": False},
+     "Hefei is not among the top 100 S&amp;T clusters in 2024."),
 ])
 def test_lead_sentence_adapts_to_what_is_known(kwargs, text):
     assert str(n.lead_sentence("Hefei", 2024, **kwargs)) == text

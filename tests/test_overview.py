@@ -56,3 +56,17 @@ def test_bad_overview_parameters():
         ov.load_overview(edition=2024, cluster="Hefei")
     with pytest.raises(UnknownEditionError):
         ov.load_overview(edition=2019)
+
+
+def test_clusters_below_the_top_100_are_not_counted_as_held(tables):
+    from dataclasses import replace
+
+    from cluster_profiles.profile import edition_info
+
+    extra = tables.clusters.iloc[:2].copy()
+    extra[["edition", "cluster", "economy", "in_top100"]] = [[2025, "Below A", "ZZ", "false"],
+                                                             [2025, "Top B", "ZZ", "true"]]
+    clusters = pd.concat([tables.clusters, extra], ignore_index=True)
+    overview = ov.Overview(replace(tables, clusters=clusters), edition_info(tables, 2025), None)
+    frame = ov.clusters_per_economy(overview).set_index("economy")
+    assert frame.loc["ZZ", "clusters_in_data"] == 1

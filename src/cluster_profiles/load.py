@@ -282,7 +282,7 @@ def cross_check(tables: Tables) -> list[Problem]:
 
 def _check_ranks(clusters: pd.DataFrame) -> list[Problem]:
     problems = []
-    for column in ["size_rank", "intensity_rank"]:
+    for column in ["size_rank", "intensity_rank", "vc_rank"]:
         ranked = clusters[clusters[column].notna()]
         duplicated = ranked[ranked.duplicated(["edition", column], keep=False)]
         for index, row in duplicated.iterrows():

@@ -61,6 +61,8 @@ def possessive(name: str) -> str:
 def lead_sentence(cluster: str, edition: int, *, economy_rank: int | None, economy_count: int | None,
                   adjective: str, in_top100: bool | None) -> Markup:
     """The opening sentence, adapted to what is known about the cluster's place in its economy."""
+    if in_top100 is False:  # a source names it below the top 100: no rank or count among them applies
+        return Markup("{} is not among the top 100 S&amp;T clusters in {}.").format(cluster, edition)
     if economy_count == 1 and in_top100:
         return Markup("{} is the only {} cluster that falls within the top 100 S&amp;T clusters in {}.").format(
             cluster, adjective, edition)

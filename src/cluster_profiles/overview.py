@@ -75,7 +75,8 @@ def clusters_per_economy(overview: Overview) -> pd.DataFrame:
     """Per economy: the count a source states, and how many clusters the data holds."""
     counts = overview.tables.economy_cluster_counts
     stated = counts[counts["edition"] == overview.edition.year].set_index("economy")["cluster_count"]
-    held = pd.Series([primary_economy(c) for c in overview.clusters["economy"]]).value_counts()
+    ranked = overview.clusters[overview.clusters["in_top100"].ne("false").fillna(True)]  # not those below the top 100
+    held = pd.Series([primary_economy(c) for c in ranked["economy"]], dtype=object).value_counts()
     economies = sorted(set(stated.index) | set(held.index))
     names = overview.tables.economies.set_index("code")["name"]
     frame = pd.DataFrame({

@@ -160,7 +160,7 @@ def lead(profile: ClusterProfile) -> Markup:
     if lines:
         parts.append(Markup('<ul class="ranks">{}</ul>').format(
             Markup("").join(Markup("<li>{}</li>").format(line) for line in lines)))
-    else:
+    elif profile.in_top100 is not False:  # below the top 100 there are no ranks to miss
         parts.append(missing(f"{profile.cluster}'s size and intensity ranks in {year}", profile.gap_reason("ranking")))
     if economy.derived:
         parts.append(Markup('<p class="note">The rank among {} clusters is counted from the GII {} ranking, '
