@@ -30,7 +30,7 @@ DATA_FILES := $(wildcard data/*.csv)
 NOTEBOOK := notebooks/cluster_profile.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 
-.PHONY: help install report reports bench test lint lab lab-reset golden validate import clean distclean
+.PHONY: help install report reports bench test lint lab lab-reset golden validate import locations clean distclean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -77,6 +77,10 @@ lab-reset: $(STAMP) ## reset the working copies in lab/ to the templates in note
 
 golden: $(STAMP) ## re-execute the nbval golden from a clean kernel (after changing the notebook or wording)
 	"$(BIN)/python" tests/golden/make_golden.py
+
+locations: $(STAMP) ## rebuild data/cluster_locations.csv from the offline GeoNames gazetteer (after adding a cluster)
+	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -e '.[maps-build]'
+	"$(BIN)/python" scripts/build_cluster_locations.py
 
 clean: ## remove rendered reports and caches
 	find reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -82,6 +82,8 @@ CASES = {
     "economy rank above economy count": (*_set("clusters.csv", HEFEI, "economy_rank", "27"), "clusters.csv", "economy_rank", "at most 26"),
     "duplicate size rank": (*_set("clusters.csv", HEFEI, "size_rank", "38"), "clusters.csv", "size_rank", "used once per edition"),
     "total share not the sum": (*_set("clusters.csv", {"edition": "2023", "cluster": "Seoul"}, "total_share_pct", "7.5"), "clusters.csv", "total_share_pct", "pct_share_pct + pub_share_pct"),
+    "latitude out of range": (*_set("cluster_locations.csv", {"cluster": "Hefei", "city": "Hefei"}, "latitude", "131.8"), "cluster_locations.csv", "latitude", "from -90 to 90"),
+    "location of an unknown cluster": (*_set("cluster_locations.csv", {"cluster": "Hefei", "city": "Hefei"}, "cluster", "Hefie"), "cluster_locations.csv", "cluster", "clusters.csv (any edition)"),
     "output not patents or articles": (*_set("collaboration.csv", {"edition": "2024", "cluster": "Hefei", "output": "patents"}, "output", "inventions"), "collaboration.csv", "output", "one of"),
 }
 

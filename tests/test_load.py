@@ -74,3 +74,19 @@ def test_every_problem_is_reported_at_once(data_copy: Path):
     assert {p.file for p in caught.value.problems} >= {"clusters.csv", "economies.csv"}
 
 
+
+
+def test_every_shipped_cluster_has_a_location(tables):
+    located = set(tables.cluster_locations["cluster"])
+    unlocated = sorted(set(tables.clusters["cluster"]) - located)
+    assert not unlocated, f"no row in cluster_locations.csv for {unlocated}: run `make locations`"
+    cities = tables.cluster_locations.groupby("cluster")["city"].apply(list)
+    assert cities["Shenzhen–Hong Kong–Guangzhou"] == ["Shenzhen", "Hong Kong", "Guangzhou"]
+    assert cities["Washington, DC–Baltimore, MD"] == ["Washington", "Baltimore"]
+    pinned = tables.cluster_locations.set_index("city")
+    # the pinned ids are the provincial capitals/cities next to the clusters' other cities, not namesakes
+    assert pinned.loc["Changsha", "geonames_id"] == 1815577 and 27 < pinned.loc["Changsha", "latitude"] < 29
+    assert pinned.loc["Suzhou", "geonames_id"] == 1886760 and 120 < pinned.loc["Suzhou", "longitude"] < 121
+    assert pinned.loc["Zhuhai", "geonames_id"] == 1790437 and 113 < pinned.loc["Zhuhai", "longitude"] < 114
+    assert pinned.loc["Cologne", "geonames_id"] == 2886242
+    assert tables.cluster_locations["source"].str.contains("GeoNames").all()

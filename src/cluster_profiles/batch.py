@@ -88,8 +88,8 @@ def report_inputs(tables: Tables, cluster: str, edition: int) -> str:
     pieces = []
     for spec in TABLES.values():
         frame = getattr(tables, spec.name)
-        if spec.name == "economies":
-            rows = frame
+        if spec.name == "economies" or "edition" not in frame.columns:
+            rows = frame  # reference tables (economies, cluster locations): every report reads them
         elif spec.name in ("editions", "clusters", "economy_cluster_counts"):
             rows = frame[frame["edition"].isin([edition, edition - 1])]
         else:
@@ -127,7 +127,8 @@ def plan_overviews(tables: Tables, editions: list[int], reports_dir: Path, code_
                 for name in ("editions", "clusters", "economy_cluster_counts")]
         linked = sorted(p.name for p in (reports_dir / str(edition)).glob("*.html"))
         digest = hashlib.sha256("\n".join([code_hash, str(tables.data_dir), *rows,
-                                            tables.economies.to_csv(index=False), *linked]).encode())
+                                            tables.economies.to_csv(index=False),
+                                            tables.cluster_locations.to_csv(index=False), *linked]).encode())
         tasks.append(Task("", edition, digest.hexdigest(), kind="overview"))
     return tasks
 

@@ -40,6 +40,7 @@ class Tables:
     collaboration_partners: pd.DataFrame
     conflicts: pd.DataFrame
     gaps: pd.DataFrame
+    cluster_locations: pd.DataFrame
 
     def copy(self) -> Tables:
         frames = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "data_dir"}
@@ -157,6 +158,8 @@ def _describe_check(check: str) -> str:
         return f"a value from {low} to {high}"
     if check.startswith("isin"):
         return f"one of {check[len('isin('):-1]}"
+    if check.startswith("greater_than("):
+        return f"a value greater than {check[len('greater_than('):-1]}"
     if check.startswith("greater_than_or_equal_to"):
         return "a value of 0 or more"
     if check.startswith("str_matches"):
@@ -268,6 +271,12 @@ def cross_check(tables: Tables) -> list[Problem]:
             if (int(row["edition"]), row["cluster"]) not in cluster_keys:
                 problems.append(Problem(f"{name}.csv", line_of(index), "cluster", repr(row["cluster"]),
                                         f"a cluster listed in clusters.csv for edition {row['edition']}"))
+
+    every_cluster = set(clusters["cluster"])
+    for index, cluster in tables.cluster_locations["cluster"].items():
+        if cluster not in every_cluster:
+            problems.append(Problem("cluster_locations.csv", line_of(index), "cluster", repr(cluster),
+                                    "a cluster listed in clusters.csv (any edition)"))
 
     problems += _check_ranks(clusters)
     problems += _check_economy_ranks(tables)

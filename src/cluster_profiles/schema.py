@@ -224,6 +224,21 @@ _table(
     "Why a known piece of data is missing (cut off in the source, not stated, ...).",
 )
 
+_table(
+    "cluster_locations",
+    ("cluster", "city"),
+    {
+        "cluster": _name(),
+        "city": _name(),
+        "latitude": pa.Column("Float64", pa.Check.in_range(-90, 90), nullable=False),
+        "longitude": pa.Column("Float64", pa.Check.in_range(-180, 180), nullable=False),
+        "geonames_id": pa.Column("Int64", pa.Check.gt(0), nullable=True),
+        "source": _source,
+        "note": _note,
+    },
+    "Where each cluster is drawn on the maps: one row per city (no edition: a reference table).",
+)
+
 NUMERIC_DTYPES = {"Int64", "Float64"}
 
 

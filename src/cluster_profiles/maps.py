@@ -1,0 +1,492 @@
+"""Maps of where the clusters are, drawn offline with matplotlib from Natural Earth shapes.
+
+The shapes are Natural Earth 50m and 110m as shipped in the npm package ``world-atlas`` 2.0.2
+(TopoJSON), committed under ``basemap/`` with their licence; see ``basemap/README.md``. Nothing is
+downloaded at run time.
+
+As in ``figures.py``, the data behind a map (which clusters, where, how big, where each label goes)
+comes from ``*_map_data`` functions that pytest checks, and the ``draw_*`` functions only draw it.
+Label boxes are placed in the figure's pixel space before drawing, so a test can check that no label
+overlaps another label or sits on another cluster's marker.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import math
+from dataclasses import dataclass, field
+
+import matplotlib
+
+matplotlib.use("Agg")  # reports are rendered headless
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.font_manager import FontProperties
+
+from . import figures, paths
+from .load import economy_codes
+
+BASEMAP_DIR = paths.PACKAGE_DIR / "basemap"
+BOUNDARY_NOTE = "Boundaries are Natural Earth's and imply no position of the publisher."
+COLOURS = {  # Okabe-Ito vermillion against the project's blue: told apart with every colour-vision deficiency
+    "focus": "#d55e00",
+    "other": figures.PALETTE["highlight"],
+    "land": "#e4e4e4",
+    "economy": "#d5e5f1",
+    "border": "#ffffff",
+    "text": "#222222",
+    "frame": "#9a9a9a",
+}
+# size rank bands and their marker areas (points²); unranked clusters in the data are drawn hollow
+RANK_BANDS = [(1, 10, "rank 1–10", 190.0), (11, 25, "rank 11–25", 120.0), (26, 50, "rank 26–50", 70.0),
+              (51, 100, "rank 51–100", 38.0)]
+UNRANKED_BAND = "in the data, rank not given"
+UNRANKED_AREA = 55.0
+FOOTPRINT_AREA = 28.0  # largest dot of a footprint (points²), scaled by the point's weight
+LABEL_FONT_SIZE = 8.5
+LABEL_GAP = 3.0  # pixels between a marker's edge and its label
+NO_LOCATION_REASON = "no coordinates in cluster_locations.csv"
+
+
+# ------------------------------------------------------------------------------------ basemap
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One country or territory: its ISO 3166-1 numeric id ('156'), name and rings in lon/lat."""
+
+    id: str
+    name: str
+    rings: tuple[np.ndarray, ...]
+    bbox: tuple[float, float, float, float]  # lon_min, lat_min, lon_max, lat_max
+
+
+def decode_arcs(topology: dict) -> list[np.ndarray]:
+    """TopoJSON arcs as arrays of (lon, lat); quantized arcs are delta-encoded, then scaled."""
+    transform = topology.get("transform")
+    arcs = []
+    for arc in topology["arcs"]:
+        points = np.asarray(arc, dtype=float)[:, :2]
+        if transform:
+            points = np.cumsum(points, axis=0) * transform["scale"] + transform["translate"]
+        arcs.append(points)
+    return arcs
+
+
+def _ring(arc_indices: list[int], arcs: list[np.ndarray]) -> np.ndarray:
+    """A closed ring from arc indices; ~i means arc i reversed; arcs share their end points."""
+    pieces = []
+    for position, index in enumerate(arc_indices):
+        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+        pieces.append(arc if position == 0 else arc[1:])
+    return np.concatenate(pieces)
+
+
+def decode_topojson(topology: dict, object_name: str) -> list[Shape]:
+    """The (Multi)Polygon geometries of one TopoJSON object as Shapes; other geometry types are skipped."""
+    if topology.get("type") != "Topology" or object_name not in topology.get("objects", {}):
+        raise ValueError(f"not a TopoJSON topology with an object named {object_name!r}")
+    arcs = decode_arcs(topology)
+    shapes = []
+    for geometry in topology["objects"][object_name]["geometries"]:
+        if geometry.get("type") == "Polygon":
+            polygons = [geometry["arcs"]]
+        elif geometry.get("type") == "MultiPolygon":
+            polygons = geometry["arcs"]
+        else:
+            continue
+        rings = tuple(_ring(ring, arcs) for polygon in polygons for ring in polygon)
+        stacked = np.concatenate(rings)
+        bbox = (float(stacked[:, 0].min()), float(stacked[:, 1].min()),
+                float(stacked[:, 0].max()), float(stacked[:, 1].max()))
+        shapes.append(Shape(str(geometry.get("id", "")), str(geometry.get("properties", {}).get("name", "")),
+                            rings, bbox))
+    return shapes
+
+
+@functools.cache
+def basemap(resolution: str = "50m") -> tuple[Shape, ...]:
+    """Natural Earth countries at 1:50m or 1:110m, decoded once per process (about 0.1 s for 50m)."""
+    if resolution not in ("50m", "110m"):
+        raise ValueError(f"unknown basemap resolution {resolution!r}: use '50m' or '110m'")
+    with (BASEMAP_DIR / f"countries-{resolution}.json").open(encoding="utf-8") as handle:
+        topology = json.load(handle)
+    return tuple(s for s in decode_topojson(topology, "countries") if s.name != "Antarctica")
+
+
+@functools.cache
+def iso_numeric_codes() -> dict[str, str]:
+    """Economy code ('CN') -> the shapes' ISO 3166-1 numeric id ('156'), from GeoNames' country table."""
+    with (BASEMAP_DIR / "iso3166.csv").open(encoding="utf-8") as handle:
+        return {row["alpha2"]: row["numeric"] for row in csv.DictReader(handle)}
+
+
+def economy_shape_ids(economy: str) -> frozenset[str]:
+    """The shapes of a cluster's economies: 'CN/HK' -> China and Hong Kong."""
+    codes = iso_numeric_codes()
+    return frozenset(codes[c] for c in economy_codes(economy) if c in codes)
+
+
+# --------------------------------------------------------------------------------- projections
+
+
+def equal_earth(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Equal Earth projection (Šavrič, Patterson and Jenny 2018) of degrees, on the unit sphere."""
+    a1, a2, a3, a4 = 1.340264, -0.081106, 0.000893, 0.003796
+    lam, phi = np.radians(np.asarray(lon, dtype=float)), np.radians(np.asarray(lat, dtype=float))
+    theta = np.arcsin(np.sqrt(3) / 2 * np.sin(phi))
+    t2 = theta * theta
+    t6 = t2 * t2 * t2
+    x = 2 * np.sqrt(3) * lam * np.cos(theta) / (3 * (9 * a4 * t6 * t2 + 7 * a3 * t6 + 3 * a2 * t2 + a1))
+    y = theta * (a1 + a2 * t2 + t6 * (a3 + a4 * t2))
+    return x, y
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where a map panel sits: its projection, its extent in projected units and its pixel box.
+
+    ``regional`` panels are equirectangular (x = longitude x cos(middle latitude), y = latitude):
+    straight parallels and meridians, true shapes near the middle latitude. ``world`` is Equal Earth.
+    """
+
+    projection: str  # "regional" or "world"
+    extent: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max in projected units
+    pixels: tuple[float, float, float, float]  # x0, y0, width, height in figure pixels (origin bottom left)
+    scale_x: float = 1.0  # regional: cos(middle latitude)
+
+    def project(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+        if self.projection == "world":
+            return equal_earth(lon, lat)
+        return np.asarray(lon, dtype=float) * self.scale_x, np.asarray(lat, dtype=float)
+
+    def to_pixels(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        x_min, x_max, y_min, y_max = self.extent
+        x0, y0, width, height = self.pixels
+        return (x0 + (np.asarray(x) - x_min) / (x_max - x_min) * width,
+                y0 + (np.asarray(y) - y_min) / (y_max - y_min) * height)
+
+    def lonlat_bounds(self) -> tuple[float, float, float, float]:
+        """lon_min, lat_min, lon_max, lat_max covered (regional frames)."""
+        x_min, x_max, y_min, y_max = self.extent
+        return x_min / self.scale_x, y_min, x_max / self.scale_x, y_max
+
+
+def regional_frame(lon_min: float, lat_min: float, lon_max: float, lat_max: float,
+                   pixels: tuple[float, float, float, float], pad: float = 0.12,
+                   min_span: float = 8.0) -> Frame:
+    """A regional frame holding the box (plus ``pad`` of its size, at least ``min_span`` degrees of
+    latitude), widened in one direction so that it fills the pixel box without distortion."""
+    middle = (lat_min + lat_max) / 2
+    scale_x = math.cos(math.radians(max(-70.0, min(70.0, middle))))
+    width_deg = max(lon_max - lon_min, 1e-6) * scale_x
+    height_deg = max(lat_max - lat_min, 1e-6)
+    width_deg, height_deg = width_deg * (1 + 2 * pad), height_deg * (1 + 2 * pad)
+    height_deg = max(height_deg, min_span)
+    width_deg = max(width_deg, min_span * scale_x)
+    aspect = pixels[2] / pixels[3]
+    if width_deg / height_deg < aspect:
+        width_deg = height_deg * aspect
+    else:
+        height_deg = width_deg / aspect
+    centre_x, centre_y = (lon_min + lon_max) / 2 * scale_x, (lat_min + lat_max) / 2
+    centre_y = min(max(centre_y, -85 + height_deg / 2), 85 - height_deg / 2) if height_deg < 170 else 0.0
+    extent = (centre_x - width_deg / 2, centre_x + width_deg / 2, centre_y - height_deg / 2, centre_y + height_deg / 2)
+    return Frame("regional", extent, pixels, scale_x)
+
+
+WORLD_LAT_RANGE = (-58.0, 84.0)  # the inhabited world; Antarctica is left out
+
+
+def world_frame(pixels: tuple[float, float, float, float]) -> Frame:
+    """The whole world in Equal Earth, fitted into the pixel box."""
+    x_edge, _ = equal_earth(180.0, 0.0)
+    _, y_low = equal_earth(0.0, WORLD_LAT_RANGE[0])
+    _, y_high = equal_earth(0.0, WORLD_LAT_RANGE[1])
+    width, height = 2 * float(x_edge) * 1.01, float(y_high - y_low) * 1.04
+    aspect = pixels[2] / pixels[3]
+    if width / height < aspect:
+        width = height * aspect
+    else:
+        height = width / aspect
+    centre_y = float(y_high + y_low) / 2
+    return Frame("world", (-width / 2, width / 2, centre_y - height / 2, centre_y + height / 2), pixels)
+
+
+# ------------------------------------------------------------------------------ cluster points
+
+
+def band_of(size_rank) -> str:
+    if size_rank is None or pd.isna(size_rank):
+        return UNRANKED_BAND
+    return next(label for low, high, label, _ in RANK_BANDS if low <= int(size_rank) <= high)
+
+
+def marker_area(band: str) -> float:
+    return next((area for _, _, label, area in RANK_BANDS if label == band), UNRANKED_AREA)
+
+
+def marker_radius_pixels(area_points2: float, dpi: float = figures.FIGURE_DPI) -> float:
+    """Radius in pixels of a scatter marker of ``area_points2`` (matplotlib's s) plus its edge."""
+    return (math.sqrt(area_points2) / 2 + 0.6) * dpi / 72
+
+
+def cluster_label(cluster: str, size_rank) -> str:
+    return cluster if size_rank is None or pd.isna(size_rank) else f"{cluster} ({int(size_rank)})"
+
+
+def locate_clusters(clusters: pd.DataFrame, locations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each cluster's points (one per city) joined to its size rank, and the clusters without a point.
+
+    ``clusters`` needs ``cluster``, ``economy`` and ``size_rank``; ``locations`` is
+    ``cluster_locations.csv`` or a footprint (any table with ``cluster``, ``latitude``, ``longitude``;
+    optional ``city``, ``weight``, ``geonames_id``, ``source``).
+    """
+    wanted = clusters[["cluster", "economy", "size_rank"]].drop_duplicates("cluster")
+    points = locations.copy()
+    for column, default in [("city", pd.NA), ("weight", 1.0), ("geonames_id", pd.NA), ("source", pd.NA)]:
+        if column not in points.columns:
+            points[column] = default
+    points = points[["cluster", "city", "latitude", "longitude", "weight", "geonames_id", "source"]]
+    joined = wanted.merge(points, on="cluster", how="inner")
+    joined["latitude"] = joined["latitude"].astype(float)
+    joined["longitude"] = joined["longitude"].astype(float)
+    joined["weight"] = joined["weight"].astype(float)
+    joined["band"] = [band_of(r) for r in joined["size_rank"]]
+    missing = wanted[~wanted["cluster"].isin(joined["cluster"])]
+    missing = pd.DataFrame({"cluster": missing["cluster"].to_numpy(), "reason": NO_LOCATION_REASON})
+    return joined.reset_index(drop=True), missing.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------- label placement
+
+
+@functools.cache
+def _renderer() -> RendererAgg:
+    return RendererAgg(10, 10, figures.FIGURE_DPI)
+
+
+@functools.cache
+def text_size(text: str, size: float = LABEL_FONT_SIZE, bold: bool = False) -> tuple[float, float]:
+    """Width and height in pixels of a label as matplotlib's Agg renderer draws it."""
+    prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
+    width, height, _ = _renderer().get_text_width_height_descent(text, prop, ismath=False)
+    return float(width), float(height)
+
+
+def _boxes_overlap(a, b, pad: float = 1.5) -> bool:
+    return a[0] < b[2] + pad and b[0] < a[2] + pad and a[1] < b[3] + pad and b[1] < a[3] + pad
+
+
+def _box_hits_circle(box, x: float, y: float, radius: float) -> bool:
+    nearest_x, nearest_y = min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3])
+    return (nearest_x - x) ** 2 + (nearest_y - y) ** 2 < radius * radius
+
+
+# (dx, dy) directions tried in order: right, left, above, below, then the diagonals
+_DIRECTIONS = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)]
+_LEADER_STEPS = (0.0, 14.0, 28.0, 44.0)  # extra pixels from the marker; beyond the first, a leader line
+
+
+def place_labels(anchors: pd.DataFrame, markers: pd.DataFrame, bounds: tuple[float, float, float, float],
+                 obstacles: list[tuple[float, float, float, float]] | None = None) -> pd.DataFrame:
+    """Greedy label placement in pixel space, in the order of ``anchors`` (most important first).
+
+    ``anchors``: label, x, y, radius, bold (one per label; x, y is the marker it belongs to).
+    ``markers``: x, y, radius of every marker on the panel (labels may not cover any).
+    A label tries eight directions next to its marker, then the same further out with a leader line;
+    a label that fits nowhere tries its short form (``short`` column, e.g. the rank alone), else it is
+    left out (``placed`` False) and the section lists it. ``obstacles``: boxes no label may cover
+    (an inset). Returns the boxes (x0, y0, x1, y1).
+    """
+    placed: list[tuple[float, float, float, float]] = list(obstacles or [])
+    rows = []
+    marker_xy = markers[["x", "y", "radius"]].to_numpy(dtype=float)
+    for anchor in anchors.itertuples(index=False):
+        result = None
+        texts = [anchor.label] + ([anchor.short] if getattr(anchor, "short", None) else [])
+        for text in texts:
+            width, height = text_size(text, LABEL_FONT_SIZE, bool(anchor.bold))
+            for step in _LEADER_STEPS:
+                for dx, dy in _DIRECTIONS:
+                    gap = anchor.radius + LABEL_GAP + step
+                    cx = anchor.x + dx * (gap + width / 2) if dx else anchor.x
+                    cy = anchor.y + dy * (gap + height / 2) if dy else anchor.y
+                    if dx and dy:  # diagonals: corner of the box at 45° from the marker
+                        cx = anchor.x + dx * (gap * 0.7 + width / 2)
+                        cy = anchor.y + dy * (gap * 0.7 + height / 2)
+                    box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+                    if box[0] < bounds[0] or box[1] < bounds[1] or box[2] > bounds[2] or box[3] > bounds[3]:
+                        continue
+                    if any(_boxes_overlap(box, other) for other in placed):
+                        continue
+                    if any(_box_hits_circle(box, mx, my, mr + 1.0) for mx, my, mr in marker_xy):
+                        continue
+                    result = (text, box, step > 0)
+                    break
+                if result:
+                    break
+            if result:
+                break
+        if result:
+            text, box, leader = result
+            placed.append(box)
+            rows.append({"label": anchor.label, "text": text, "x0": box[0], "y0": box[1], "x1": box[2],
+                         "y1": box[3], "anchor_x": anchor.x, "anchor_y": anchor.y, "leader": leader,
+                         "bold": bool(anchor.bold), "placed": True})
+        else:
+            rows.append({"label": anchor.label, "text": "", "x0": np.nan, "y0": np.nan, "x1": np.nan, "y1": np.nan,
+                         "anchor_x": anchor.x, "anchor_y": anchor.y, "leader": False, "bold": bool(anchor.bold),
+                         "placed": False})
+    columns = ["label", "text", "x0", "y0", "x1", "y1", "anchor_x", "anchor_y", "leader", "bold", "placed"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# ----------------------------------------------------------------------------------- map data
+
+
+@dataclass
+class Panel:
+    """One map panel: its frame, the markers drawn on it (pixels) and the labels placed on it."""
+
+    name: str
+    frame: Frame
+    markers: pd.DataFrame  # cluster, city, x, y, radius, band, role, kind, area
+    labels: pd.DataFrame  # from place_labels
+    highlight_ids: frozenset[str] = frozenset()
+    box: tuple[float, float, float, float] | None = None  # lon/lat box outlined on a world panel
+
+
+@dataclass
+class MapData:
+    """Everything a map draws, and the table offered as its CSV download."""
+
+    title: str
+    panels: list[Panel]
+    table: pd.DataFrame  # one row per point drawn (the download)
+    missing: pd.DataFrame  # cluster, reason: clusters of the data that could not be drawn
+    size: tuple[float, float]  # inches
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (kind, label) for the legend
+    inset: Panel | None = None
+
+
+def _markers(points: pd.DataFrame, frame: Frame, role: pd.Series) -> pd.DataFrame:
+    x, y = frame.project(points["longitude"].to_numpy(), points["latitude"].to_numpy())
+    px, py = frame.to_pixels(x, y)
+    footprint = points["kind"].eq("footprint").to_numpy()
+    weights = points["weight"].to_numpy(dtype=float)
+    max_weight = {c: w for c, w in points.groupby("cluster")["weight"].max().items()}
+    areas = [FOOTPRINT_AREA * max(weight / max_weight[c], 0.15) if fp else marker_area(band)
+             for fp, weight, c, band in zip(footprint, weights, points["cluster"], points["band"])]
+    return pd.DataFrame({
+        "cluster": points["cluster"].to_numpy(), "city": points["city"].to_numpy(), "x": px, "y": py,
+        "area": areas, "radius": [marker_radius_pixels(a) for a in areas], "band": points["band"].to_numpy(),
+        "role": role.to_numpy(), "kind": points["kind"].to_numpy(),
+    })
+
+
+def _label_anchors(markers: pd.DataFrame, order: list[str], bold: set[str], label_of: dict[str, str],
+                   short_of: dict[str, str]) -> pd.DataFrame:
+    """One anchor per cluster: its first city's marker (a footprint: its heaviest... weighted centre)."""
+    rows = []
+    for cluster in order:
+        own = markers[markers["cluster"] == cluster]
+        if own.empty:
+            continue
+        if (own["kind"] == "footprint").any():
+            x, y, radius = own["x"].mean(), own["y"].mean(), float(np.hypot(own["x"] - own["x"].mean(),
+                                                                             own["y"] - own["y"].mean()).max()) + 3
+        else:
+            x, y, radius = own.iloc[0]["x"], own.iloc[0]["y"], own.iloc[0]["radius"]
+        rows.append({"label": label_of[cluster], "short": short_of.get(cluster, ""), "x": x, "y": y,
+                     "radius": radius, "bold": cluster in bold})
+    return pd.DataFrame(rows, columns=["label", "short", "x", "y", "radius", "bold"])
+
+
+PROFILE_SIZE = (9.6, 5.7)  # inches
+PROFILE_MAP_BOX = (0.01, 0.09, 0.98, 0.84)  # map axes in figure fractions (left, bottom, width, height)
+INSET_SIZE = (0.24, 0.25)  # world inset, figure fractions, in the map's emptiest corner
+
+
+def _pixel_box(box: tuple[float, float, float, float], size: tuple[float, float]) -> tuple[float, float, float, float]:
+    width, height = size[0] * figures.FIGURE_DPI, size[1] * figures.FIGURE_DPI
+    return box[0] * width, box[1] * height, box[2] * width, box[3] * height
+
+
+def _inset_box(markers: pd.DataFrame, map_pixels: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The corner of the map for the world inset that covers the fewest markers (ties: lower left)."""
+    x0, y0, width, height = map_pixels
+    inset_w, inset_h = _pixel_box((*INSET_SIZE, 0, 0), PROFILE_SIZE)[:2]
+    margin = 4.0
+    corners = [(x0 + margin, y0 + margin), (x0 + width - inset_w - margin, y0 + margin),
+               (x0 + margin, y0 + height - inset_h - margin), (x0 + width - inset_w - margin, y0 + height - inset_h - margin)]
+
+    def covered(corner):
+        box = (corner[0], corner[1], corner[0] + inset_w, corner[1] + inset_h)
+        return sum(_box_hits_circle(box, x, y, r + LABEL_GAP + 30) for x, y, r in
+                   markers[["x", "y", "radius"]].itertuples(index=False))
+
+    best = min(corners, key=covered)
+    return best[0], best[1], inset_w, inset_h
+
+
+def _with_kind(points: pd.DataFrame, kind: str) -> pd.DataFrame:
+    return points.assign(kind=kind)
+
+
+def profile_map_data(cluster: str, edition: int, economy_clusters: pd.DataFrame, locations: pd.DataFrame,
+                     adjective: str, footprint: pd.DataFrame | None = None) -> MapData:
+    """The locator map of a profile: the economy's clusters in the edition's data, ``cluster`` highlighted.
+
+    ``economy_clusters``: the edition's clusters of the economy (``cluster``, ``economy``, ``size_rank``),
+    ``cluster`` among them. ``locations``: their city points (``cluster_locations.csv`` rows).
+    ``footprint``: the cluster's own points with a ``weight`` (from records), drawn instead of its cities.
+    """
+    rows = economy_clusters.drop_duplicates("cluster")
+    if cluster not in set(rows["cluster"]):
+        raise ValueError(f"{cluster!r} is not among the clusters given for its map")
+    if footprint is not None:
+        if footprint.empty:
+            raise ValueError(f"the footprint of {cluster!r} has no points")
+        points, missing = locate_clusters(rows[rows["cluster"] != cluster], locations)
+        own, _ = locate_clusters(rows[rows["cluster"] == cluster], footprint.assign(cluster=cluster))
+        points = pd.concat([_with_kind(own, "footprint"), _with_kind(points, "city")], ignore_index=True)
+    else:
+        points, missing = locate_clusters(rows, locations)
+        points = _with_kind(points, "city")
+    economy = str(rows.loc[rows["cluster"] == cluster, "economy"].iloc[0])
+    pixels = _pixel_box(PROFILE_MAP_BOX, PROFILE_SIZE)
+    if points.empty:
+        shapes = [s for s in basemap("110m") if s.id in economy_shape_ids(economy)] or list(basemap("110m"))
+        box = (min(s.bbox[0] for s in shapes), min(s.bbox[1] for s in shapes),
+               max(s.bbox[2] for s in shapes), max(s.bbox[3] for s in shapes))
+    else:
+        box = (points["longitude"].min(), points["latitude"].min(), points["longitude"].max(), points["latitude"].max())
+    frame = regional_frame(*box, pixels=pixels, pad=0.18, min_span=10.0)
+    # the cluster's markers are drawn last (on top) and labelled first
+    points["role"] = np.where(points["cluster"] == cluster, "focus", "other")
+    points = points.sort_values(["role", "size_rank"], ascending=[False, False], na_position="first",
+                                kind="stable").reset_index(drop=True)
+    markers = _markers(points, frame, points["role"])
+    ranks = rows.set_index("cluster")["size_rank"]
+    order = [cluster] + [c for c in rows.sort_values("size_rank", na_position="last", kind="stable")["cluster"]
+                         if c != cluster]
+    label_of = {c: cluster_label(c, ranks[c]) for c in order}
+    short_of = {c: str(int(ranks[c])) for c in order if not pd.isna(ranks[c])}
+    anchors = _label_anchors(markers, order, {cluster}, label_of, short_of)
+    inset = _inset_box(markers, pixels)
+    bounds = (pixels[0] + 2, pixels[1] + 2, pixels[0] + pixels[2] - 2, pixels[1] + pixels[3] - 2)
+    labels = place_labels(anchors, markers, bounds, obstacles=[(inset[0], inset[1], inset[0] + inset[2], inset[1] + inset[3])])
+    panel = Panel("main", frame, markers, labels, highlight_ids=economy_shape_ids(economy))
+    inset_panel = Panel("inset", world_frame(inset), markers.iloc[0:0], labels.iloc[0:0], box=frame.lonlat_bounds())
+    table = points.assign(edition=edition)[
+        ["edition", "cluster", "city", "latitude", "longitude", "size_rank", "band", "role", "kind", "weight",
+         "geonames_id", "source"]]
+    title = f"{cluster} and the other {adjective} clusters in the GII {edition} data"
+    legend = [("band", label) for _, _, label, _ in RANK_BANDS] + [("unranked", UNRANKED_BAND), ("focus", cluster),
+                                                                  ("other", f"other {adjective} clusters")]
+    return MapData(title, [panel], table.reset_index(drop=True), missing, PROFILE_SIZE, legend, inset_panel)
