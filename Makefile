@@ -25,24 +25,34 @@ else
   BIN := .venv/bin
 endif
 STAMP := $(BIN)/../.cluster-profiles-installed
+# the versions CI and the goldens use: `make lock` compiles it from pyproject.toml (the extras below)
+LOCK := requirements/lock-py311.txt
+LOCK_EXTRAS := dev
+PIP := "$(BIN)/python" -m pip install --quiet --disable-pip-version-check
 PACKAGE_FILES := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.json' 2>/dev/null)
 DATA_FILES := $(wildcard data/*.csv)
 NOTEBOOK := notebooks/cluster_profile.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 
-.PHONY: help install report reports bench test lint lab lab-reset golden validate import locations clean distclean
+.PHONY: help install lock report reports bench check check-order test lint typecheck lab lab-reset golden validate import locations clean distclean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo '  variables: CLUSTER="Nanjing" EDITION=2024 DATA=path/to/tables'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@if [ ! -x "$(BIN)/python" ]; then echo "Creating .venv with $(PYTHON)"; "$(PYTHON)" -m venv .venv; fi
-	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) --upgrade pip
+	$(PIP) -r $(LOCK)
+	$(PIP) --no-deps -e .
 	@touch "$@"
 
-install: $(STAMP) ## create the environment and install the project (done by the other targets)
+install: $(STAMP) ## create the environment and install the locked versions and the project (done by the other targets)
+
+lock: $(STAMP) ## recompile $(LOCK) after a dependency change in pyproject.toml (UPGRADE=1: newest versions allowed)
+	$(PIP) 'uv>=0.5,<1'
+	"$(BIN)/uv" pip compile pyproject.toml $(foreach extra,$(LOCK_EXTRAS),--extra $(extra)) --python-version 3.11 \
+	  --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade,) --quiet --output-file $(LOCK)
 
 report: $(STAMP) ## render one report: make report CLUSTER="Nanjing" EDITION=2024 [DATA=dir]
 	"$(BIN)/cluster-profiles" render --cluster "$$CLUSTER" --edition "$$EDITION" $(DATA_OPTION)
@@ -56,12 +66,21 @@ bench: $(STAMP) ## benchmark the batch renderer against one papermill + one nbco
 reports/%.html: $(STAMP) $(NOTEBOOK) $(DATA_FILES) $(PACKAGE_FILES) ## a report by path: make reports/2024/nanjing.html
 	stem=$(call quote,$*); "$(BIN)/cluster-profiles" render --edition "$${stem%%/*}" --cluster "$${stem##*/}"
 
-test: $(STAMP) ## run every test: lint, unit, nbval goldens, end-to-end render, browser (site included)
-	"$(BIN)/ruff" check src tests bench
+check: lint typecheck ## the fast loop (seconds): lint, type-check and every test that starts no kernel
+	"$(BIN)/python" -m pytest -q -p no:cacheprovider -m "not kernel and not slow" --no-kernels tests
+
+check-order: $(STAMP) ## the fast tests in a random order, printed as a seed (SEED=n repeats an order)
+	"$(BIN)/python" -m pytest -q -p no:cacheprovider -p randomly $(if $(SEED),--randomly-seed="$(SEED)",) \
+	  -m "not kernel and not slow" --no-kernels tests
+
+test: lint ## run every test: lint, unit, nbval goldens, end-to-end render, browser (site included)
 	"$(BIN)/python" -m pytest --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests
 
 lint: $(STAMP) ## ruff
 	"$(BIN)/ruff" check src tests bench
+
+typecheck: $(STAMP) ## mypy on the package (config in pyproject.toml)
+	"$(BIN)/mypy"
 
 validate: $(STAMP) ## check a data folder: make validate DATA=dir
 	"$(BIN)/cluster-profiles" validate $(DATA_OPTION)
@@ -70,6 +89,7 @@ import: $(STAMP) ## merge a GII appendix ranking table: make import FILE=t.xlsx 
 	"$(BIN)/cluster-profiles" import-ranking "$$FILE" --edition "$$EDITION" --source "$$SOURCE" $(DATA_OPTION)
 
 lab: $(STAMP) ## JupyterLab at the repository root (127.0.0.1, token), opening working copies in lab/ (git-ignored)
+	$(PIP) -c $(LOCK) -e '.[lab]'  # JupyterLab is an extra, installed against the lock file
 	"$(BIN)/cluster-profiles" lab
 
 lab-reset: $(STAMP) ## reset the working copies in lab/ to the templates in notebooks/ (keeps <name>.ipynb.bak)
@@ -79,7 +99,7 @@ golden: $(STAMP) ## re-execute the nbval golden from a clean kernel (after chang
 	"$(BIN)/python" tests/golden/make_golden.py
 
 locations: $(STAMP) ## rebuild data/cluster_locations.csv from the offline GeoNames gazetteer (after adding a cluster)
-	"$(BIN)/python" -m pip install --quiet --disable-pip-version-check -e '.[maps-build]'
+	$(PIP) -c $(LOCK) -e '.[maps-build]'  # an extra outside the lock file, installed against it
 	"$(BIN)/python" scripts/build_cluster_locations.py
 
 clean: ## remove rendered reports and caches

@@ -14,6 +14,50 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REFERENCE = FIXTURES / "gii2024-hefei-profile.md"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--no-kernels", action="store_true",
+                     help="fail any test that starts a Jupyter kernel without the kernel marker (make check)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what starts a kernel; keep each notebook's nbval cells together and in order.
+
+    Runs after pytest-randomly's shuffle (its hook is a tryfirst wrapper): nbval cells share one kernel
+    and each cell's state depends on the cells before it, so they must stay a contiguous sequence.
+    """
+    for item in items:
+        if "hefei_report" in getattr(item, "fixturenames", ()) or hasattr(item, "cell_num"):
+            item.add_marker(pytest.mark.kernel)
+    cells: dict[Path, list[pytest.Item]] = {}
+    for item in items:
+        if hasattr(item, "cell_num"):  # nbval's IPyNbCell
+            cells.setdefault(item.path, []).append(item)
+    if not cells:
+        return
+    for notebook in cells.values():
+        notebook.sort(key=lambda cell: cell.cell_num)
+    ordered: list[pytest.Item] = []
+    for item in items:
+        if not hasattr(item, "cell_num"):
+            ordered.append(item)
+        elif item not in ordered:  # the notebook's first cell in the run: all its cells go here, in order
+            ordered += cells[item.path]
+    items[:] = ordered
+
+
+@pytest.fixture(autouse=True)
+def _no_kernel_unless_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --no-kernels, a test that starts a kernel but is not marked `kernel` fails, naming the marker."""
+    if not request.config.getoption("--no-kernels") or request.node.get_closest_marker("kernel"):
+        return
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    async def refuse(*args, **kwargs):
+        raise RuntimeError("this test starts a Jupyter kernel: mark it @pytest.mark.kernel")
+
+    monkeypatch.setattr(LocalProvisioner, "launch_kernel", refuse)
+
+
 @pytest.fixture(scope="session")
 def tables():
     return load_tables()

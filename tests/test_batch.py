@@ -37,7 +37,7 @@ def test_fingerprint_follows_the_code():
     assert batch.plan(tables, code_hash="a")[0].fingerprint != batch.plan(tables, code_hash="b")[0].fingerprint
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_incremental_build_and_failure_isolation(tmp_path):
     tables = load_tables()
     tasks = batch.plan(tables, [2024, 2025], "EG")  # Cairo 2024 and 2025
@@ -53,7 +53,7 @@ def test_incremental_build_and_failure_isolation(tmp_path):
     assert [t.edition for t in third.rendered] == [2025]
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_warm_kernel_renders_what_a_fresh_kernel_renders(tmp_path):
     """Nanjing then Hefei in one reused kernel must give the bytes of Hefei in a fresh kernel."""
     tables = load_tables()

@@ -10,7 +10,7 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
 if not CHROMIUM.exists():
     if os.environ.get("CI"):

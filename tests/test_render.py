@@ -20,9 +20,8 @@ from bad_inputs import HEFEI, _rewrite, _set
 from conftest import REFERENCE
 from html_text import reference_expectations, table_rows, visible_text
 
-pytestmark = pytest.mark.slow
 
-
+@pytest.mark.kernel
 def test_hefei_report_says_everything_the_reference_says(hefei_report):
     html = hefei_report.html_path.read_text(encoding="utf-8")
     text = visible_text(html)
@@ -35,6 +34,7 @@ def test_hefei_report_says_everything_the_reference_says(hefei_report):
     assert not missing_rows
 
 
+@pytest.mark.kernel
 def test_report_is_self_contained_with_code_hidden(hefei_report):
     html = hefei_report.html_path.read_text(encoding="utf-8")
     assert "<script" not in html  # no require.js, MathJax or Mermaid from a CDN
@@ -48,6 +48,7 @@ def test_report_is_self_contained_with_code_hidden(hefei_report):
     assert all(i["src"].startswith("data:image/png;base64,") and len(i["alt"]) > 40 for i in images)
 
 
+@pytest.mark.kernel
 def test_executed_notebook_is_written_beside_the_report(hefei_report):
     assert hefei_report.html_path.name == "hefei.html" and hefei_report.html_path.parent.name == "2024"
     executed = nbformat.read(hefei_report.notebook_path, as_version=4)
@@ -56,6 +57,7 @@ def test_executed_notebook_is_written_beside_the_report(hefei_report):
     assert oct(hefei_report.html_path.stat().st_mode & 0o777) == "0o644"
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("cluster, edition, expected, absent", [
     ("Nanjing", 2024, ["Nanjing is the fourth-ranked cluster, out of 26 Chinese clusters",
                        "It filed 907 PCT applications and published 14,499 scientific articles",
@@ -81,6 +83,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("parameters, error", [
     ({"cluster": "Hefie", "edition": 2024}, UnknownClusterError),
     ({"cluster": "Hefei", "edition": 2022}, UnknownEditionError),
@@ -97,6 +100,7 @@ def test_bad_input_fails_before_writing_anything(hefei_report, parameters, error
     assert _snapshot(reports) == before
 
 
+@pytest.mark.kernel
 def test_bad_data_leaves_the_previous_report_in_place(hefei_report, data_copy):
     reports = hefei_report.html_path.parents[1]
     before = _snapshot(reports)
@@ -106,6 +110,7 @@ def test_bad_data_leaves_the_previous_report_in_place(hefei_report, data_copy):
     assert _snapshot(reports) == before
 
 
+@pytest.mark.kernel
 def test_a_notebook_that_fails_midway_leaves_no_partial_report(tmp_path):
     from cluster_profiles import paths
     broken = nbformat.read(paths.PROFILE_NOTEBOOK, as_version=4)
@@ -127,6 +132,7 @@ def test_report_paths_stay_inside_the_reports_folder(tmp_path):
     assert html == (tmp_path / "2024" / "hefei.html").resolve() and notebook.suffix == ".ipynb"
 
 
+@pytest.mark.kernel
 def test_every_table_and_chart_offers_its_data_as_csv(hefei_report):
     import base64
     import csv

@@ -204,7 +204,7 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
     """Render ``tasks`` with ``jobs`` worker processes (one per core by default)."""
     reports_dir = Path(reports_dir or paths.REPORTS_DIR)
     result = BatchResult()
-    todo = []
+    todo: list[Task] = []
     for task in tasks:
         (result.skipped if not force and is_current(task, reports_dir) else todo).append(task)
     if not todo:
@@ -227,7 +227,7 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
             bar.update()
     bar.close()
     order = {task: i for i, task in enumerate(tasks)}
-    result.rendered.sort(key=order.get)
+    result.rendered.sort(key=lambda task: order[task])
     result.failed.sort(key=lambda item: order[item[0]])
     return result
 

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from markupsafe import Markup
+from matplotlib.container import BarContainer
 
 FIGURE_DPI = 100
 REMAINDER_FIELD = "Other"
@@ -83,6 +84,7 @@ def organisation_chart(data: pd.DataFrame, title: str, alt: str) -> Markup:
     ax.set_ylabel("")
     ax.set_title(title, loc="left", fontsize=12)
     for container in ax.containers:
+        assert isinstance(container, BarContainer)  # a barplot's containers hold bars (narrows the type)
         ax.bar_label(container, labels=[f"{v:g}%" if share else f"{v:,.0f}" for v in data["value"]], padding=3)
     ax.margins(x=0.15)
     fig.tight_layout()

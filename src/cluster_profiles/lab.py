@@ -9,6 +9,7 @@ templates on request (the replaced copy is kept as ``<name>.ipynb.bak``).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
+from .errors import ClusterProfilesError
 
 MANIFEST_NAME = ".templates.json"  # per copy: the hash of the file as it was copied from its template
 PROFILE_COPY = "cluster_profile.ipynb"  # the notebook `make lab` opens
@@ -98,6 +100,9 @@ def jupyter_lab_command(open_path: Path, extra: list[str] | None = None) -> list
 
 def start_lab(reset: bool = False, extra: list[str] | None = None) -> int:
     """Prepare the working copies, then replace this process with JupyterLab."""
+    if importlib.util.find_spec("jupyterlab") is None:  # an extra: not in the lock file CI installs
+        raise ClusterProfilesError("JupyterLab is not installed: `make lab` installs the project's `lab` extra "
+                                   "(or: pip install -e '.[lab]').")
     result = prepare_working_copies(reset=reset)
     for line in result.messages():
         print(line)

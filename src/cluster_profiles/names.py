@@ -50,7 +50,8 @@ def resolve_cluster(typed: str, known: list[str], edition: int,
     if slugify(typed) in by_slug and typed == slugify(typed):
         return by_slug[typed]
     shown = typed if len(typed) <= 80 else typed[:79] + "…"
-    elsewhere = editions_with(typed, names_by_edition or {})
+    names_by_edition = names_by_edition or {}
+    elsewhere = editions_with(typed, names_by_edition)
     if elsewhere:
         canonical = next(n for n in names_by_edition[elsewhere[0]] if name_key(n) == name_key(typed))
         message = (f"Unknown cluster {shown!r} in GII {edition}: {canonical} is in "

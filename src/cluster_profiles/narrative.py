@@ -102,10 +102,11 @@ def output_sentence(*, pct: float | None, articles: float | None, vc_deals: floa
         scope = {1: "", 2: "both ", 3: "all "}[len(parts)]
         sentence += Markup(", {}per 1 million inhabitants over the last five years").format(scope)
     else:
-        spans = [f"PCT applications {windows['pct']}" if pct is not None and windows.get("pct") else None,
-                 f"articles {windows['articles']}" if articles is not None and windows.get("articles") else None,
-                 f"venture-capital deals {windows['vc_deals']}" if vc_deals is not None and windows.get("vc_deals") else None]
-        spans = [s for s in spans if s]
+        candidates = [
+            f"PCT applications {windows['pct']}" if pct is not None and windows.get("pct") else None,
+            f"articles {windows['articles']}" if articles is not None and windows.get("articles") else None,
+            f"venture-capital deals {windows['vc_deals']}" if vc_deals is not None and windows.get("vc_deals") else None]
+        spans = [s for s in candidates if s]
         sentence += Markup(", in total")
         if spans:
             sentence += Markup(" ({})").format("; ".join(spans))

@@ -53,7 +53,7 @@ class Overview:
 
 def load_overview(**parameters: object) -> Overview:
     try:
-        checked = OverviewParameters(**parameters)
+        checked = OverviewParameters.model_validate(parameters)
     except ValidationError as error:
         raise ParameterError(f"Invalid overview parameters: {error}") from None
     tables = load_tables(checked.data_dir or None)

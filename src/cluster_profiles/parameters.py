@@ -22,7 +22,7 @@ class ReportParameters(BaseModel):
 def validate_parameters(**values: object) -> ReportParameters:
     """Check names and types; an unknown name or a wrong type is an error, never a warning."""
     try:
-        return ReportParameters(**values)
+        return ReportParameters.model_validate(values)
     except ValidationError as error:
         lines = []
         for item in error.errors():

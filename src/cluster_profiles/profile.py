@@ -50,8 +50,8 @@ class ClusterProfile:
     previous: pd.Series | None = None  # the cluster's row in the previous edition, if any
     quality: list[Finding] = field(default_factory=list)  # data-quality findings about this cluster
     previous_edition: Edition | None = None
-    peers: pd.DataFrame | None = None  # the edition's clusters of the same economy, by size rank
-    neighbours: pd.DataFrame | None = None  # the clusters ranked just above and below by size
+    peers: pd.DataFrame = field(default_factory=pd.DataFrame)  # the edition's clusters of the same economy
+    neighbours: pd.DataFrame = field(default_factory=pd.DataFrame)  # the clusters ranked just above and below
 
     def value(self, column: str) -> float | int | None:
         """A clusters.csv value, or None when the data does not have it."""

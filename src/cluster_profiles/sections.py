@@ -128,10 +128,11 @@ def title(profile: ClusterProfile) -> Markup:
 def rank_lines(profile: ClusterProfile) -> list[str]:
     year = profile.edition.year
     lines = []
-    if profile.value("size_rank") is not None:
-        lines.append(narrative.size_rank_line(int(profile.value("size_rank")), year))
-    if profile.value("intensity_rank") is not None:
-        lines.append(narrative.intensity_rank_line(int(profile.value("intensity_rank")), year))
+    size_rank, intensity_rank = profile.value("size_rank"), profile.value("intensity_rank")
+    if size_rank is not None:
+        lines.append(narrative.size_rank_line(int(size_rank), year))
+    if intensity_rank is not None:
+        lines.append(narrative.intensity_rank_line(int(intensity_rank), year))
     return lines
 
 
@@ -380,6 +381,8 @@ def _change(before, after, kind: str) -> str:
 def previous_edition_frame(profile: ClusterProfile) -> pd.DataFrame:
     """The figures known in both editions, with their change (ranks: places; counts: difference)."""
     previous, year = profile.previous, profile.edition.year
+    if previous is None:
+        return pd.DataFrame()  # no row in the previous edition: nothing to compare
     rows = []
     for column in COMPARED_COLUMNS:
         label, kind = FIGURE_LABELS[column]
@@ -394,14 +397,14 @@ def previous_edition_frame(profile: ClusterProfile) -> pd.DataFrame:
 def _previous_edition_part(profile: ClusterProfile) -> list[Markup]:
     year, cluster = profile.edition.year, profile.cluster
     parts: list[Markup] = [Markup("<h3>Since GII {}</h3>").format(year - 1)]
-    stated = profile.value("previous_rank")
+    stated, size_rank = profile.value("previous_rank"), profile.value("size_rank")
     if profile.previous_edition is None or profile.previous is None:
         reason = (f"GII {year - 1} is not in the data" if profile.previous_edition is None
                   else f"{cluster} has no row in the GII {year - 1} data (its rank there was not found, "
                        "or it was not among the top 100)")
-        if stated is not None and profile.value("size_rank") is not None:
+        if stated is not None and size_rank is not None:
             parts.append(Markup("<p>{}. The source gives its GII {} rank as {}: {} in GII {}.</p>").format(
-                reason, year - 1, int(stated), narrative.rank_move(int(stated), int(profile.value("size_rank"))),
+                reason, year - 1, int(stated), narrative.rank_move(int(stated), int(size_rank)),
                 year))
         else:
             parts.append(missing(f"a comparison with GII {year - 1}", reason + "."))
@@ -467,14 +470,15 @@ def comparisons(profile: ClusterProfile) -> Markup:
         parts.append(csv_download(profile.peers[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
                                   f"{_file_stem(profile)}-peers.csv"))
     parts.append(Markup("<h3>Ranked nearby in GII {}</h3>").format(year))
-    if profile.value("size_rank") is None:
+    size_rank = profile.value("size_rank")
+    if size_rank is None:
         parts.append(missing("the clusters ranked next to it", f"{cluster}'s size rank is not in the data."))
     elif len(profile.neighbours) <= 1:
         parts.append(missing("the clusters ranked next to it", "Their ranks are not in the data."))
     else:
-        rank = int(profile.value("size_rank"))
-        known = set(profile.neighbours["size_rank"].astype(int))
-        holes = [r for r in range(max(1, rank - 2), rank + 3) if r not in known and r <= 100]
+        rank = int(size_rank)
+        known_ranks = set(profile.neighbours["size_rank"].astype(int))
+        holes = [r for r in range(max(1, rank - 2), rank + 3) if r not in known_ranks and r <= 100]
         parts.append(html_table(neighbours_frame(profile)))
         parts.append(csv_download(profile.neighbours[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
                                   f"{_file_stem(profile)}-ranked-nearby.csv"))
