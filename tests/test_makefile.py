@@ -37,6 +37,8 @@ def project(tmp_path: Path) -> Path:
     (root / "data").mkdir()
     shutil.copy(paths.REPO_ROOT / "Makefile", root)
     shutil.copy(paths.REPO_ROOT / "pyproject.toml", root)
+    (root / "requirements").mkdir()
+    shutil.copy(paths.REPO_ROOT / "requirements" / "lock-py311.txt", root / "requirements")  # the stamp's input
     (root / "notebooks" / "cluster_profile.ipynb").write_text("{}")
     bin_dir = root / "venv" / "bin"
     bin_dir.mkdir(parents=True)
