@@ -51,9 +51,14 @@ def test_conflicts_are_shown_not_resolved(tables):
     assert "Sources that disagree" in html and "size rank: 96 reported by" in html
 
 
-def test_sources_are_links(tables):
-    html = sections.lead(build_profile(tables, "Nanjing", 2024))
-    assert '<a href="https://sxconnet.com/index.php/post/1836.html"' in html
+def test_sources_are_numbered_notes_linked_to_the_list_not_raw_urls(tables):
+    profile = build_profile(tables, "Nanjing", 2024)
+    lead = sections.lead(profile)
+    assert "https://sxconnet.com" not in text(lead)  # the URL is in the list at the end, not in the note
+    number = sections.report_citations(profile).number("https://sxconnet.com/index.php/post/1836.html")
+    assert f'href="#source-{number}"' in lead and f"[{number}] sxconnet.com" in text(lead)
+    notes = sections.data_notes(profile)
+    assert f'<li id="source-{number}"><a href="https://sxconnet.com/index.php/post/1836.html"' in notes
 
 
 def test_fields_read_down_then_across():
@@ -114,6 +119,8 @@ def test_the_list_of_sources_is_every_section_s_sources_in_order(tables):
 
     listed = BeautifulSoup(str(sections.data_notes(profile)), "html.parser").select("ol.sources li")
     assert [item.get_text() for item in listed] == cited  # the list at the end follows the sections' order
-    for section in sections.PROFILE_SECTIONS:  # each section's own note cites only what it declares
+    numbers = sections.report_citations(profile)
+    for section in sections.PROFILE_SECTIONS:  # each section's own note cites what it declares
+        html = str(section.render(profile))
         for source in sections.split_sources(section.sources(profile)):
-            assert source in text(section.render(profile)) or section.name == "data_notes"
+            assert f'href="#source-{numbers.number(source)}"' in html

@@ -15,11 +15,12 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import figures, narrative, paths
+from .citations import Citations
 from .errors import ParameterError
 from .load import Tables, load_tables, primary_economy
 from .profile import Edition, edition_info
 from .report import show_html
-from .sections import NOT_GIVEN, csv_download, missing, source_note
+from .sections import NOT_GIVEN, csv_download, missing
 
 
 class OverviewParameters(BaseModel):
@@ -135,6 +136,56 @@ def rank_changes(overview: Overview) -> tuple[pd.DataFrame | None, str]:
     return frame, ""
 
 
+# -------------------------------------------------------------------------------------- sources
+# What each section cites, in the order the notebook shows the sections: the notes' numbers and the
+# list at the end of the overview both come from here.
+
+
+def ranking_sources(overview: Overview, column: str) -> list[str]:
+    ranked = overview.clusters.dropna(subset=[column]).sort_values(column)
+    return list(ranked["source"])
+
+
+def economies_sources(overview: Overview) -> list[str]:
+    counts = overview.tables.economy_cluster_counts
+    return list(counts[counts["edition"] == overview.edition.year]["source"])
+
+
+def concentration_sources(overview: Overview) -> list[str]:
+    frame, _ = concentration(overview)
+    if frame is None:
+        return []
+    return ranking_sources(overview, "size_rank")[: len(frame)]
+
+
+def rank_changes_sources(overview: Overview) -> list[str]:
+    frame, _ = rank_changes(overview)
+    if frame is None:
+        return []
+    rows = overview.clusters.set_index("cluster")
+    sources = [str(rows.loc[c, "source"]) for c in frame["cluster"]]
+    if overview.previous is not None:  # a previous rank read from the previous edition's table
+        before = overview.previous.set_index("cluster")
+        sources += [str(before.loc[c, "source"]) for c, basis in zip(frame["cluster"], frame["basis"])
+                    if basis.endswith("table")]
+    return sources
+
+
+def notes_sources(overview: Overview) -> list[str]:
+    return [overview.edition.source]
+
+
+def overview_source_groups(overview: Overview) -> list[list[str]]:
+    """What the overview cites, note by note, in the order of the notebook's sections."""
+    return [ranking_sources(overview, "size_rank"), ranking_sources(overview, "intensity_rank"),
+            economies_sources(overview), concentration_sources(overview), rank_changes_sources(overview),
+            notes_sources(overview)]
+
+
+def overview_citations(overview: Overview) -> Citations:
+    return Citations.of(overview_source_groups(overview))
+
+
 # ------------------------------------------------------------------------------------- sections
 
 
@@ -176,6 +227,9 @@ def ranking_section(overview: Overview, column: str) -> Markup:
         ("Intensity rank" if column == "size_rank" else "Size rank"):
             [_rank_cell(v) for v in frame["intensity_rank" if column == "size_rank" else "size_rank"]],
     })
+    cited = overview_citations(overview)
+    sources = overview.clusters.set_index("cluster")["source"]
+    shown["Sources"] = [cited.refs([sources[c]], with_labels=False) for c in frame["cluster"]]
     parts.append(_table(shown))
     if known >= 2:
         parts.append(_rank_strip(frame, column, label, year))
@@ -239,8 +293,7 @@ def economies_section(overview: Overview) -> Markup:
                                 f"Top-100 clusters per economy, GII {year}", alt,
                                 "Counts as sources state them; economies without a stated count are not drawn"))
     parts.append(csv_download(frame, f"gii{year}-clusters-per-economy.csv"))
-    counts = overview.tables.economy_cluster_counts
-    parts.append(source_note(list(counts[counts["edition"] == year]["source"])))
+    parts.append(overview_citations(overview).note(economies_sources(overview)))
     return Markup("<section>{}</section>").format(Markup("").join(parts))
 
 
@@ -269,8 +322,7 @@ def concentration_section(overview: Overview) -> Markup:
            f"reach {last['cumulative_pct_share']:g}% and scientific articles {last['cumulative_pub_share']:g}%")
     parts.append(figures._figure_html(fig, alt, "Only ranks whose two shares are all known are drawn"))
     parts.append(csv_download(frame, f"gii{year}-concentration.csv"))
-    ranked = overview.clusters[overview.clusters["size_rank"].le(len(frame)).fillna(False)]
-    parts.append(source_note(list(ranked["source"])[:1]))
+    parts.append(overview_citations(overview).note(concentration_sources(overview)))
     return Markup("<section>{}</section>").format(Markup("").join(parts))
 
 
@@ -299,18 +351,23 @@ def rank_changes_section(overview: Overview) -> Markup:
                             f"Rank changes, GII {year - 1} to GII {year}", alt,
                             "Clusters whose rank is known in both editions", diverging=True))
     parts.append(csv_download(frame, f"gii{year}-rank-changes.csv"))
+    parts.append(overview_citations(overview).note(rank_changes_sources(overview)))
     return Markup("<section>{}</section>").format(Markup("").join(parts))
 
 
 def notes_section(overview: Overview) -> Markup:
     edition = overview.edition
+    cited = overview_citations(overview)
     return Markup('<section class="data-notes"><h2>Sources and method notes</h2><p>GII {} measures {}; '
                   "PCT applications published {}, articles published {}. Ranks and counts come from "
-                  "the data folder's clusters table, each row with its sources (see each cluster's report).</p>"
+                  "the data folder's clusters table, each row with its sources.</p>"
+                  "<p>Edition sources: {}</p>"
+                  '<h3>All sources cited in this overview</h3>{}'
                   '<p class="licence">GII data: WIPO, Global Innovation Index {}, licensed CC BY 4.0.</p>'
-                  "{}</section>").format(
+                  "</section>").format(
         edition.year, edition.metrics.replace("; ", ", "), edition.pct_window or "(window not in the data)",
-        edition.articles_window or "(window not in the data)", edition.year, source_note([edition.source]))
+        edition.articles_window or "(window not in the data)", cited.refs(notes_sources(overview)),
+        cited.list_html(), edition.year)
 
 
 def show_title(overview: Overview) -> None:

@@ -8,45 +8,39 @@ from __future__ import annotations
 import base64
 import functools
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 from markupsafe import Markup
 
-from . import figures, narrative
+from . import citations, figures, narrative
 from .names import slug
 from .outputs import OUTPUT_KEYS, OUTPUTS
 from .profile import ClusterProfile
 
 NOT_GIVEN = "—"  # a cell the source leaves empty
 DEFAULT_MISSING_REASON = "No public source for it was found when the data was compiled."
-_URL = re.compile(r"https?://[^\s;,)]+[^\s;,).]")
 
 
 def sources_html(source: str) -> Markup:
     """Source text with every URL made a link; everything else escaped."""
-    pieces, last = [], 0
-    for match in _URL.finditer(source):
-        pieces.append(Markup.escape(source[last:match.start()]))
-        pieces.append(Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(match.group(0)))
-        last = match.end()
-    pieces.append(Markup.escape(source[last:]))
-    return Markup("").join(pieces)
+    return citations.linked(source)
 
 
 def split_sources(sources: list[str]) -> list[str]:
-    """Rows join several sources with " ; ": split them so that each is cited once, in order."""
-    return list(dict.fromkeys(part.strip() for s in sources if s for part in str(s).split(" ; ") if part.strip()))
+    """Every citation of these rows once, in the order the report cites them (WIPO first in a row)."""
+    return citations.note_citations(sources)
 
 
-def source_note(sources: list[str]) -> Markup:
-    unique = split_sources(sources)
-    if not unique:
-        return Markup("")
-    items = Markup("; ").join(sources_html(s) for s in unique)
-    return Markup('<p class="source">Source: {}</p>').format(items)
+def report_citations(profile: ClusterProfile) -> citations.Citations:
+    """The report's numbered citations: in the order the sections cite them (``PROFILE_SECTIONS``)."""
+    return citations.Citations.of(section.sources(profile) for section in PROFILE_SECTIONS)
+
+
+def source_note(profile: ClusterProfile, sources: list[str]) -> Markup:
+    """A section's sources as numbered notes linked to the list at the end of the report."""
+    return report_citations(profile).note(sources)
 
 
 def missing(what: str, reason: str | None) -> Markup:
@@ -167,7 +161,7 @@ def lead(profile: ClusterProfile) -> Markup:
         parts.append(Markup('<p class="note">The rank among {} clusters is counted from the GII {} ranking, '
                             "which the data holds complete down to {}'s rank.</p>").format(
             economy.adjective, year, profile.cluster))
-    parts.append(source_note(lead_sources(profile)))
+    parts.append(source_note(profile, lead_sources(profile)))
     return Markup('<section class="lead">{}</section>').format(Markup("").join(parts))
 
 
@@ -207,7 +201,7 @@ def top_organisations(profile: ClusterProfile, output: str) -> Markup:
     parts.append(csv_download(top.assign(edition=profile.edition.year, cluster=profile.cluster)[
         ["edition", "cluster", "output", "rank", "organisation", "count", "share_pct", "source"]],
         f"{_file_stem(profile)}-top-{output}.csv"))
-    parts.append(source_note(top_organisations_sources(profile, output)))
+    parts.append(source_note(profile, top_organisations_sources(profile, output)))
     return Markup('<section class="top-organisations">{}</section>').format(Markup("").join(parts))
 
 
@@ -245,7 +239,7 @@ def top_fields(profile: ClusterProfile) -> Markup:
     if not all_fields.empty:
         parts.append(csv_download(all_fields[["edition", "cluster", "output", "rank", "field", "share_pct", "source"]],
                                   f"{_file_stem(profile)}-top-fields.csv"))
-    parts.append(source_note(top_fields_sources(profile)))
+    parts.append(source_note(profile, top_fields_sources(profile)))
     return Markup('<section class="top-fields">{}</section>').format(Markup("").join(parts))
 
 
@@ -284,7 +278,7 @@ def collaboration(profile: ClusterProfile) -> Markup:
     if rows:
         parts.append(csv_download(pd.DataFrame(rows), f"{_file_stem(profile)}-collaboration.csv"))
     return Markup('<section class="collaboration">{}</section>').format(
-        Markup("").join(parts) + source_note(collaboration_sources(profile)))
+        Markup("").join(parts) + source_note(profile, collaboration_sources(profile)))
 
 
 FIGURE_LABELS = {  # clusters.csv column: (label, how to show it)
@@ -326,7 +320,7 @@ def key_figures(profile: ClusterProfile) -> Markup:
         parts.append(Markup('<p class="note">{}</p>').format(profile.row["note"]))
     raw = profile.row.to_frame().T
     parts.append(csv_download(raw, f"{_file_stem(profile)}-key-figures.csv"))
-    parts.append(source_note(key_figures_sources(profile)))
+    parts.append(source_note(profile, key_figures_sources(profile)))
     return Markup('<section class="key-figures">{}</section>').format(Markup("").join(parts))
 
 
@@ -350,22 +344,21 @@ def data_notes(profile: ClusterProfile) -> Markup:
         items = Markup("").join(Markup("<li>{}</li>").format(f.message) for f in profile.quality)
         parts.append(Markup('<div class="quality"><h3>Data-quality notes</h3><p>The figures are shown as the '
                             "source gives them; these points do not add up:</p><ul>{}</ul></div>").format(items))
+    cited = report_citations(profile)
     if not profile.conflicts.empty:
         items = Markup("").join(
             Markup("<li>{}: {} reported by {}. {}</li>").format(
-                row["column"].replace("_", " "), row["reported_value"], sources_html(row["source"]),
+                row["column"].replace("_", " "), row["reported_value"], cited.refs([row["source"]]),
                 "" if pd.isna(row["note"]) else row["note"])
             for _, row in profile.conflicts.iterrows())
         parts.append(Markup('<div class="conflicts"><h3>Sources that disagree</h3><p>This report uses the values '
                             "of the clusters table; other sources report:</p><ul>{}</ul></div>").format(items))
     if not profile.gaps.empty:
-        items = Markup("").join(Markup("<li>{} ({})</li>").format(row["reason"], sources_html(row["source"]))
+        items = Markup("").join(Markup("<li>{} ({})</li>").format(row["reason"], cited.refs([row["source"]]))
                                 for _, row in profile.gaps.iterrows())
         parts.append(Markup('<div class="gaps"><h3>Known gaps</h3><ul>{}</ul></div>').format(items))
-    parts.append(Markup('<p>Edition sources: {}</p>').format(sources_html(edition.source)))
-    cited = split_sources(profile_sources(profile))
-    parts.append(Markup('<h3>All sources cited in this report</h3><ol class="sources">{}</ol>').format(
-        Markup("").join(Markup("<li>{}</li>").format(sources_html(s)) for s in cited)))
+    parts.append(Markup('<p>Edition sources: {}</p>').format(cited.refs([edition.source])))
+    parts.append(Markup('<h3>All sources cited in this report</h3>{}').format(cited.list_html()))
     parts.append(Markup('<p class="licence">GII data: WIPO, Global Innovation Index {}, licensed CC BY 4.0. '
                         "Every figure above names the public source it was read from.</p>").format(year))
     return Markup('<section class="data-notes">{}</section>').format(Markup("").join(parts))
