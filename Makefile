@@ -9,7 +9,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # Values a user passes (CLUSTER='...', DATA=..., also from the environment) never reach a shell as code:
 # each is taken as its literal text (make would otherwise expand a $(...) in it), exported, and used in
 # recipes only as "$$NAME", a quoted shell variable. A report's path (reports/%.html) is single-quoted.
-USER_VARIABLES := CLUSTER CLUSTERS EDITION DATA FILE SOURCE ECONOMY JOBS N
+USER_VARIABLES := CLUSTER CLUSTERS EDITION DATA FILE SOURCE ECONOMY JOBS N WORKS INSTITUTIONS TABLES OUT ENGINE YEARS FORMAT
 EDITION_CHOSEN := $(filter command line,$(origin EDITION))
 $(foreach v,$(USER_VARIABLES),$(if $(filter undefined default,$(origin $(v))),,$(eval override $(v) := $$(value $(v)))))
 CLUSTER ?= Hefei
@@ -27,7 +27,7 @@ endif
 STAMP := $(BIN)/../.cluster-profiles-installed
 # the versions CI and the goldens use: `make lock` compiles it from pyproject.toml (the extras below)
 LOCK := requirements/lock-py311.txt
-LOCK_EXTRAS := dev
+LOCK_EXTRAS := dev compute spark
 PIP := "$(BIN)/python" -m pip install --quiet --disable-pip-version-check
 PACKAGE_FILES := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.json' 2>/dev/null)
 DATA_FILES := $(wildcard data/*.csv)
@@ -35,6 +35,7 @@ NOTEBOOK := notebooks/cluster_profile.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 
 .PHONY: help install lock report reports bench check check-order test lint typecheck lab lab-reset golden validate import locations clean distclean
+.PHONY: records-openalex records-patentsview
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -87,6 +88,15 @@ validate: $(STAMP) ## check a data folder: make validate DATA=dir
 
 import: $(STAMP) ## merge a GII appendix ranking table: make import FILE=t.xlsx EDITION=2023 SOURCE="url" [DATA=dir]
 	"$(BIN)/cluster-profiles" import-ranking "$$FILE" --edition "$$EDITION" --source "$$SOURCE" $(DATA_OPTION)
+
+records-openalex: $(STAMP) ## records folder from an OpenAlex snapshot: make records-openalex WORKS=dir INSTITUTIONS=path OUT=dir [ENGINE=spark] [YEARS="2018 2022"] [FORMAT=csv]
+	@years=(); if [ -n "$$YEARS" ]; then read -r -a years <<< "$$YEARS"; years=(--years "$${years[@]}"); fi; \
+	"$(BIN)/cluster-profiles" records openalex --works "$$WORKS" --institutions "$$INSTITUTIONS" --out "$$OUT" \
+		--engine "$${ENGINE:-duckdb}" --format "$${FORMAT:-parquet}" "$${years[@]}"
+
+records-patentsview: $(STAMP) ## records folder from PatentsView bulk tables: make records-patentsview TABLES=dir OUT=dir [YEARS="2019 2023"] [FORMAT=csv]
+	@years=(); if [ -n "$$YEARS" ]; then read -r -a years <<< "$$YEARS"; years=(--years "$${years[@]}"); fi; \
+	"$(BIN)/cluster-profiles" records patentsview --tables "$$TABLES" --out "$$OUT" --format "$${FORMAT:-parquet}" "$${years[@]}"
 
 lab: $(STAMP) ## JupyterLab at the repository root (127.0.0.1, token), opening working copies in lab/ (git-ignored)
 	$(PIP) -c $(LOCK) -e '.[lab]'  # JupyterLab is an extra, installed against the lock file

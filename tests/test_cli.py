@@ -34,3 +34,23 @@ def test_wrong_type_on_the_command_line_is_an_argparse_error(capsys):
         main(["render", "--edition", "twenty"])
     assert caught.value.code == 2
     assert "invalid int value: 'twenty'" in capsys.readouterr().err
+
+
+def test_records_commands_write_a_folder_and_refuse_bad_input(tmp_path, capsys):
+    from records_fixtures import OPENALEX, PATENTSVIEW, read_records
+
+    out = tmp_path / "records"
+    assert main(["records", "openalex", "--works", str(OPENALEX / "works"), "--institutions",
+                 str(OPENALEX / "institutions"), "--out", str(out), "--years", "2018", "2022"]) == 0
+    assert main(["records", "patentsview", "--tables", str(PATENTSVIEW), "--out", str(out), "--format", "parquet"]) == 0
+    printed = capsys.readouterr().out
+    assert "read 5 documents; dropped 1 not of the kept types, 1 outside the years" in printed
+    assert "not PCT applications" in printed
+    assert read_records(out)["documents"].groupby("kind").size().to_dict() == {"article": 3, "pct": 3}
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert main(["records", "patentsview", "--tables", str(tmp_path / "missing"), "--out", str(out)]) == 2
+    assert "missing: no such folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["records", "openalex", "--works", "", "--institutions", "x", "--out", str(out)])
+    assert exit_.value.code == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

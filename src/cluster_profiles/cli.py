@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import paths
+from .compute.adapters.commands import add_records_command
 from .errors import ClusterProfilesError
 from .load import load_tables
 
@@ -130,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--data-dir", type=Path, default=None, help="folder to update (default: data/)")
     importer.add_argument("--replace", action="store_true", help="overwrite values that differ from the table")
     importer.set_defaults(run=_import_ranking)
+
+    add_records_command(commands)
     return parser
 
 

@@ -1,0 +1,78 @@
+"""``cluster-profiles records openalex|patentsview``: write a records folder from what a user holds."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .folder import FORMATS
+
+
+def _path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty path")
+    return Path(text)
+
+
+def _openalex(args: argparse.Namespace) -> int:
+    years = tuple(args.years) if args.years else None
+    options = dict(years=years, types=tuple(args.types), fmt=args.format)
+    if args.engine == "spark":
+        from .openalex_spark import run_openalex_spark
+
+        summary = run_openalex_spark(args.works, args.institutions, args.out, master=args.spark_master, **options)
+    else:
+        from .openalex import run_openalex
+
+        summary = run_openalex(args.works, args.institutions, args.out, memory_limit=args.memory_limit, **options)
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def _patentsview(args: argparse.Namespace) -> int:
+    from .patentsview import run_patentsview
+
+    years = tuple(args.years) if args.years else None
+    summary = run_patentsview(args.tables, args.out, years=years, patent_types=tuple(args.patent_types),
+                              fmt=args.format, memory_limit=args.memory_limit)
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=_path, required=True,
+                        help="the records folder to write (created; rows of the other kind already there are kept)")
+    parser.add_argument("--years", type=int, nargs=2, metavar=("FIRST", "LAST"),
+                        help="keep documents of these years only, inclusive (default: all; the clustering's "
+                             "settings window the years again)")
+    parser.add_argument("--format", choices=FORMATS, default="parquet", help="file format of the tables")
+    parser.add_argument("--memory-limit", default=None,
+                        help="DuckDB memory limit, e.g. 4GB (default: DuckDB's, 80%% of RAM); it spills beyond")
+
+
+def add_records_command(commands: argparse._SubParsersAction) -> None:
+    records = commands.add_parser("records", help="write a records folder (the compute half's input) from an "
+                                                  "OpenAlex snapshot or PatentsView tables")
+    sources = records.add_subparsers(dest="source", required=True)
+
+    openalex = sources.add_parser("openalex", help="articles from the OpenAlex works snapshot (JSON Lines, .gz or not)")
+    openalex.add_argument("--works", type=_path, required=True,
+                          help="the works entity folder (updated_date=*/part_*.gz) or one JSON Lines file")
+    openalex.add_argument("--institutions", type=_path, required=True,
+                          help="the institutions entity folder or file (for coordinates: geo.latitude/longitude)")
+    openalex.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                          help="duckdb (default, one machine) or spark (pip install 'cluster-profiles[spark]')")
+    openalex.add_argument("--spark-master", default="local[2]", help="Spark master URL for --engine spark")
+    openalex.add_argument("--types", nargs="+", default=["article"], help="OpenAlex work types kept (default: article)")
+    _common(openalex)
+    openalex.set_defaults(run=_openalex)
+
+    patentsview = sources.add_parser("patentsview", help="US patent grants from PatentsView's bulk tables "
+                                                         "(written as kind 'pct', the patent layer)")
+    patentsview.add_argument("--tables", type=_path, required=True,
+                             help="folder with g_patent, g_inventor_disambiguated, g_location_disambiguated, "
+                                  "g_assignee_disambiguated, g_ipc_at_issue (.tsv or .tsv.zip)")
+    patentsview.add_argument("--patent-types", nargs="+", default=["utility"],
+                             help="g_patent.patent_type values kept (default: utility)")
+    _common(patentsview)
+    patentsview.set_defaults(run=_patentsview)

@@ -1,0 +1,155 @@
+"""Write the records folder the adapters produce: four tables, exact columns and types, one kind at a time.
+
+An adapter writes the documents of one kind (``article`` from OpenAlex, ``pct`` from PatentsView). Both may feed
+the same folder, so writing one kind keeps the rows of the other kinds already there (documents of another kind
+and the rows that belong to them) and replaces the rows of its own kind. Every table is written to a temporary
+folder first and moved into place only when all four are complete: a failed run leaves the previous folder as it
+was. Other files in the folder (``population``) are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ...errors import ClusterProfilesError
+
+Format = Literal["parquet", "csv"]
+FORMATS: tuple[Format, ...] = ("parquet", "csv")
+
+# The records-folder contract of issue 7: table -> (column, DuckDB type), in this order.
+RECORD_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "documents": (("doc_id", "VARCHAR"), ("kind", "VARCHAR"), ("year", "INTEGER")),
+    "addresses": (("doc_id", "VARCHAR"), ("seq", "INTEGER"), ("lat", "DOUBLE"), ("lon", "DOUBLE"),
+                  ("city", "VARCHAR"), ("economy", "VARCHAR")),
+    "organisations": (("doc_id", "VARCHAR"), ("name", "VARCHAR"), ("role", "VARCHAR")),
+    "classes": (("doc_id", "VARCHAR"), ("code", "VARCHAR")),
+}
+# Rows are sorted so that the same input always gives byte-identical files (and the two engines equal files).
+SORT_KEYS = {"documents": "doc_id", "addresses": "doc_id, seq", "organisations": "doc_id, name, role",
+             "classes": "doc_id, code"}
+
+
+class RecordsInputError(ClusterProfilesError):
+    """What a user gave an adapter cannot be read (missing file, missing column, malformed line)."""
+
+
+@dataclass
+class AdapterSummary:
+    """What an adapter read, dropped (with the reason) and wrote; printed by the command."""
+
+    source: str
+    read: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    written: dict[str, int] = field(default_factory=dict)
+    addresses_without_coordinates: int = 0
+    out_dir: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        dropped = ", ".join(f"{count:,} {reason}" for reason, count in self.dropped.items()) or "none"
+        written = ", ".join(f"{table} {count:,}" for table, count in self.written.items())
+        lines = [f"{self.source}: read {self.read:,} documents; dropped {dropped}",
+                 f"wrote {self.out_dir}: {written} rows "
+                 f"({self.addresses_without_coordinates:,} addresses without coordinates, kept for the counts)"]
+        return lines + self.notes
+
+
+def sql_string(value: str | os.PathLike[str]) -> str:
+    """A SQL string literal. Used only for file paths, which table functions need inline; values go as parameters."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def existing_table(folder: Path, table: str) -> Path | None:
+    for fmt in FORMATS:
+        path = folder / f"{table}.{fmt}"
+        if path.is_file():
+            return path
+    return None
+
+
+def _read_existing(con, path: Path) -> str:
+    columns = RECORD_COLUMNS[path.stem]
+    if path.suffix == ".parquet":
+        source = f"read_parquet({sql_string(path)})"
+    else:
+        source = f"read_csv({sql_string(path)}, header = true, all_varchar = true)"
+    casts = ", ".join(f'TRY_CAST("{name}" AS {kind}) AS "{name}"' for name, kind in columns)
+    return f"SELECT {casts} FROM {source}"
+
+
+def write_records(con, kind: str, new_tables: Mapping[str, str], out_dir: Path, fmt: Format = "parquet") -> dict[str, int]:
+    """Write ``new_tables`` (table -> a SQL query over ``con`` giving its rows of documents of ``kind``) to ``out_dir``.
+
+    Rows of other kinds already in ``out_dir`` are kept; rows of ``kind`` are replaced. Returns rows written per table
+    (all kinds). Columns are cast to the contract's types here, whatever engine produced them.
+    """
+    if fmt not in FORMATS:
+        raise RecordsInputError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RecordsInputError(f"{out_dir}: exists and is not a folder")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        old = {table: existing_table(out_dir, table) for table in RECORD_COLUMNS} if out_dir.is_dir() else {}
+        old_documents = old.get("documents")
+        keep_other_kinds = ""
+        if old_documents is not None:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE old_other_documents AS SELECT * FROM ({_read_existing(con, old_documents)}) "
+                        "WHERE kind IS DISTINCT FROM $kind", {"kind": kind})
+            keep_other_kinds = "doc_id IN (SELECT doc_id FROM old_other_documents)"
+        written: dict[str, int] = {}
+        for table, columns in RECORD_COLUMNS.items():
+            casts = ", ".join(f'CAST("{name}" AS {type_}) AS "{name}"' for name, type_ in columns)
+            query = f"SELECT {casts} FROM ({new_tables[table]})"
+            if keep_other_kinds and old.get(table) is not None:
+                query += f" UNION ALL SELECT * FROM ({_read_existing(con, old[table])}) WHERE {keep_other_kinds}"
+            target = staging / f"{table}.{fmt}"
+            options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
+            con.execute(f"COPY ({query} ORDER BY {SORT_KEYS[table]}) TO {sql_string(target)} ({options})")
+            written[table] = con.execute(f"SELECT count(*) FROM {_source(target)}").fetchone()[0]
+        duplicated = con.execute(f"SELECT doc_id FROM {_source(staging / f'documents.{fmt}')} "
+                                 "GROUP BY doc_id HAVING count(*) > 1 LIMIT 1").fetchone()
+        if duplicated:
+            raise RecordsInputError(f"document {duplicated[0]!r} would appear twice in {out_dir}/documents.{fmt} "
+                                    "(the same id written by two adapters or twice in the input); nothing written")
+        out_dir.mkdir(exist_ok=True)
+        for table in RECORD_COLUMNS:
+            os.replace(staging / f"{table}.{fmt}", out_dir / f"{table}.{fmt}")
+            for other in FORMATS:  # one format per table, so a reader never sees two versions
+                if other != fmt:
+                    (out_dir / f"{table}.{other}").unlink(missing_ok=True)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _source(path: Path) -> str:
+    return f"read_parquet({sql_string(path)})" if path.suffix == ".parquet" else \
+        f"read_csv({sql_string(path)}, header = true, all_varchar = true)"
+
+
+def addresses_without_coordinates(con, out_dir: Path, fmt: Format, kind: str) -> int:
+    """Address rows of ``kind``'s documents in ``out_dir`` that have no coordinates."""
+    addresses, documents = _source(out_dir / f"addresses.{fmt}"), _source(out_dir / f"documents.{fmt}")
+    return con.execute(f"SELECT count(*) FROM {addresses} WHERE (lat IS NULL OR lon IS NULL) AND doc_id IN "
+                       f"(SELECT doc_id FROM {documents} WHERE kind = $kind)", {"kind": kind}).fetchone()[0]
+
+
+def connect(memory_limit: str | None = None, temp_dir: Path | None = None):
+    """A DuckDB connection for an adapter: bounded memory (spills to ``temp_dir``), insertion order not kept."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")  # lets large COPYs stream instead of buffering
+    if memory_limit:
+        con.execute(f"SET memory_limit = {sql_string(memory_limit)}")
+    if temp_dir is not None:
+        con.execute(f"SET temp_directory = {sql_string(temp_dir)}")
+    return con

@@ -1,0 +1,201 @@
+"""PatentsView bulk tables (granted US patents) -> records folder, in DuckDB.
+
+Input: a folder with PatentsView's "granted patent" bulk tables as downloaded (``<table>.tsv.zip``) or unpacked
+(``<table>.tsv``, also ``.tsv.gz``): tab-separated, a header line, one row per patent, inventor, location, assignee
+or IPC symbol. The columns read (others are ignored, so later releases with more columns still work):
+
+- ``g_patent``: ``patent_id``, ``patent_type``, ``patent_date``, ``withdrawn``
+- ``g_inventor_disambiguated``: ``patent_id``, ``inventor_sequence``, ``location_id``
+- ``g_location_disambiguated``: ``location_id``, ``disambig_city``, ``disambig_country``, ``latitude``, ``longitude``
+- ``g_assignee_disambiguated``: ``patent_id``, ``disambig_assignee_organization``,
+  ``disambig_assignee_individual_name_first``, ``disambig_assignee_individual_name_last``
+- ``g_ipc_at_issue``: ``patent_id``, ``section``, ``ipc_class``, ``subclass``, ``main_group``, ``subgroup``
+
+The patent layer: WIPO counts PCT applications; PatentsView holds US grants. The records contract knows two kinds,
+``pct`` and ``article``, so US grants are written as kind ``pct`` and stand in as the patent layer. They are not PCT
+applications: the year is the grant year (not the PCT publication year), only inventions granted in the US are
+there, and inventors abroad appear only on US grants. The summary printed by the command says so.
+
+Mapping: documents are the patents of the kept ``patent_types`` (default ``utility``: inventions, as PCT
+applications are), not withdrawn, granted in ``years`` (inclusive); ``doc_id`` is ``US`` + ``patent_id``. One address
+per inventor, ``seq`` = ``inventor_sequence`` + 1 (the tables count from 0), located at the inventor's disambiguated
+location (city level). Organisations are the assignees (role ``applicant``; an individual assignee by name). Classes
+are the IPC symbols at issue, written as ``H01L 21/8242``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from .folder import (
+    AdapterSummary,
+    Format,
+    RecordsInputError,
+    addresses_without_coordinates,
+    connect,
+    sql_string,
+    write_records,
+)
+
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "g_patent": ("patent_id", "patent_type", "patent_date", "withdrawn"),
+    "g_inventor_disambiguated": ("patent_id", "inventor_sequence", "location_id"),
+    "g_location_disambiguated": ("location_id", "disambig_city", "disambig_country", "latitude", "longitude"),
+    "g_assignee_disambiguated": ("patent_id", "disambig_assignee_organization",
+                                 "disambig_assignee_individual_name_first", "disambig_assignee_individual_name_last"),
+    "g_ipc_at_issue": ("patent_id", "section", "ipc_class", "subclass", "main_group", "subgroup"),
+}
+SUFFIXES = (".tsv", ".tsv.gz", ".tsv.zip", ".zip")
+PATENT_KIND_NOTE = ("PatentsView US grants are written as kind 'pct' (the patent layer): they are not PCT "
+                    "applications; year = grant year")
+
+
+def find_tables(tables_dir: Path) -> dict[str, Path]:
+    """Each required table's file in ``tables_dir``; every missing table is named at once."""
+    tables_dir = Path(tables_dir)
+    if not tables_dir.is_dir():
+        raise RecordsInputError(f"{tables_dir}: no such folder (PatentsView tables)")
+    found: dict[str, Path] = {}
+    for table in REQUIRED_COLUMNS:
+        for suffix in SUFFIXES:
+            if (tables_dir / f"{table}{suffix}").is_file():
+                found[table] = tables_dir / f"{table}{suffix}"
+                break
+    missing = [t for t in REQUIRED_COLUMNS if t not in found]
+    if missing:
+        raise RecordsInputError(f"{tables_dir}: missing {', '.join(f'{t}.tsv (or .tsv.zip)' for t in missing)}")
+    return found
+
+
+def _unpacked(path: Path, scratch: Path) -> Path:
+    """A zipped table is unpacked (streamed) into ``scratch``: DuckDB reads .tsv and .tsv.gz but not .zip."""
+    if path.suffix != ".zip":
+        return path
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if not m.endswith("/")]
+            if len(members) != 1:
+                raise RecordsInputError(f"{path}: expected one table in the zip file, found {len(members)}")
+            target = scratch / Path(members[0]).name
+            with archive.open(members[0]) as source, open(target, "wb") as sink:
+                shutil.copyfileobj(source, sink, 1 << 20)
+    except zipfile.BadZipFile as error:
+        raise RecordsInputError(f"{path}: not a readable zip file ({error})") from None
+    return target
+
+
+def _tsv(path: Path) -> str:
+    return f"read_csv({sql_string(path)}, delim = '\\t', header = true, all_varchar = true, quote = '\"')"
+
+
+def _check_columns(con, table: str, path: Path, shown_as: Path) -> None:
+    columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_tsv(path)}").fetchall()]
+    missing = [c for c in REQUIRED_COLUMNS[table] if c not in columns]
+    if missing:
+        raise RecordsInputError(f"{shown_as}:1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+                                f"found {', '.join(columns[:12])}")
+
+
+def run_patentsview(tables_dir: Path, out_dir: Path, *, years: tuple[int, int] | None = None,
+                    patent_types: Sequence[str] = ("utility",), fmt: Format = "parquet",
+                    memory_limit: str | None = None) -> AdapterSummary:
+    """Write ``out_dir``'s ``pct`` rows from PatentsView's bulk tables in ``tables_dir``."""
+    files = find_tables(tables_dir)
+    if years is not None and (len(years) != 2 or years[0] > years[1]):
+        raise RecordsInputError(f"--years {' '.join(map(str, years))}: expected two years, first <= last")
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".patentsview-", dir=out_dir.parent) as scratch_name:
+        scratch = Path(scratch_name)
+        con = connect(memory_limit, scratch)
+        try:
+            readable = {table: _unpacked(path, scratch) for table, path in files.items()}
+            for table, path in readable.items():
+                _check_columns(con, table, path, files[table])
+            return _extract(con, readable, out_dir, years, patent_types, fmt, Path(tables_dir))
+        except RecordsInputError:
+            raise
+        except duckdb.Error as error:  # name the input and the first line of DuckDB's message (file, line)
+            first_line = str(error).strip().splitlines()[0]
+            raise RecordsInputError(f"{tables_dir}: cannot read the PatentsView tables: {first_line}") from None
+        finally:
+            con.close()
+
+
+def _at_least_two_digits(expression: str) -> str:
+    """``1`` -> ``01``, ``8242`` stays ``8242`` (DuckDB's lpad would cut it to two characters)."""
+    return f"CASE WHEN length({expression}) < 2 THEN lpad({expression}, 2, '0') ELSE {expression} END"
+
+
+def _extract(con, files: dict[str, Path], out_dir: Path, years, patent_types, fmt: Format,
+             tables_dir: Path) -> AdapterSummary:
+    # Load: the patents judged once (kept, or the reason they are dropped).
+    year_from, year_to = years if years else (None, None)
+    con.execute(f"""
+        CREATE TEMP TABLE patents AS
+        SELECT 'US' || patent_id AS doc_id, patent_id, TRY_CAST(left(patent_date, 4) AS INTEGER) AS year,
+               CASE WHEN patent_type IS NULL OR NOT list_contains($types, lower(patent_type))
+                        THEN 'not of the kept patent types'
+                    WHEN lower(coalesce(withdrawn, '0')) IN ('1', 'true', 't', 'yes') THEN 'withdrawn'
+                    WHEN TRY_CAST(left(patent_date, 4) AS INTEGER) IS NULL THEN 'without a grant date'
+                    WHEN $year_from IS NOT NULL AND TRY_CAST(left(patent_date, 4) AS INTEGER)
+                         NOT BETWEEN $year_from AND $year_to THEN 'outside the years'
+               END AS dropped
+        FROM {_tsv(files['g_patent'])}""",
+                {"types": [t.lower() for t in patent_types], "year_from": year_from, "year_to": year_to})
+
+    # Process: the four tables, joined to the kept patents.
+    kept = "(SELECT doc_id, patent_id, year FROM patents WHERE dropped IS NULL)"
+    tables = {
+        "documents": f"SELECT doc_id, 'pct' AS kind, year FROM {kept}",
+        "addresses": f"""
+            SELECT k.doc_id, TRY_CAST(i.inventor_sequence AS INTEGER) + 1 AS seq,
+                   TRY_CAST(l.latitude AS DOUBLE) AS lat, TRY_CAST(l.longitude AS DOUBLE) AS lon,
+                   nullif(trim(l.disambig_city), '') AS city,
+                   CASE WHEN regexp_full_match(upper(trim(l.disambig_country)), '[A-Z]{{2}}')
+                        THEN upper(trim(l.disambig_country)) END AS economy
+            FROM {kept} k
+            JOIN {_tsv(files['g_inventor_disambiguated'])} i USING (patent_id)
+            LEFT JOIN {_tsv(files['g_location_disambiguated'])} l USING (location_id)""",
+        "organisations": f"""
+            SELECT DISTINCT k.doc_id,
+                   coalesce(nullif(trim(a.disambig_assignee_organization), ''),
+                            nullif(trim(concat_ws(' ', a.disambig_assignee_individual_name_first,
+                                                  a.disambig_assignee_individual_name_last)), '')) AS name,
+                   'applicant' AS role
+            FROM {kept} k JOIN {_tsv(files['g_assignee_disambiguated'])} a USING (patent_id)
+            WHERE name IS NOT NULL""",
+        "classes": f"""
+            SELECT DISTINCT k.doc_id,
+                   upper(trim(c.section)) || {_at_least_two_digits('trim(c.ipc_class)')} || upper(trim(c.subclass))
+                   || CASE WHEN nullif(trim(c.main_group), '') IS NULL THEN ''
+                           ELSE ' ' || CAST(TRY_CAST(trim(c.main_group) AS INTEGER) AS VARCHAR) || '/'
+                                || {_at_least_two_digits("coalesce(nullif(trim(c.subgroup), ''), '00')")} END AS code
+            FROM {kept} k JOIN {_tsv(files['g_ipc_at_issue'])} c USING (patent_id)
+            WHERE nullif(trim(c.section), '') IS NOT NULL AND nullif(trim(c.ipc_class), '') IS NOT NULL
+              AND nullif(trim(c.subclass), '') IS NOT NULL""",
+    }
+
+    # Save.
+    summary = AdapterSummary(source=f"PatentsView tables {tables_dir}")
+    for reason, count in con.execute("SELECT coalesce(dropped, ''), count(*) FROM patents GROUP BY ALL ORDER BY 1"
+                                     ).fetchall():
+        summary.read += count
+        if reason:
+            summary.dropped[reason] = count
+    bad_sequence = con.execute(f"""SELECT count(*) FROM {_tsv(files['g_inventor_disambiguated'])}
+                                   WHERE TRY_CAST(inventor_sequence AS INTEGER) IS NULL""").fetchone()[0]
+    if bad_sequence:
+        raise RecordsInputError(f"{files['g_inventor_disambiguated'].name}: {bad_sequence} rows whose inventor_sequence "
+                                "is not a whole number")
+    summary.written = write_records(con, "pct", tables, out_dir, fmt)
+    summary.addresses_without_coordinates = addresses_without_coordinates(con, out_dir, fmt, "pct")
+    summary.out_dir = str(out_dir)
+    summary.notes.append(PATENT_KIND_NOTE)
+    return summary
