@@ -108,8 +108,9 @@ def write_records(con, kind: str, new_tables: Mapping[str, str], out_dir: Path, 
         for table, columns in RECORD_COLUMNS.items():
             casts = ", ".join(f'CAST("{name}" AS {type_}) AS "{name}"' for name, type_ in columns)
             query = f"SELECT {casts} FROM ({new_tables[table]})"
-            if keep_other_kinds and old.get(table) is not None:
-                query += f" UNION ALL SELECT * FROM ({_read_existing(con, old[table])}) WHERE {keep_other_kinds}"
+            old_table = old.get(table)
+            if keep_other_kinds and old_table is not None:
+                query += f" UNION ALL SELECT * FROM ({_read_existing(con, old_table)}) WHERE {keep_other_kinds}"
             target = staging / f"{table}.{fmt}"
             options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
             con.execute(f"COPY ({query} ORDER BY {SORT_KEYS[table]}) TO {sql_string(target)} ({options})")
