@@ -19,12 +19,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
 from . import paths
+from .economies import primary_economy
 from .errors import ClusterProfilesError
-from .load import Tables, primary_economy
-from .schema import TABLES
+from .schema import TABLES, TableSpec
+from .validate import Tables
 
 _WORKER_KERNEL = None  # the warm kernel manager of this worker process
 _WORKER_SOCKETS = None  # the temporary folder holding its IPC sockets
@@ -82,19 +84,29 @@ def code_fingerprint(notebook: Path = paths.PROFILE_NOTEBOOK) -> str:
     return digest.hexdigest()
 
 
-def report_inputs(tables: Tables, cluster: str, edition: int) -> str:
-    """The data rows a profile can read, as text: its own rows, its edition's and the previous
-    edition's cluster tables (peers, ranks, comparisons), and the small reference tables."""
+def rows_in_scope(tables: Tables, spec: TableSpec, edition: int, cluster: str | None = None) -> pd.DataFrame | None:
+    """The rows of a table that a page about ``edition`` (and ``cluster``) can read, by the table's
+    scope; None for cluster-scoped tables when the page is about no single cluster."""
+    frame = tables.frame(spec.name)
+    if spec.scope == "reference":
+        return frame
+    if spec.scope == "edition":
+        return frame[frame["edition"].isin([edition, edition - 1])]
+    if cluster is None:
+        return None
+    mine = frame["cluster"] == cluster
+    if "edition" in frame.columns:
+        mine &= frame["edition"] == edition
+    return frame[mine]
+
+
+def report_inputs(tables: Tables, cluster: str | None, edition: int) -> str:
+    """The data rows a page can read, as text, table by table (see ``schema.SCOPES``)."""
     pieces = []
     for spec in TABLES.values():
-        frame = getattr(tables, spec.name)
-        if spec.name == "economies" or "edition" not in frame.columns:
-            rows = frame  # reference tables (economies, cluster locations): every report reads them
-        elif spec.name in ("editions", "clusters", "economy_cluster_counts"):
-            rows = frame[frame["edition"].isin([edition, edition - 1])]
-        else:
-            rows = frame[(frame["edition"] == edition) & (frame["cluster"] == cluster)]
-        pieces.append(f"## {spec.file_name}\n{rows.to_csv(index=False)}")
+        rows = rows_in_scope(tables, spec, edition, cluster)
+        if rows is not None:
+            pieces.append(f"## {spec.file_name}\n{rows.to_csv(index=False)}")
     return "\n".join(pieces)
 
 
@@ -123,12 +135,9 @@ def plan_overviews(tables: Tables, editions: list[int], reports_dir: Path, code_
     code_hash = code_hash or code_fingerprint(paths.OVERVIEW_NOTEBOOK)
     tasks = []
     for edition in editions:
-        rows = [getattr(tables, name)[getattr(tables, name)["edition"].isin([edition, edition - 1])].to_csv(index=False)
-                for name in ("editions", "clusters", "economy_cluster_counts")]
         linked = sorted(p.name for p in (reports_dir / str(edition)).glob("*.html"))
-        digest = hashlib.sha256("\n".join([code_hash, str(tables.data_dir), *rows,
-                                            tables.economies.to_csv(index=False),
-                                            tables.cluster_locations.to_csv(index=False), *linked]).encode())
+        digest = hashlib.sha256("\n".join([code_hash, str(tables.data_dir), report_inputs(tables, None, edition),
+                                            *linked]).encode())
         tasks.append(Task("", edition, digest.hexdigest(), kind="overview"))
     return tasks
 

@@ -9,8 +9,6 @@ or Excel (.xlsx). Nothing is written unless the whole folder validates afterward
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +16,9 @@ import pandas as pd
 
 from . import paths
 from .errors import DataValidationError, Problem
-from .files import write_files_atomically
+from .io import read_folder, write_tables
 from .load import load_tables
-from .schema import TABLES
+from .validate import validate_frames
 
 APPENDIX_COLUMNS = {
     "rank": "size_rank",
@@ -170,17 +168,11 @@ def import_ranking(path: Path, edition: int, source: str, data_dir: Path | None 
                                                       "the appendix table as a .csv or .xlsx file")])
     load_tables(folder)  # the folder must be valid before anything is merged into it
     ranking = read_ranking_table(Path(path))
-    clusters_path = folder / TABLES["clusters"].file_name
-    clusters = pd.read_csv(clusters_path, dtype=str, keep_default_na=False)
-    merged, result = merge_ranking(clusters, ranking, edition, source, replace, Path(path).name)
-    merged = merged.sort_values(
+    frames, _ = read_folder(folder)
+    merged, result = merge_ranking(frames["clusters"].fillna(""), ranking, edition, source, replace, Path(path).name)
+    frames["clusters"] = merged.sort_values(
         ["edition", "size_rank", "cluster"],
         key=lambda s: pd.to_numeric(s, errors="coerce").fillna(999) if s.name != "cluster" else s)
-    text = merged.to_csv(index=False, lineterminator="\n")
-    with tempfile.TemporaryDirectory() as scratch:  # validate the folder as it would be, then write
-        trial = Path(scratch) / "data"
-        shutil.copytree(folder, trial)
-        (trial / clusters_path.name).write_text(text, encoding="utf-8")
-        load_tables(trial)
-    write_files_atomically({clusters_path: text})
+    tables = validate_frames(frames, data_dir=folder)  # the folder as it would be, checked before writing
+    write_tables(tables, folder, ["clusters"])
     return result

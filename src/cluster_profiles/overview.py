@@ -16,11 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import figures, narrative, paths
 from .citations import Citations
+from .economies import primary_economy
 from .errors import ParameterError
-from .load import Tables, load_tables, primary_economy
+from .load import load_tables
 from .profile import Edition, edition_info
 from .report import show_html
 from .sections import NOT_GIVEN, csv_download, missing
+from .validate import Tables
 
 
 class OverviewParameters(BaseModel):

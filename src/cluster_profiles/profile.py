@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .economies import economy_codes, primary_economy
 from .errors import UnknownEditionError
-from .load import Tables, economy_codes, primary_economy
 from .names import resolve_cluster
 from .outputs import OUTPUT_KEYS
 from .quality import Finding, findings_for
+from .validate import Tables
 
 
 @dataclass(frozen=True)

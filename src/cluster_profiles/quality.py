@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .load import Tables, line_of
+from .io import line_of
 from .outputs import list_name
+from .validate import Tables
 
 ROUNDING_PP = 0.5  # shares are printed as whole percentages: each is within ±0.5 points
 
@@ -77,7 +78,7 @@ def share_sums(tables: Tables) -> list[Finding]:
     """A list's shares add up to at most 100 % (plus rounding); a list with 'Other' adds up to 100 %."""
     findings = []
     for name in ("top_organisations", "top_fields"):
-        frame = getattr(tables, name)
+        frame = tables.frame(name)
         for (edition, cluster, output), group in _groups(frame):
             if group["share_pct"].isna().any():
                 continue

@@ -7,6 +7,7 @@ two agree, column by column.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import pandera.pandas as pa
 
@@ -43,15 +44,35 @@ def _output() -> pa.Column:
     return pa.Column(str, pa.Check.isin(OUTPUTS), nullable=False)
 
 
+Scope = Literal["reference", "edition", "cluster"]
+SCOPES: dict[str, str] = {
+    "reference": "every report may read every row (economies, cluster locations)",
+    "edition": "a report reads the rows of its edition and of the previous one (rankings, counts)",
+    "cluster": "a report reads the rows of its own cluster and edition (top lists, collaboration, notes)",
+}
+
+
 @dataclass(frozen=True)
 class TableSpec:
-    """A table of the data folder: its file, its key and its declared columns."""
+    """A table of the data folder: its file, its key, its declared columns and its scope.
+
+    The scope says which rows a report depends on: the cross-checks (rows refer to known editions
+    and clusters), the fingerprints of incremental renders and ``Tables`` are derived from it.
+    """
 
     name: str
     key: tuple[str, ...]
     schema: pa.DataFrameSchema
+    scope: Scope
     required: bool = True
     description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"table {self.name}: scope {self.scope!r} is not one of {', '.join(SCOPES)}")
+        needed = {"reference": [], "edition": ["edition"], "cluster": ["cluster"]}[self.scope]
+        if any(column not in self.schema.columns for column in needed):
+            raise ValueError(f"table {self.name}: a table of scope {self.scope!r} needs the column(s) {needed}")
 
     @property
     def file_name(self) -> str:
@@ -70,8 +91,8 @@ TABLES: dict[str, TableSpec] = {}
 
 
 def _table(name: str, key: tuple[str, ...], columns: dict[str, pa.Column], description: str,
-           required: bool = True) -> None:
-    TABLES[name] = TableSpec(name, key, _schema(columns, key), required, description)
+           scope: Scope, required: bool = True) -> None:
+    TABLES[name] = TableSpec(name, key, _schema(columns, key), scope, required, description)
 
 
 _table(
@@ -88,6 +109,7 @@ _table(
         "source": _source,
     },
     "One row per GII edition: the metrics and data windows it uses.",
+    scope="edition",
 )
 _table(
     "economies",
@@ -99,6 +121,7 @@ _table(
         "source": _source,
     },
     "One row per economy code used by the clusters table.",
+    scope="reference",
 )
 _table(
     "clusters",
@@ -128,6 +151,7 @@ _table(
         "note": _note,
     },
     "One row per cluster and edition: ranks, counts, per-million figures, shares, growth.",
+    scope="edition",
 )
 _table(
     "economy_cluster_counts",
@@ -139,6 +163,7 @@ _table(
         "source": _source,
     },
     "How many of an edition's top 100 clusters an economy has, as a source states it.",
+    scope="edition",
 )
 _table(
     "top_organisations",
@@ -155,6 +180,7 @@ _table(
         "note": _note,
     },
     "Top PCT applicants (output = patents) and top publishing organisations (output = articles).",
+    scope="cluster",
 )
 _table(
     "top_fields",
@@ -170,6 +196,7 @@ _table(
         "note": _note,
     },
     "Top technology fields (patents) and science fields (articles); 'Other' is the remainder.",
+    scope="cluster",
 )
 _table(
     "collaboration",
@@ -183,6 +210,7 @@ _table(
         "note": _note,
     },
     "Share of a cluster's patents or articles produced in collaboration.",
+    scope="cluster",
 )
 _table(
     "collaboration_partners",
@@ -197,6 +225,7 @@ _table(
         "note": _note,
     },
     "Top collaborating locations, spelled as the source spells them.",
+    scope="cluster",
 )
 _table(
     "conflicts",
@@ -210,6 +239,7 @@ _table(
         "note": _note,
     },
     "Values reported by other sources that disagree with the clusters table; kept, not resolved.",
+    scope="cluster",
 )
 _table(
     "gaps",
@@ -222,6 +252,7 @@ _table(
         "source": _source,
     },
     "Why a known piece of data is missing (cut off in the source, not stated, ...).",
+    scope="cluster",
 )
 
 _table(
@@ -237,6 +268,7 @@ _table(
         "note": _note,
     },
     "Where each cluster is drawn on the maps: one row per city (no edition: a reference table).",
+    scope="reference",
 )
 
 NUMERIC_DTYPES = {"Int64", "Float64"}

@@ -9,7 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import paths
 from .files import write_files_atomically
-from .load import Tables
+from .validate import Tables
 
 
 def index_entries(tables: Tables, reports_dir: Path) -> list[dict]:

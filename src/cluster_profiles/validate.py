@@ -1,0 +1,304 @@
+"""Validate tables held in memory: types, the declared schema, and the cross-checks between tables.
+
+``validate_frames`` takes one DataFrame per table (text read from CSV by ``io.read_folder``, or
+typed values computed in memory) and returns ``Tables`` or raises ``DataValidationError`` with every
+problem at once. Problems are located as ``file:line:column`` of the canonical CSV the frames are, or
+would be written as (``io.write_tables``), so a computed folder can be checked before it is written.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from .economies import economy_codes, primary_economy
+from .errors import DataValidationError, Problem
+from .io import canonical_cell, line_of, show_value
+from .outputs import OUTPUTS
+from .schema import NO_MARKUP, TABLES, TableSpec, numeric_columns
+
+_show = show_value
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The validated tables of one data folder, as typed pandas DataFrames: one attribute per table
+    of ``schema.TABLES`` (``tables.clusters``), or ``tables.frame(name)``."""
+
+    data_dir: Path | None
+    frames: Mapping[str, pd.DataFrame]
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        frames = self.__dict__.get("frames")  # absent while unpickling
+        if frames is not None and name in frames:
+            return frames[name]
+        raise AttributeError(f"{type(self).__name__} has no table {name!r}")
+
+    def frame(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+    def copy(self) -> Tables:
+        return Tables(self.data_dir, {name: frame.copy() for name, frame in self.frames.items()})
+
+    def edition_list(self) -> list[int]:
+        return sorted(int(e) for e in self.editions["edition"])
+
+
+def empty_frame(spec: TableSpec) -> pd.DataFrame:
+    """A table with its columns and no rows (an optional table the folder does not have)."""
+    return pd.DataFrame({column: pd.Series([], dtype=numeric_columns(spec).get(column, object))
+                         for column in spec.columns})
+
+
+def _as_text_column(values: pd.Series) -> pd.Series:
+    """Text columns as the CSV reader gives them: strings, with NaN for missing or empty cells."""
+    cells = [canonical_cell(v) for v in values]
+    return pd.Series([c if c != "" else np.nan for c in cells], index=values.index, dtype=object)
+
+
+def coerce_types(frame: pd.DataFrame, spec: TableSpec, problems: list[Problem]) -> pd.DataFrame | None:
+    """The frame with the schema's column types: numbers from text or from other numeric types, text
+    from anything else. Returns None (with problems) when columns are missing or undeclared."""
+    missing = [c for c in spec.columns if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in spec.columns]
+    for column in missing:
+        problems.append(Problem(spec.file_name, 1, column, "no such column in the header",
+                                f"the columns {', '.join(spec.columns)}"))
+    for column in extra:
+        problems.append(Problem(spec.file_name, 1, str(column), "a column the schema does not declare",
+                                f"only the columns {', '.join(spec.columns)}"))
+    if missing or extra:
+        return None
+    frame = frame.reset_index(drop=True)  # row i is line i + 2 of the canonical CSV
+    numeric = numeric_columns(spec)
+    for column in spec.columns:
+        if column not in numeric:
+            frame[column] = _as_text_column(frame[column])
+    for column, dtype in numeric.items():
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+            text_values, numbers = values, pd.to_numeric(values).astype("Float64")
+        else:
+            text_values = _as_text_column(values)
+            numbers = pd.to_numeric(text_values, errors="coerce")
+            for index in frame.index[text_values.notna() & numbers.isna()]:
+                problems.append(Problem(spec.file_name, line_of(index), column,
+                                        f"{_show(text_values[index])} (not a number)",
+                                        "a number" if dtype == "Float64" else "a whole number"))
+        if dtype == "Int64":
+            fractional = numbers.notna() & (numbers != numbers.round())
+            for index in frame.index[fractional]:
+                problems.append(Problem(spec.file_name, line_of(index), column,
+                                        f"{_show(text_values[index])}", "a whole number"))
+            numbers = numbers.where(~fractional)
+        frame[column] = numbers.astype(dtype)
+    return frame
+
+
+def validate_frames(frames: Mapping[str, pd.DataFrame], data_dir: Path | None = None,
+                    where: str | None = None) -> Tables:
+    """Check one frame per table against the schema and against each other; return ``Tables``.
+
+    A required table missing from ``frames`` is a problem; an optional one gets no rows. Raises
+    ``DataValidationError`` naming ``where`` (the folder, by default ``data_dir``) with every problem.
+    """
+    where = where or (str(data_dir) if data_dir is not None else "the tables given")
+    problems: list[Problem] = []
+    checked: dict[str, pd.DataFrame] = {}
+    for name in frames:
+        if name not in TABLES:
+            problems.append(Problem(f"{name}.csv", None, None, "a table the schema does not declare",
+                                    f"only the tables {', '.join(TABLES)}"))
+    for spec in TABLES.values():
+        if spec.name not in frames:
+            if spec.required:
+                problems.append(Problem(spec.file_name, None, None, "no such file",
+                                        f"{spec.file_name} ({spec.description})"))
+            else:
+                checked[spec.name] = empty_frame(spec)
+            continue
+        frame = coerce_types(frames[spec.name], spec, problems)
+        if frame is None:
+            continue
+        table_problems = _schema_problems(frame, spec)
+        problems.extend(table_problems)
+        if not table_problems:
+            checked[spec.name] = frame
+    if problems:
+        raise DataValidationError(where, problems)
+    tables = Tables(data_dir, checked)
+    problems.extend(cross_check(tables))
+    if problems:
+        raise DataValidationError(where, problems)
+    return tables
+
+
+def _schema_problems(frame: pd.DataFrame, spec: TableSpec) -> list[Problem]:
+    try:
+        spec.schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    else:
+        return []
+    problems = []
+    for case in cases.itertuples(index=False):
+        index = case.index
+        line = None if index is None or (isinstance(index, float) and math.isnan(index)) else line_of(index)
+        check = str(case.check)
+        column = None if case.column is None else str(case.column)
+        if check == "multiple_fields_uniqueness":
+            key_values = ", ".join(f"{k}={frame.at[index, k]}" for k in spec.key) if line else ""
+            problems.append(Problem(spec.file_name, line, ", ".join(spec.key),
+                                    f"a duplicate key ({key_values})",
+                                    f"one row per {' + '.join(spec.key)}"))
+            continue
+        problems.append(Problem(spec.file_name, line, column, _show(case.failure_case),
+                                _describe_check(check)))
+    # pandera reports a duplicate key once per column of the key: keep one per line
+    return sorted(set(problems))
+
+
+def _describe_check(check: str) -> str:
+    replacements = {
+        "not_nullable": "a value (this column is required)",
+        "str_length(1, 200)": "a name of 1 to 200 characters",
+        "str_matches('^\\S(.*\\S)?$')": "no leading or trailing spaces",
+        f"str_matches('{NO_MARKUP}')": "plain text: no HTML tags (< >), backticks or Markdown (**, __, [text](link))",
+    }
+    if check in replacements:
+        return replacements[check]
+    if check.startswith("in_range"):
+        low, high = check[len("in_range("):-1].split(", ")
+        return f"a value from {low} to {high}"
+    if check.startswith("isin"):
+        return f"one of {check[len('isin('):-1]}"
+    if check.startswith("greater_than("):
+        return f"a value greater than {check[len('greater_than('):-1]}"
+    if check.startswith("greater_than_or_equal_to"):
+        return "a value of 0 or more"
+    if check.startswith("str_matches"):
+        return f"text matching the pattern {check[len('str_matches('):-1]}"
+    return f"a value that passes the check {check}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-checks between and within tables (BuzzFeed-style cross-footing). Which rows must refer to
+# which is derived from each table's declared scope (schema.TableSpec.scope).
+
+def cross_check(tables: Tables) -> list[Problem]:
+    problems: list[Problem] = []
+    known_economies = set(tables.economies["code"])
+    editions = {int(e) for e in tables.editions["edition"]}
+    clusters = tables.clusters
+    cluster_keys = {(int(e), c) for e, c in zip(clusters["edition"], clusters["cluster"])}
+    cluster_names = set(clusters["cluster"])
+
+    for spec in TABLES.values():
+        frame = tables.frame(spec.name)
+        if spec.name != "editions" and "edition" in spec.columns:
+            for index, edition in frame["edition"].items():
+                if int(edition) not in editions:
+                    problems.append(Problem(spec.file_name, line_of(index), "edition", str(edition),
+                                            f"an edition listed in editions.csv ({', '.join(map(str, sorted(editions)))})"))
+        if spec.name == "clusters" or "cluster" not in spec.columns:
+            continue
+        if spec.scope == "cluster" and "edition" in spec.columns:
+            for index, row in frame.iterrows():
+                if (int(row["edition"]), row["cluster"]) not in cluster_keys:
+                    problems.append(Problem(spec.file_name, line_of(index), "cluster", repr(row["cluster"]),
+                                            f"a cluster listed in clusters.csv for edition {row['edition']}"))
+        else:  # a table about clusters across editions (their locations, say)
+            for index, name in frame["cluster"].items():
+                if name not in cluster_names:
+                    problems.append(Problem(spec.file_name, line_of(index), "cluster", repr(name),
+                                            "a cluster listed in clusters.csv (any edition)"))
+
+    for index, code in clusters["economy"].items():
+        for part in economy_codes(code):
+            if part not in known_economies:
+                problems.append(Problem("clusters.csv", line_of(index), "economy", repr(part),
+                                        "an economy code listed in economies.csv"))
+    for index, code in tables.economy_cluster_counts["economy"].items():
+        if code not in known_economies:
+            problems.append(Problem("economy_cluster_counts.csv", line_of(index), "economy", repr(code),
+                                    "an economy code listed in economies.csv"))
+
+    problems += _check_ranks(clusters)
+    problems += _check_economy_ranks(tables)
+    problems += _check_total_shares(clusters)
+    problems += _check_top_counts_within_totals(tables)
+    for index, column in tables.conflicts["column"].items():
+        if column not in clusters.columns:
+            problems.append(Problem("conflicts.csv", line_of(index), "column", repr(column),
+                                    "a column of clusters.csv"))
+    return problems
+
+
+def _check_ranks(clusters: pd.DataFrame) -> list[Problem]:
+    problems = []
+    for column in ["size_rank", "intensity_rank", "vc_rank"]:
+        ranked = clusters[clusters[column].notna()]
+        duplicated = ranked[ranked.duplicated(["edition", column], keep=False)]
+        for index, row in duplicated.iterrows():
+            others = duplicated[(duplicated["edition"] == row["edition"])
+                                & (duplicated[column] == row[column]) & (duplicated.index != index)]
+            problems.append(Problem("clusters.csv", line_of(index), column,
+                                    f"{row[column]} for {row['cluster']}, also given to "
+                                    f"{', '.join(others['cluster'])}",
+                                    f"each {column} used once per edition (put other sources' values in conflicts.csv)"))
+    for index, row in clusters.iterrows():
+        if pd.notna(row["size_rank"]) and row["in_top100"] == "false":
+            problems.append(Problem("clusters.csv", line_of(index), "in_top100", "false",
+                                    f"true or empty, since size_rank is {row['size_rank']}"))
+    return problems
+
+
+def _check_economy_ranks(tables: Tables) -> list[Problem]:
+    problems = []
+    counts = {(int(r.edition), r.economy): int(r.cluster_count)
+              for r in tables.economy_cluster_counts.itertuples()}
+    for index, row in tables.clusters.iterrows():
+        if pd.isna(row["economy_rank"]):
+            continue
+        count = counts.get((int(row["edition"]), primary_economy(row["economy"])))
+        if count is not None and row["economy_rank"] > count:
+            problems.append(Problem("clusters.csv", line_of(index), "economy_rank", str(row["economy_rank"]),
+                                    f"at most {count}, the number of clusters economy_cluster_counts.csv gives "
+                                    f"for {primary_economy(row['economy'])} in {row['edition']}"))
+        if pd.notna(row["size_rank"]) and row["economy_rank"] > row["size_rank"]:
+            problems.append(Problem("clusters.csv", line_of(index), "economy_rank", str(row["economy_rank"]),
+                                    f"at most the size rank ({row['size_rank']})"))
+    return problems
+
+
+def _check_total_shares(clusters: pd.DataFrame) -> list[Problem]:
+    """Total is the sum of the two shares, each printed to one decimal: allow ±0.1 per term."""
+    problems = []
+    complete = clusters.dropna(subset=["pct_share_pct", "pub_share_pct", "total_share_pct"])
+    for index, row in complete.iterrows():
+        expected = row["pct_share_pct"] + row["pub_share_pct"]
+        if abs(expected - row["total_share_pct"]) > 0.15 + 1e-9:
+            problems.append(Problem("clusters.csv", line_of(index), "total_share_pct", str(row["total_share_pct"]),
+                                    f"pct_share_pct + pub_share_pct = {expected:.1f} (±0.15 for rounding)"))
+    return problems
+
+
+def _check_top_counts_within_totals(tables: Tables) -> list[Problem]:
+    problems = []
+    totals = tables.clusters.set_index(["edition", "cluster"])
+    column_for = {key: output.total_column for key, output in OUTPUTS.items()}
+    for index, row in tables.top_organisations.dropna(subset=["count"]).iterrows():
+        key = (row["edition"], row["cluster"])
+        if key not in totals.index:
+            continue
+        total = totals.loc[key, column_for[row["output"]]]
+        if pd.notna(total) and row["count"] > total:
+            problems.append(Problem("top_organisations.csv", line_of(index), "count", f"{row['count']:g}",
+                                    f"at most the cluster's total of {total:g} ({column_for[row['output']]} in clusters.csv)"))
+    return problems

@@ -1,0 +1,114 @@
+"""Validating tables held in memory: the same problems, at the lines the canonical CSV would have."""
+
+import pandas as pd
+import pandera.pandas as pa
+import pytest
+
+from cluster_profiles import batch, schema
+from cluster_profiles.errors import DataValidationError
+from cluster_profiles.io import read_folder
+from cluster_profiles.schema import TABLES, TableSpec
+from cluster_profiles.validate import Tables, validate_frames
+
+
+def typed_frames(tables: Tables) -> dict[str, pd.DataFrame]:
+    """Frames as a computation would build them: plain numpy dtypes, not the loader's."""
+    frames = {}
+    for name in tables.frames:
+        frame = tables.frame(name).copy()
+        for column in schema.numeric_columns(TABLES[name]):
+            frame[column] = frame[column].astype("float64")
+        frames[name] = frame
+    return frames
+
+
+def test_in_memory_frames_validate_like_the_folder(tables):
+    checked = validate_frames(typed_frames(tables))
+    for name in TABLES:
+        pd.testing.assert_frame_equal(checked.frame(name), tables.frame(name).reset_index(drop=True))
+    assert checked.data_dir is None
+
+
+def test_text_frames_from_the_reader_validate(data_copy):
+    frames, problems = read_folder(data_copy)
+    assert not problems
+    assert validate_frames(frames, data_dir=data_copy).edition_list() == [2023, 2024, 2025]
+
+
+def test_in_memory_problems_are_located_as_in_the_written_file(tables):
+    frames = typed_frames(tables)
+    clusters = frames["clusters"]
+    at = clusters.index[(clusters["edition"] == 2024) & (clusters["cluster"] == "Hefei")][0]
+    clusters.loc[at, "size_rank"] = 36.5
+    clusters.loc[at, "economy"] = "ZZ"
+    frames["top_fields"].loc[0, "cluster"] = "Atlantis"
+    with pytest.raises(DataValidationError) as caught:
+        validate_frames(frames)
+    places = {f"{p.file}:{p.line}:{p.column}" for p in caught.value.problems}
+    assert f"clusters.csv:{at + 2}:size_rank" in places
+    with pytest.raises(DataValidationError) as caught:  # the cross-checks run once the types are right
+        clusters.loc[at, "size_rank"] = 36
+        validate_frames(frames)
+    places = {f"{p.file}:{p.line}:{p.column}" for p in caught.value.problems}
+    assert f"clusters.csv:{at + 2}:economy" in places and "top_fields.csv:2:cluster" in places
+
+
+def test_missing_and_unknown_tables(tables):
+    frames = typed_frames(tables)
+    del frames["gaps"]
+    frames["surprise"] = pd.DataFrame()
+    with pytest.raises(DataValidationError) as caught:
+        validate_frames(frames)
+    found = {(p.file, p.found) for p in caught.value.problems}
+    assert ("gaps.csv", "no such file") in found and ("surprise.csv", "a table the schema does not declare") in found
+
+
+LOCATIONS = TableSpec(
+    "test_locations", ("cluster", "city"),
+    pa.DataFrameSchema({"cluster": pa.Column(str), "city": pa.Column(str), "latitude": pa.Column("Float64"),
+                        "source": pa.Column(str)}, strict=True, unique=["cluster", "city"]),
+    scope="reference", required=False, description="test table without an edition column")
+
+
+@pytest.fixture
+def with_locations(monkeypatch):
+    monkeypatch.setitem(TABLES, LOCATIONS.name, LOCATIONS)
+
+
+def test_a_table_without_an_edition_column(tables, with_locations):
+    frames = typed_frames(tables) | {"test_locations": pd.DataFrame(
+        {"cluster": ["Hefei", "Atlantis"], "city": ["Hefei", "Atlantis"], "latitude": [31.8, 0.0],
+         "source": ["a gazetteer", "a gazetteer"]})}
+    with pytest.raises(DataValidationError) as caught:
+        validate_frames(frames)
+    assert [str(p) for p in caught.value.problems] == [
+        "test_locations.csv:3:cluster: found 'Atlantis'; expected a cluster listed in clusters.csv (any edition)"]
+    frames["test_locations"] = frames["test_locations"].iloc[:1]
+    checked = validate_frames(frames)
+    assert list(checked.test_locations["city"]) == ["Hefei"]
+    inputs = batch.report_inputs(checked, "Hefei", 2024)  # a reference table: every page reads all of it
+    assert "## test_locations.csv\ncluster,city,latitude,source\nHefei,Hefei,31.8,a gazetteer" in inputs
+    assert "## test_locations.csv" in batch.report_inputs(checked, None, 2024)
+
+
+def test_an_optional_table_may_be_absent(tables, with_locations):
+    checked = validate_frames(typed_frames(tables))
+    assert checked.test_locations.empty and list(checked.test_locations.columns) == LOCATIONS.columns
+
+
+def test_scope_needs_its_columns():
+    columns = pa.DataFrameSchema({"cluster": pa.Column(str)})
+    with pytest.raises(ValueError, match="needs the column"):
+        TableSpec("t", ("cluster",), columns, scope="edition")
+    with pytest.raises(ValueError, match="not one of"):
+        TableSpec("t", ("cluster",), columns, scope="global")  # type: ignore[arg-type]
+
+
+def test_report_inputs_follow_each_table_s_scope(tables):
+    inputs = batch.report_inputs(tables, "Hefei", 2024)
+    blocks = {block.split("\n", 1)[0]: block for block in inputs.split("## ")[1:]}
+    assert "2024,Nanjing," in blocks["clusters.csv"] and "2023,Tokyo" in blocks["clusters.csv"]  # edition scope
+    assert "2025," not in blocks["clusters.csv"]
+    assert "Nanjing" not in blocks["top_organisations.csv"] and "Hefei" in blocks["top_organisations.csv"]
+    overview = batch.report_inputs(tables, None, 2024)  # an overview reads no cluster-scoped table
+    assert "top_organisations.csv" not in overview and "economies.csv" in overview
