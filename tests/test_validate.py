@@ -112,3 +112,14 @@ def test_report_inputs_follow_each_table_s_scope(tables):
     assert "Nanjing" not in blocks["top_organisations.csv"] and "Hefei" in blocks["top_organisations.csv"]
     overview = batch.report_inputs(tables, None, 2024)  # an overview reads no cluster-scoped table
     assert "top_organisations.csv" not in overview and "economies.csv" in overview
+
+
+def test_tables_can_be_rebuilt_with_one_frame_replaced(tables):
+    from dataclasses import replace
+
+    fewer = tables.clusters.iloc[:3]
+    changed = replace(tables, clusters=fewer)
+    assert changed.clusters is fewer and changed.economies is tables.economies
+    assert tables.clusters is not fewer  # the original is untouched
+    with pytest.raises(AttributeError, match="no table 'nonsense'"):
+        changed.nonsense  # noqa: B018

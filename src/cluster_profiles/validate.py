@@ -26,13 +26,22 @@ from .schema import NO_MARKUP, TABLES, TableSpec, numeric_columns
 _show = show_value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Tables:
     """The validated tables of one data folder, as typed pandas DataFrames: one attribute per table
-    of ``schema.TABLES`` (``tables.clusters``), or ``tables.frame(name)``."""
+    of ``schema.TABLES`` (``tables.clusters``), or ``tables.frame(name)``.
+
+    Built as ``Tables(data_dir, frames)`` or ``Tables(data_dir, clusters=…, …)``; the second form
+    also makes ``dataclasses.replace(tables, clusters=other)`` work.
+    """
 
     data_dir: Path | None
     frames: Mapping[str, pd.DataFrame]
+
+    def __init__(self, data_dir: Path | None, frames: Mapping[str, pd.DataFrame] | None = None,
+                 **named: pd.DataFrame) -> None:
+        object.__setattr__(self, "data_dir", data_dir)
+        object.__setattr__(self, "frames", {**(frames or {}), **named})
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         frames = self.__dict__.get("frames")  # absent while unpickling
