@@ -22,6 +22,7 @@ def test_index_lists_existing_reports_only(tables, tmp_path):
 
 
 def test_index_escapes_names(tables, tmp_path):
+    tables = tables.copy()  # the session's tables are shared: change a copy
     tables.clusters.loc[tables.clusters["cluster"] == "Hefei", "cluster"] = "<script>x</script>"
     (tmp_path / "2024").mkdir()
     (tmp_path / "2024" / "script-x-script.html").write_text("x")
