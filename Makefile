@@ -9,7 +9,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # Values a user passes (CLUSTER='...', DATA=..., also from the environment) never reach a shell as code:
 # each is taken as its literal text (make would otherwise expand a $(...) in it), exported, and used in
 # recipes only as "$$NAME", a quoted shell variable. A report's path (reports/%.html) is single-quoted.
-USER_VARIABLES := CLUSTER CLUSTERS EDITION DATA FILE SOURCE ECONOMY JOBS N WORKS INSTITUTIONS TABLES OUT ENGINE YEARS FORMAT
+USER_VARIABLES := CLUSTER CLUSTERS EDITION DATA FILE SOURCE ECONOMY JOBS N WORKS INSTITUTIONS TABLES OUT ENGINE YEARS FORMAT \
+  RECORDS SETTINGS
 EDITION_CHOSEN := $(filter command line,$(origin EDITION))
 $(foreach v,$(USER_VARIABLES),$(if $(filter undefined default,$(origin $(v))),,$(eval override $(v) := $$(value $(v)))))
 CLUSTER ?= Hefei
@@ -35,7 +36,7 @@ NOTEBOOK := notebooks/cluster_profile.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 
 .PHONY: help install lock report reports bench check check-order test lint typecheck lab lab-reset golden validate import locations clean distclean
-.PHONY: records-openalex records-patentsview
+.PHONY: records-openalex records-patentsview clusters
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -97,6 +98,10 @@ records-openalex: $(STAMP) ## records folder from an OpenAlex snapshot: make rec
 records-patentsview: $(STAMP) ## records folder from PatentsView bulk tables: make records-patentsview TABLES=dir OUT=dir [YEARS="2019 2023"] [FORMAT=csv]
 	@years=(); if [ -n "$$YEARS" ]; then read -r -a years <<< "$$YEARS"; years=(--years "$${years[@]}"); fi; \
 	"$(BIN)/cluster-profiles" records patentsview --tables "$$TABLES" --out "$$OUT" --format "$${FORMAT:-parquet}" "$${years[@]}"
+
+clusters: $(STAMP) ## find the clusters in a records folder, write a data folder: make clusters RECORDS=dir OUT=dir [SETTINGS=file.toml]
+	@if [ -z "$$RECORDS" ] || [ -z "$$OUT" ]; then echo "make clusters: give RECORDS=dir and OUT=dir [SETTINGS=file.toml]" >&2; exit 2; fi
+	"$(BIN)/cluster-profiles" clusters --records "$$RECORDS" --out "$$OUT" $${SETTINGS:+--settings "$$SETTINGS"}
 
 lab: $(STAMP) ## JupyterLab at the repository root (127.0.0.1, token), opening working copies in lab/ (git-ignored)
 	$(PIP) -c $(LOCK) -e '.[lab]'  # JupyterLab is an extra, installed against the lock file

@@ -84,6 +84,14 @@ def _lab_reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clusters(args: argparse.Namespace) -> int:
+    from .compute.pipeline import run  # imports DuckDB and scikit-learn: only for this command
+
+    summary = run(args.records, args.out, args.settings, progress=not args.quiet)
+    print(summary)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cluster-profiles", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
     importer.set_defaults(run=_import_ranking)
 
     add_records_command(commands)
+    clusters = commands.add_parser("clusters", help="find the clusters in a records folder and write a data folder "
+                                                    "(see README: the compute half)")
+    clusters.add_argument("--records", type=Path, required=True,
+                          help="records folder: documents, addresses, organisations, classes[, population] (CSV or Parquet)")
+    clusters.add_argument("--out", type=Path, required=True, help="data folder to write (replaced only if a "
+                                                                  "previous run of this command wrote it)")
+    clusters.add_argument("--settings", type=Path, default=None,
+                          help="TOML settings file (default: the shipped compute/default_settings.toml)")
+    clusters.add_argument("--quiet", action="store_true", help="no progress bars")
+    clusters.set_defaults(run=_clusters)
     return parser
 
 

@@ -1,1 +1,7 @@
-"""The compute half: from record-level data (a records folder) to the data tables the reports read."""
+"""The compute half: from record-level data (a records folder) to the data tables the reports read.
+
+records -> window, address rows, rounded weighted points (DuckDB) -> weighted DBSCAN per kind and
+merge (scikit-learn) -> per-cluster measures (DuckDB) -> names and economy labels -> a validated data
+folder, written atomically. ``pipeline.run`` does it all; each step is a function of its own module.
+``adapters`` write a records folder from what users hold (OpenAlex, PatentsView).
+"""

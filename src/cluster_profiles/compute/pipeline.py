@@ -1,0 +1,192 @@
+"""The whole compute half: records folder -> clusters -> measures -> a validated data folder.
+
+``run`` is what ``cluster-profiles clusters`` and ``make clusters`` call. ``compute`` does
+everything but the writing and returns the tables, the clusters and a summary (for the notebook
+and the benchmark). The relational work runs in DuckDB on a database file in a temporary folder,
+with a memory limit, so that large records spill to disk instead of filling memory.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from tqdm.auto import tqdm
+
+from . import fields, measures, points
+from .clustering import Clusters, find_clusters
+from .records import RecordsInfo, read_records
+from .settings import DEFAULT_SETTINGS_NAME, Settings, load_settings
+from .write import write_data_folder
+
+DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB's own buffers; the rest of a 2 GiB budget is DBSCAN's and pandas'
+OUTPUTS = {"pct": "patents", "article": "articles"}  # records' kind -> the data folder's output
+KIND_NOUNS = {"pct": "PCT applications", "article": "scientific articles"}
+METRICS = "PCT applications; scientific articles"
+
+
+@dataclass
+class Summary:
+    """What a run read, dropped and found."""
+
+    records: RecordsInfo
+    settings: Settings
+    settings_file: str
+    counts: points.ReadCounts | None = None
+    unmapped_ipc_codes: int = 0
+    kind_clusters: dict[str, int] = field(default_factory=dict)
+    clusters: int = 0
+    ranked: int = 0
+    out_dir: Path | None = None
+
+    def lines(self) -> list[str]:
+        c, s = self.counts, self.settings
+        text = [f"Records: {self.records.records_dir} (sha256 {self.records.sha256[:16]}…)",
+                "Read: " + ", ".join(f"{n:,} {t} rows" for t, n in self.records.rows.items())]
+        if c is not None:
+            for kind, noun in KIND_NOUNS.items():
+                window = s.window(kind)
+                text.append(f"{noun}: {c.documents[kind]:,} read; dropped {c.outside_window[kind]:,} outside "
+                            f"{window[0]}–{window[1]}; {c.in_window[kind]:,} in the window with "
+                            f"{c.addresses_in_window[kind]:,} addresses, of which {c.no_coordinates[kind]:,} "
+                            f"dropped for having no coordinates ({c.documents_without_location[kind]:,} documents "
+                            f"without any located address); {c.points[kind]:,} points at {s.grid_degrees:g}°; "
+                            f"{self.kind_clusters.get(kind, 0):,} DBSCAN clusters")
+        text.append(f"IPC codes the concordance does not map: {self.unmapped_ipc_codes:,}")
+        text.append(f"Clusters found: {self.clusters:,} (radius {s.radius_km:g} km, {s.min_people:,} people, "
+                    f"merged within {s.merge_km:g} km), {self.ranked:,} ranked; counting: {s.counting}")
+        if self.out_dir is not None:
+            text.append(f"Wrote {self.out_dir}")
+        return text
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+    def as_dict(self) -> dict:
+        c = self.counts
+        return {
+            "records_dir": str(self.records.records_dir), "records_sha256": self.records.sha256,
+            "records_files": {t: p.name for t, p in self.records.files.items()}, "rows_read": self.records.rows,
+            "settings_file": self.settings_file, "settings_sha256": self.settings.hash(),
+            "settings": self.settings.model_dump(mode="json"),
+            "documents_read": c.documents if c else {}, "dropped_outside_window": c.outside_window if c else {},
+            "addresses_in_window": c.addresses_in_window if c else {},
+            "dropped_no_coordinates": c.no_coordinates if c else {},
+            "documents_without_location": c.documents_without_location if c else {},
+            "points": c.points if c else {}, "unmapped_ipc_codes": self.unmapped_ipc_codes,
+            "kind_clusters": self.kind_clusters, "clusters": self.clusters, "ranked": self.ranked,
+        }
+
+
+@dataclass
+class Computed:
+    """The data-folder tables (``frames``), the per-cluster table behind them and the clusters."""
+
+    frames: dict[str, pd.DataFrame]
+    cluster_table: pd.DataFrame
+    clusters: Clusters
+    summary: Summary
+
+
+@contextmanager
+def work_database() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB database in a temporary folder (removed afterwards), spilling there when memory runs short."""
+    with tempfile.TemporaryDirectory(prefix="cluster-profiles-duckdb-") as folder:
+        con = duckdb.connect(str(Path(folder) / "work.duckdb"))
+        try:
+            con.execute("SET memory_limit = ?", [DUCKDB_MEMORY_LIMIT])
+            con.execute("SET temp_directory = ?", [str(Path(folder) / "spill")])
+            yield con
+        finally:
+            con.close()
+
+
+class _Stages:
+    """One progress bar per stage (tqdm), or none."""
+
+    def __init__(self, show: bool):
+        self.show = show
+
+    @contextmanager
+    def stage(self, name: str, total: int = 1) -> Iterator[tqdm]:
+        bar = tqdm(total=total, desc=f"{name:<22}", disable=not self.show, leave=True,
+                   bar_format="{desc} {bar:20} {n_fmt}/{total_fmt} [{elapsed}]")
+        try:
+            yield bar
+            bar.update(total - bar.n)
+        finally:
+            bar.close()
+
+
+def settings_label(settings_path: str | Path | None) -> str:
+    return str(Path(settings_path).resolve()) if settings_path else f"the default settings ({DEFAULT_SETTINGS_NAME})"
+
+
+def compute(records_dir: str | Path, settings: Settings, settings_file: str = DEFAULT_SETTINGS_NAME,
+            progress: bool = True) -> Computed:
+    """Every step but the writing. Raises ``RecordsValidationError`` on bad records."""
+    stages = _Stages(progress)
+    with work_database() as con:
+        with stages.stage("read records"):
+            info = read_records(con, records_dir)
+        summary = Summary(records=info, settings=settings, settings_file=settings_file)
+        with stages.stage("window, points", 3) as bar:
+            points.window_documents(con, settings)
+            bar.update()
+            points.address_rows(con, settings)
+            bar.update()
+            kind_points = {kind: points.weighted_points(con, kind, settings.grid_degrees) for kind in OUTPUTS}
+            summary.counts = points.read_counts(con)
+        with stages.stage("cluster (DBSCAN)"):
+            clusters = find_clusters(kind_points, settings.radius_km, settings.min_people, settings.merge_km,
+                                     settings.merge_within_kind)
+        summary.kind_clusters = clusters.kind_clusters
+        summary.clusters = clusters.count
+        with stages.stage("measures", 7) as bar:
+            measures.assign_clusters(con, clusters.footprint, settings.counting)
+            fields.create_document_fields(con)
+            summary.unmapped_ipc_codes = fields.unmapped_codes(con)
+            bar.update()
+            world = measures.world_totals(con)
+            counts = measures.cluster_counts(con)
+            bar.update()
+            cities, economies = measures.output_by(con, "city"), measures.output_by(con, "economy")
+            centres = measures.cluster_centres(con)
+            bar.update()
+            organisations = measures.top_organisations(con, settings.organisations_listed, settings.counting)
+            bar.update()
+            top_fields = measures.top_fields(con, settings.fields_listed)
+            bar.update()
+            collaboration = measures.collaboration(con)
+            partners = measures.partners(con, settings.partners_listed)
+            bar.update()
+            population = (measures.cluster_population(con, clusters.footprint, settings.population_buffer_km)
+                          if info.has_population else None)
+        with stages.stage("names, ranks, tables"):
+            from .tables import build_tables
+
+            cluster_table, frames = build_tables(
+                settings=settings, summary=summary, world=world, counts=counts, cities=cities,
+                economies=economies, centres=centres, organisations=organisations, top_fields=top_fields,
+                collaboration=collaboration, partners=partners, population=population)
+        summary.ranked = int(cluster_table["size_rank"].notna().sum()) if len(cluster_table) else 0
+    return Computed(frames, cluster_table, clusters, summary)
+
+
+def run(records_dir: str | Path, out_dir: str | Path, settings_path: str | Path | None = None,
+        progress: bool = True) -> Summary:
+    """Read ``records_dir``, find the clusters, write a validated data folder to ``out_dir``."""
+    from .write import check_target
+
+    settings = load_settings(settings_path)
+    check_target(Path(out_dir))  # before the work, so a wrong --out fails at once
+    computed = compute(records_dir, settings, settings_label(settings_path), progress)
+    with _Stages(progress).stage("write + validate"):
+        write_data_folder(computed.frames, out_dir, computed.summary.as_dict())
+    computed.summary.out_dir = Path(out_dir)
+    return computed.summary

@@ -1,0 +1,320 @@
+"""The records folder: the input contract of the compute half, read into DuckDB and validated.
+
+A records folder holds one file per table, CSV (``documents.csv``) or Parquet
+(``documents.parquet``), with these columns (extra columns are ignored):
+
+- ``documents``: ``doc_id`` (text, unique), ``kind`` (``pct`` or ``article``), ``year`` (whole number).
+- ``addresses``: ``doc_id``, ``seq`` (whole number >= 1, one row per inventor or author), ``lat``,
+  ``lon`` (WGS84 degrees; both empty when the address has no coordinates), ``city`` (may be empty),
+  ``economy`` (ISO 3166-1 alpha-2, may be empty).
+- ``organisations``: ``doc_id``, ``name``, ``role`` (``applicant`` on PCT applications,
+  ``affiliation`` on articles).
+- ``classes``: ``doc_id``, ``code`` (an IPC symbol for PCT applications, a science-field name for articles).
+- ``population`` (optional): ``lat``, ``lon``, ``population``.
+
+Validation works like the data folder's: every problem is collected, each located as
+``file:line:column`` (for Parquet files the number is the row, counting from 1), and nothing is
+written when there is one. Problems of one kind are listed for the first ``EXAMPLES_PER_CHECK``
+rows and then counted, so that a broken ten-million-row file gives a readable list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ..errors import DataValidationError, Problem
+
+TABLE_COLUMNS: dict[str, dict[str, str]] = {
+    "documents": {"doc_id": "text", "kind": "text", "year": "int"},
+    "addresses": {"doc_id": "text", "seq": "int", "lat": "float", "lon": "float", "city": "text", "economy": "text"},
+    "organisations": {"doc_id": "text", "name": "text", "role": "text"},
+    "classes": {"doc_id": "text", "code": "text"},
+    "population": {"lat": "float", "lon": "float", "population": "float"},
+}
+OPTIONAL_TABLES = {"population"}
+KINDS = ("pct", "article")
+ROLE_OF_KIND = {"pct": "applicant", "article": "affiliation"}
+EXTENSIONS = (".csv", ".parquet")
+EXAMPLES_PER_CHECK = 20
+MAX_NAME_LENGTH = 200  # as in the data folder's schema: names end up in cluster, organisation and field names
+# Names become cluster, organisation and field names of the data folder, whose schema refuses markup
+# (NO_MARKUP in schema.py); DuckDB's RE2 has no look-ahead, so the same rule is written as a search.
+MARKUP = r"[<>`]|\*\*|__|\]\("
+CONTROL = "[\\x00-\\x1f\\x7f\u202a-\u202e\u2066-\u2069]"  # control characters and bidi overrides
+USER_ASSIGNED_CODES = {"XK"}  # Kosovo: used by OpenAlex and others, user-assigned in ISO 3166
+
+
+class RecordsValidationError(DataValidationError):
+    """A records folder failed validation; ``problems`` lists every problem found."""
+
+    def __init__(self, records_dir: str, problems: list[Problem]):
+        super().__init__(records_dir, problems)
+        shown = "\n".join(f"  {p}" for p in self.problems)
+        count = len(self.problems)
+        self.args = (f"The records in {records_dir} are not valid ({count} problem{'s' if count != 1 else ''}):\n{shown}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class RecordsInfo:
+    """What was read: the folder, its files, their combined hash and the row counts per table."""
+
+    records_dir: Path
+    files: dict[str, Path]
+    sha256: str
+    rows: dict[str, int]
+
+    @property
+    def has_population(self) -> bool:
+        return "population" in self.files
+
+
+def find_files(records_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
+    """The file of each table (CSV or Parquet), and the problems of a missing or doubled one."""
+    files, problems = {}, []
+    for table in TABLE_COLUMNS:
+        found = [records_dir / f"{table}{ext}" for ext in EXTENSIONS if (records_dir / f"{table}{ext}").is_file()]
+        if len(found) > 1:
+            problems.append(Problem(found[1].name, None, None, f"both {found[0].name} and {found[1].name}",
+                                    f"one file for the {table} table"))
+        elif found:
+            files[table] = found[0]
+        elif table not in OPTIONAL_TABLES:
+            problems.append(Problem(f"{table}.csv", None, None, "no such file",
+                                    f"{table}.csv or {table}.parquet with the columns "
+                                    f"{', '.join(TABLE_COLUMNS[table])}"))
+    return files, problems
+
+
+def records_hash(files: dict[str, Path]) -> str:
+    """sha256 over the tables' names and bytes, in table order: any change to a file changes it."""
+    digest = hashlib.sha256()
+    for table in sorted(files):
+        path = files[table]
+        digest.update(f"{path.name}\0{path.stat().st_size}\0".encode())
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def iso_codes() -> list[str]:
+    import pycountry
+
+    return sorted({country.alpha_2 for country in pycountry.countries} | USER_ASSIGNED_CODES)
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem]) -> list[str] | None:
+    """Copy the file into ``raw_<table>`` (insertion order kept, so ``rowid`` gives the line)."""
+    try:
+        if path.suffix == ".csv":
+            con.execute(f"CREATE OR REPLACE TABLE raw_{table} AS SELECT * FROM read_csv(?, header = true, "
+                        "all_varchar = true, delim = ',', quote = '\"', escape = '\"')", [str(path)])
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE raw_{table} AS SELECT * FROM read_parquet(?)", [str(path)])
+    except duckdb.Error as error:
+        message = str(error).splitlines()[0][:300]
+        problems.append(Problem(path.name, None, None, f"a file DuckDB cannot read ({message})",
+                                "CSV with one header line (UTF-8) or Parquet"))
+        return None
+    columns = [row[0] for row in con.execute(f"DESCRIBE raw_{table}").fetchall()]
+    missing = [c for c in TABLE_COLUMNS[table] if c not in columns]
+    for column in missing:
+        problems.append(Problem(path.name, 1, column, "no such column",
+                                f"the columns {', '.join(TABLE_COLUMNS[table])}"))
+    return None if missing else columns
+
+
+def _text(column: str) -> str:
+    """The column as trimmed text, NULL when empty."""
+    return f"NULLIF(trim(CAST({column} AS VARCHAR)), '')"
+
+
+def _number(column: str) -> str:
+    return f"TRY_CAST({_text(column)} AS DOUBLE)"
+
+
+class _Checker:
+    """Runs one SQL condition per check over a raw table and turns failing rows into problems."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem]):
+        self.con, self.table, self.path, self.problems = con, table, path, problems
+        self.first_line = 2 if path.suffix == ".csv" else 1  # CSV: the header is line 1
+
+    def check(self, column: str, failing: str, expected: str, found: str | None = None,
+              source: str | None = None) -> None:
+        shown = found or f"CAST({column} AS VARCHAR)"
+        source = source or f"raw_{self.table}"
+        rows = self.con.execute(
+            f"SELECT rowid + {self.first_line} AS line, {shown} AS found, count(*) OVER () AS n "
+            f"FROM {source} WHERE {failing} ORDER BY rowid LIMIT {EXAMPLES_PER_CHECK}").fetchall()
+        for line, value, _ in rows:
+            self.problems.append(Problem(self.path.name, int(line), column, _show(value), expected))
+        if rows and rows[0][2] > len(rows):
+            self.problems.append(Problem(self.path.name, int(rows[-1][0]), column,
+                                         f"{rows[0][2] - len(rows):,} more rows like the ones above", expected))
+
+    def required_text(self, column: str) -> None:
+        self.check(column, f"{_text(column)} IS NULL", "a value (this column is required)")
+
+    def name_text(self, column: str, required: bool) -> None:
+        if required:
+            self.required_text(column)
+        text = _text(column)
+        self.check(column, f"length({text}) > {MAX_NAME_LENGTH}",
+                   f"at most {MAX_NAME_LENGTH} characters (it becomes a name in the data folder)")
+        self.check(column, f"regexp_matches({text}, '{MARKUP}')",
+                   "plain text: no HTML tags (< >), backticks or Markdown (**, __, [text](link))")
+        self.check(column, f"regexp_matches({text}, '{CONTROL}')", "no control characters or bidi overrides")
+
+    def whole(self, column: str, required: bool, minimum: int | None = None) -> None:
+        number = _number(column)
+        if required:
+            self.required_text(column)
+        self.check(column, f"{_text(column)} IS NOT NULL AND ({number} IS NULL OR {number} <> round({number}))",
+                   "a whole number")
+        if minimum is not None:
+            self.check(column, f"{number} = round({number}) AND {number} < {minimum}", f"a whole number >= {minimum}")
+
+    def ranged(self, column: str, low: float, high: float) -> None:
+        number = _number(column)
+        self.check(column, f"{_text(column)} IS NOT NULL AND {number} IS NULL", "a number")
+        self.check(column, f"{number} < {low} OR {number} > {high} OR isnan({number})", f"a number from {low:g} to {high:g}")
+
+    def unique(self, columns: list[str], what: str) -> None:
+        keys = ", ".join(_text(c) for c in columns)
+        found = " || ', ' || ".join(f"'{c}=' || coalesce({_text(c)}, '')" for c in columns)
+        source = (f"(SELECT *, rowid, count(*) OVER (PARTITION BY {keys}) AS copies, "
+                  f"row_number() OVER (PARTITION BY {keys} ORDER BY rowid) AS copy FROM raw_{self.table})")
+        self.check(", ".join(columns), f"copies > 1 AND copy > 1 AND {_text(columns[0])} IS NOT NULL",
+                   f"one row per {what}", found=f"'a duplicate key (' || {found} || ')'", source=source)
+
+    def known_document(self) -> None:
+        text = _text("doc_id")
+        self.check("doc_id", f"{text} IS NOT NULL AND {text} NOT IN (SELECT doc_id FROM documents)",
+                   "a doc_id of the documents table")
+
+
+def _show(value: object, limit: int = 60) -> str:
+    text = value if isinstance(value, str) and value.startswith("a duplicate key") else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _validate_documents(checker: _Checker) -> None:
+    checker.required_text("doc_id")
+    checker.unique(["doc_id"], "doc_id")
+    kinds = ", ".join(f"'{k}'" for k in KINDS)
+    checker.check("kind", f"{_text('kind')} IS NULL OR {_text('kind')} NOT IN ({kinds})", f"one of {', '.join(KINDS)}")
+    checker.whole("year", required=True)
+
+
+def _validate_addresses(checker: _Checker) -> None:
+    checker.required_text("doc_id")
+    checker.known_document()
+    checker.whole("seq", required=True, minimum=1)
+    checker.unique(["doc_id", "seq"], "doc_id and seq (one row per person)")
+    checker.ranged("lat", -90, 90)
+    checker.ranged("lon", -180, 180)
+    checker.check("lon", f"({_text('lat')} IS NULL) <> ({_text('lon')} IS NULL)",
+                  "lat and lon both given or both empty", found="'only one of lat and lon'")
+    checker.name_text("city", required=False)
+    checker.check("economy", f"{_text('economy')} IS NOT NULL AND {_text('economy')} NOT IN (SELECT code FROM iso_codes)",
+                  "an ISO 3166-1 alpha-2 code in capitals (CN, HK, DE) or empty")
+
+
+def _validate_organisations(checker: _Checker) -> None:
+    checker.required_text("doc_id")
+    checker.known_document()
+    checker.name_text("name", required=True)
+    roles = ", ".join(f"'{r}'" for r in ROLE_OF_KIND.values())
+    checker.check("role", f"{_text('role')} IS NULL OR {_text('role')} NOT IN ({roles})",
+                  "applicant (PCT applications) or affiliation (articles)")
+    with_kind = ("(SELECT r.rowid AS rowid, r.*, k.kind AS doc_kind FROM raw_organisations r LEFT JOIN "
+                 "(SELECT doc_id, any_value(kind) AS kind FROM documents GROUP BY doc_id) k "
+                 f"ON k.doc_id = {_text('r.doc_id')})")
+    expected_role = "CASE doc_kind WHEN 'pct' THEN 'applicant' ELSE 'affiliation' END"
+    checker.check("role", f"{_text('role')} IN ({roles}) AND doc_kind IN ('pct', 'article') "
+                  f"AND {_text('role')} <> {expected_role}",
+                  "applicant on a PCT application, affiliation on an article",
+                  found=f"{_text('role')} || ' on a document of kind ' || doc_kind", source=with_kind)
+
+
+def _validate_classes(checker: _Checker) -> None:
+    checker.required_text("doc_id")
+    checker.known_document()
+    checker.name_text("code", required=True)
+
+
+def _validate_population(checker: _Checker) -> None:
+    for column in ("lat", "lon", "population"):
+        checker.required_text(column)
+    checker.ranged("lat", -90, 90)
+    checker.ranged("lon", -180, 180)
+    checker.ranged("population", 0, 1e10)
+
+
+VALIDATORS = {"documents": _validate_documents, "addresses": _validate_addresses,
+              "organisations": _validate_organisations, "classes": _validate_classes,
+              "population": _validate_population}
+TYPED = {  # the validated table: trimmed text (NULL when empty) and typed numbers
+    "documents": f"{_text('doc_id')} AS doc_id, {_text('kind')} AS kind, CAST({_number('year')} AS INTEGER) AS year",
+    "addresses": (f"{_text('doc_id')} AS doc_id, CAST({_number('seq')} AS INTEGER) AS seq, {_number('lat')} AS lat, "
+                  f"{_number('lon')} AS lon, {_text('city')} AS city, {_text('economy')} AS economy"),
+    "organisations": f"{_text('doc_id')} AS doc_id, {_text('name')} AS name, {_text('role')} AS role",
+    "classes": f"{_text('doc_id')} AS doc_id, {_text('code')} AS code",
+    "population": f"{_number('lat')} AS lat, {_number('lon')} AS lon, {_number('population')} AS population",
+}
+
+
+def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> RecordsInfo:
+    """Read and validate the records folder into the tables ``documents``, ``addresses``,
+    ``organisations``, ``classes`` (and ``population``) of ``con``.
+
+    Raises ``RecordsValidationError`` listing every problem; on success the raw copies are dropped.
+    """
+    folder = Path(records_dir)
+    if not folder.is_dir():
+        raise RecordsValidationError(str(folder), [Problem(str(folder), None, None, "no such folder",
+                                                           "a records folder (documents, addresses, organisations, "
+                                                           "classes, optional population; CSV or Parquet)")])
+    files, problems = find_files(folder)
+    con.execute("CREATE OR REPLACE TEMP TABLE iso_codes AS SELECT unnest(?::VARCHAR[]) AS code", [iso_codes()])
+    readable = {}
+    for table, path in files.items():
+        if _read_raw(con, table, path, problems) is not None:
+            readable[table] = path
+    if "documents" in readable:
+        # the other tables are checked against the documents: type them first (bad rows drop out here,
+        # and are reported by the documents' own checks)
+        _validate(con, "documents", readable["documents"], problems)
+        con.execute(f"CREATE OR REPLACE TABLE documents AS SELECT {TYPED['documents']} FROM raw_documents")
+    else:
+        con.execute("CREATE OR REPLACE TABLE documents (doc_id VARCHAR, kind VARCHAR, year INTEGER)")
+    for table, path in readable.items():
+        if table != "documents":
+            _validate(con, table, path, problems)
+    if problems:
+        raise RecordsValidationError(str(folder), problems)
+    rows = {}
+    for table in readable:
+        if table != "documents":
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {TYPED[table]} FROM raw_{table}")
+        con.execute(f"DROP TABLE raw_{table}")
+        rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return RecordsInfo(records_dir=folder.resolve(), files=files, sha256=records_hash(files), rows=rows)
+
+
+def _validate(con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem]) -> None:
+    VALIDATORS[table](_Checker(con, table, path, problems))
+
+
+def validate_records(records_dir: str | Path) -> RecordsInfo:
+    """Validate a records folder in a throw-away in-memory database (for ``--check`` style use and tests)."""
+    with duckdb.connect() as con:
+        return read_records(con, records_dir)
