@@ -59,6 +59,9 @@ def test_the_planted_clusters_are_found_named_and_labelled(computed):
     assert sorted(clusters.index) == ["Basel", "Hefei", "Nanjing"]
     assert clusters.loc["Basel", "economy"] == "CH/FR" and clusters.loc["Hefei", "economy"] == "CN"
     assert summary.clusters == 3 and summary.kind_clusters == {"article": 2, "pct": 2}
+    locations = tables.cluster_locations.set_index("cluster")
+    assert locations.loc["Nanjing", "latitude"] == pytest.approx(NANJING[0], abs=0.01)
+    assert locations.loc["Basel", "longitude"] == pytest.approx(BASEL[1], abs=0.01)
 
 
 def test_counts_shares_and_ranks(computed):

@@ -55,6 +55,14 @@ def output_by(con: duckdb.DuckDBPyConnection, column: str) -> pd.DataFrame:
                        f"WHERE cluster_id IS NOT NULL GROUP BY cluster_id, {column} ORDER BY cluster_id").df()
 
 
+def city_centres(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per cluster and city: the output-weighted centre of the cluster's addresses in that city."""
+    return con.execute("SELECT cluster_id, city, sum(weight * lat) / sum(weight) AS lat, "
+                       "sum(weight * lon) / sum(weight) AS lon FROM cluster_rows "
+                       "WHERE cluster_id IS NOT NULL AND city IS NOT NULL GROUP BY cluster_id, city "
+                       "ORDER BY cluster_id, city").df()
+
+
 def cluster_centres(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """People-weighted centre of each cluster (for a name when the records give no city)."""
     return con.execute("SELECT cluster_id, avg(lat) AS lat, avg(lon) AS lon FROM cluster_rows "

@@ -157,6 +157,7 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
             bar.update()
             cities, economies = measures.output_by(con, "city"), measures.output_by(con, "economy")
             centres = measures.cluster_centres(con)
+            city_centres = measures.city_centres(con)
             bar.update()
             organisations = measures.top_organisations(con, settings.organisations_listed, settings.counting)
             bar.update()
@@ -172,7 +173,7 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
 
             cluster_table, frames = build_tables(
                 settings=settings, summary=summary, world=world, counts=counts, cities=cities,
-                economies=economies, centres=centres, organisations=organisations, top_fields=top_fields,
+                economies=economies, centres=centres, city_centres=city_centres, organisations=organisations, top_fields=top_fields,
                 collaboration=collaboration, partners=partners, population=population)
         summary.ranked = int(cluster_table["size_rank"].notna().sum()) if len(cluster_table) else 0
     return Computed(frames, cluster_table, clusters, summary)

@@ -63,7 +63,7 @@ def _pivot(counts: pd.DataFrame, value: str) -> pd.DataFrame:
 
 
 def build_tables(*, settings, summary, world: dict[str, float], counts: pd.DataFrame, cities: pd.DataFrame,
-                 economies: pd.DataFrame, centres: pd.DataFrame, organisations: pd.DataFrame,
+                 economies: pd.DataFrame, centres: pd.DataFrame, city_centres: pd.DataFrame, organisations: pd.DataFrame,
                  top_fields: pd.DataFrame, collaboration: pd.DataFrame, partners: pd.DataFrame,
                  population: pd.Series | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """The per-cluster table (with positions, scores, people) and the data folder's frames."""
@@ -77,11 +77,20 @@ def build_tables(*, settings, summary, world: dict[str, float], counts: pd.DataF
                for cid in ids}
     total_output = economies.groupby("cluster_id")["output"].sum()
     centre = centres.set_index("cluster_id")
-    names = {}
+    names, locations = {}, []
     for cid in ids:
         name = labels.cluster_name(cities[cities["cluster_id"] == cid], float(total_output.get(cid, 0.0)),
                                    settings.city_min_share, settings.max_cities)
         names[cid] = name or labels.place_name(centre.loc[cid, "lat"], centre.loc[cid, "lon"])
+        here = city_centres[city_centres["cluster_id"] == cid].set_index("city")
+        for city in (name.split(labels.EN_DASH) if name else []):
+            locations.append({"cluster_id": cid, "city": city, "latitude": here.loc[city, "lat"],
+                              "longitude": here.loc[city, "lon"],
+                              "note": f"Output-weighted centre of the cluster's addresses in {city}."})
+        if not name:
+            locations.append({"cluster_id": cid, "city": names[cid], "latitude": centre.loc[cid, "lat"],
+                              "longitude": centre.loc[cid, "lon"],
+                              "note": "The records name no city: the centre of the cluster's addresses."})
     names = labels.unique_names(names, economy)
     table = pd.DataFrame({
         "cluster_id": ids,
@@ -135,9 +144,20 @@ def build_tables(*, settings, summary, world: dict[str, float], counts: pd.DataF
         "top_fields": _fields_frame(top_fields, name_of, edition, source),
         "collaboration": _collaboration_frame(collaboration, name_of, edition, source),
         "collaboration_partners": _partners_frame(partners, name_of, edition, source),
+        "cluster_locations": _locations_frame(locations, names, source),
         "gaps": _gaps(table, organisations, top_fields, collaboration, partners, population, settings, source),
     }
     return table, frames
+
+
+def _locations_frame(locations: list[dict], names: dict, source: str) -> pd.DataFrame:
+    """One row per city of a cluster's name, at the centre of the cluster's addresses there."""
+    frame = pd.DataFrame(locations, columns=["cluster_id", "city", "latitude", "longitude", "note"])
+    frame["cluster"] = frame["cluster_id"].map(names)
+    frame["latitude"] = frame["latitude"].round(4)
+    frame["longitude"] = frame["longitude"].round(4)
+    frame["source"] = source
+    return frame
 
 
 def _per_output(frame: pd.DataFrame, name_of: dict, edition: int, source: str) -> pd.DataFrame:

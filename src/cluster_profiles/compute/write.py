@@ -50,7 +50,7 @@ def table_csv(name: str, frame: pd.DataFrame) -> str:
         if dtype == "Int64":
             out[column] = [format_number(v, 0) for v in values]
         elif dtype == "Float64":
-            decimals = (WORLD_SHARE_DECIMALS if name == "clusters" else SHARE_DECIMALS) if column.endswith("_pct") \
+            decimals = 4 if column in ("latitude", "longitude") else (WORLD_SHARE_DECIMALS if name == "clusters" else SHARE_DECIMALS) if column.endswith("_pct") \
                 else COUNT_DECIMALS
             out[column] = [format_number(v, decimals) for v in values]
         else:
