@@ -170,6 +170,7 @@ def test_a_rerun_replaces_its_own_folder(computed, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.kernel
 def test_a_computed_folder_renders_complete_profiles(computed, tmp_path):
     from cluster_profiles.render import render_report
 

@@ -88,7 +88,7 @@ def create_document_fields(con: duckdb.DuckDBPyConnection) -> None:
 
 def unmapped_codes(con: duckdb.DuckDBPyConnection) -> int:
     """PCT class rows in the window whose code matches no pattern of the concordance."""
-    return int(con.execute(r"""
+    row = con.execute(r"""
         WITH pct_codes AS (
             SELECT regexp_replace(upper(regexp_replace(c.code, '\s+', '', 'g')),
                                   '^([A-H][0-9]{2}[A-Z])0*([0-9]+/)', '\1\2') AS code
@@ -97,4 +97,5 @@ def unmapped_codes(con: duckdb.DuckDBPyConnection) -> int:
         SELECT count(*) FROM pct_codes p WHERE NOT EXISTS (
             SELECT 1 FROM ipc_concordance k
             WHERE k.prefix IN (left(p.code, 3), left(p.code, 4), regexp_extract(p.code, '^([A-H][0-9]{2}[A-Z][0-9]+/)', 1)))
-    """).fetchone()[0])
+    """).fetchone()
+    return int(row[0]) if row else 0

@@ -306,8 +306,13 @@ def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> Rec
         if table != "documents":
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {TYPED[table]} FROM raw_{table}")
         con.execute(f"DROP TABLE raw_{table}")
-        rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        rows[table] = _scalar(con, f"SELECT count(*) FROM {table}")
     return RecordsInfo(records_dir=folder.resolve(), files=files, sha256=records_hash(files), rows=rows)
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _validate(con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem]) -> None:
