@@ -133,3 +133,28 @@ def test_join_words():
                                                  (95, 83, "up 12 places")])
 def test_rank_move(before, after, text):
     assert n.rank_move(before, after) == text
+
+
+@pytest.mark.parametrize("kwargs, text", [
+    ({"deals": 6916, "per_million": None, "share": 2.9, "rank": None, "window": None},
+     "Shenzhen received <strong>6,916 venture-capital deals</strong> in total, <strong>2.9%</strong> of all "
+     "venture-capital deals."),
+    ({"deals": 672, "per_million": 39, "share": None, "rank": None, "window": "2020–2024"},
+     "Shenzhen received <strong>672 venture-capital deals</strong> in total (2020–2024), <strong>39</strong> per 1 "
+     "million inhabitants."),
+    ({"deals": None, "per_million": 830, "share": None, "rank": None, "window": None},
+     "Shenzhen received <strong>830 venture-capital deals</strong> per 1 million inhabitants."),
+    ({"deals": None, "per_million": None, "share": 6.9, "rank": 1, "window": None},
+     "Shenzhen accounted for <strong>6.9%</strong> of all venture-capital deals worldwide. It is the "
+     "<strong>1st</strong> cluster by venture-capital deals."),
+    ({"deals": None, "per_million": None, "share": None, "rank": 3, "window": None},
+     "Shenzhen is the <strong>3rd</strong> cluster by venture-capital deals."),
+    ({"deals": 1, "per_million": None, "share": None, "rank": None, "window": None},
+     "Shenzhen received <strong>1 venture-capital deal</strong> in total."),
+])
+def test_venture_capital_sentence_from_whatever_is_known(kwargs, text):
+    assert str(n.venture_capital_sentence("Shenzhen", **kwargs)) == text
+
+
+def test_no_venture_capital_figure_no_sentence():
+    assert n.venture_capital_sentence("X", deals=None, per_million=None, share=None, rank=None, window=None) is None

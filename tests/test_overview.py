@@ -70,3 +70,30 @@ def test_clusters_below_the_top_100_are_not_counted_as_held(tables):
     overview = ov.Overview(replace(tables, clusters=clusters), edition_info(tables, 2025), None)
     frame = ov.clusters_per_economy(overview).set_index("economy")
     assert frame.loc["ZZ", "clusters_in_data"] == 1
+
+
+def test_venture_capital_only_in_editions_that_measure_it(tables):
+    from dataclasses import replace
+
+    from cluster_profiles.profile import edition_info
+
+    from html_text import table_rows, visible_text
+
+    clusters = tables.clusters.copy()
+    clusters.loc[clusters["edition"] == 2025, ["vc_deals", "vc_deals_per_million", "vc_share_pct", "vc_rank"]] = pd.NA
+    first = clusters.index[clusters["edition"] == 2025][0]
+    clusters.loc[first, ["vc_share_pct", "vc_rank"]] = [4.5, 2]
+    second = clusters.index[clusters["edition"] == 2025][1]
+    clusters.loc[second, "vc_deals"] = 1234
+    data = replace(tables, clusters=clusters)
+    overview = ov.Overview(data, edition_info(data, 2025), None)
+    frame = ov.venture_capital(overview)
+    assert list(frame["cluster"]) == [clusters.loc[first, "cluster"], clusters.loc[second, "cluster"]]
+    html = ov.venture_capital_section(overview)
+    assert "a venture-capital figure for 2 of its" in visible_text(html)
+    assert any(row[:2] == (clusters.loc[second, "cluster"],) + (row[1],) and "1,234" in row
+               for row in table_rows(html))
+    assert ov.venture_capital_section(ov.Overview(data, edition_info(data, 2024), None)) == ""
+    clusters.loc[clusters["edition"] == 2025, ["vc_deals", "vc_share_pct", "vc_rank"]] = pd.NA
+    empty = replace(tables, clusters=clusters)
+    assert "Not in the data" in visible_text(ov.venture_capital_section(ov.Overview(empty, edition_info(empty, 2025), None)))

@@ -124,3 +124,23 @@ def test_the_list_of_sources_is_every_section_s_sources_in_order(tables):
         html = str(section.render(profile))
         for source in sections.split_sources(section.sources(profile)):
             assert f'href="#source-{numbers.number(source)}"' in html
+
+
+def test_venture_capital_in_2025_profiles_only(tables):
+    import pandas as pd
+
+    profile = build_profile(tables, "Cairo", 2025)
+    for column in sections.VC_COLUMNS:
+        profile.row[column] = pd.NA
+    profile.row["vc_share_pct"], profile.row["vc_rank"] = 1.5, 7
+    html = text(sections.venture_capital(profile))
+    assert "Cairo accounted for 1.5% of all venture-capital deals worldwide. It is the 7th cluster by" in html
+    assert "Not in the data: the number of deals and the deals per 1 million inhabitants." in html
+    assert "Source" in html
+    profile.row["vc_share_pct"], profile.row["vc_rank"] = pd.NA, pd.NA
+    html = text(sections.venture_capital(profile))
+    assert "Not in the data: Cairo's venture-capital deals, the third measure of GII 2025." in html
+    older = build_profile(tables, "Hefei", 2024)
+    older.row["vc_deals"] = 99  # even a figure in an older edition's row is not shown as a VC line
+    assert sections.venture_capital(older) == "" and sections.venture_capital_sources(older) == []
+    assert "Venture" not in text(sections.key_figures(older)) and "venture" not in text(sections.lead(older))

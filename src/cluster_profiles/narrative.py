@@ -159,3 +159,35 @@ def collaboration_sentence(cluster: str, output: str, share: float | None, partn
                                                      noun, partner_list)
     return None
 
+
+
+VC_NOUN = "venture-capital deals"
+
+
+def venture_capital_sentence(cluster: str, *, deals: float | None, per_million: float | None,
+                             share: float | None, rank: int | None, window: str | None) -> Markup | None:
+    """'Seoul received **3.1%** of all venture-capital deals.' and its variants, from whichever of the
+    four venture-capital figures are known; None when none is."""
+    if deals is None and per_million is None and share is None and rank is None:
+        return None
+    parts: list[Markup] = []
+    if deals is not None:
+        received = bold(f"{thousands(deals)} venture-capital {plural(deals, 'deal')}")
+        parts.append(Markup("received {} in total{}").format(
+            received, Markup(" ({})").format(window) if window else ""))
+        if per_million is not None:
+            parts.append(Markup("{} per 1 million inhabitants").format(bold(thousands(per_million))))
+    elif per_million is not None:
+        parts.append(Markup("received {} per 1 million inhabitants").format(
+            bold(f"{thousands(per_million)} venture-capital {plural(per_million, 'deal')}")))
+    if share is not None:
+        words = "of all venture-capital deals" if parts else "of all venture-capital deals worldwide"
+        parts.append(Markup("{}{} {}").format("" if parts else "accounted for ", bold(percent(share)), words))
+    sentences = []
+    if parts:
+        sentences.append(Markup("{} {}.").format(cluster, Markup(", ").join(parts)))
+    if rank is not None:
+        subject = "It" if parts else cluster
+        sentences.append(Markup("{} is the {} cluster by venture-capital deals.").format(
+            subject, bold(ordinal_number(rank))))
+    return Markup(" ").join(sentences)

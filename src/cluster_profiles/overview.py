@@ -148,6 +148,24 @@ def ranking_sources(overview: Overview, column: str) -> list[str]:
     return list(ranked["source"])
 
 
+VC_COLUMNS = ["vc_deals", "vc_deals_per_million", "vc_share_pct", "vc_rank"]
+
+
+def venture_capital(overview: Overview) -> pd.DataFrame:
+    """The clusters with any venture-capital figure: by stated rank, then share, then size rank."""
+    known = overview.clusters[overview.clusters[VC_COLUMNS].notna().any(axis=1)]
+    ordered = known.sort_values(["vc_rank", "vc_share_pct", "size_rank", "cluster"],
+                                ascending=[True, False, True, True], na_position="last")
+    return ordered[["edition", "cluster", "economy", "size_rank", *VC_COLUMNS]].reset_index(drop=True)
+
+
+def venture_capital_sources(overview: Overview) -> list[str]:
+    if not overview.edition.measures_venture_capital:
+        return []
+    rows = overview.clusters.set_index("cluster")["source"]
+    return [str(rows[c]) for c in venture_capital(overview)["cluster"]]
+
+
 def economies_sources(overview: Overview) -> list[str]:
     counts = overview.tables.economy_cluster_counts
     return list(counts[counts["edition"] == overview.edition.year]["source"])
@@ -180,7 +198,7 @@ def notes_sources(overview: Overview) -> list[str]:
 def overview_source_groups(overview: Overview) -> list[list[str]]:
     """What the overview cites, note by note, in the order of the notebook's sections."""
     return [ranking_sources(overview, "size_rank"), ranking_sources(overview, "intensity_rank"),
-            economies_sources(overview), concentration_sources(overview), rank_changes_sources(overview),
+            venture_capital_sources(overview), economies_sources(overview), concentration_sources(overview), rank_changes_sources(overview),
             notes_sources(overview)]
 
 
@@ -274,6 +292,56 @@ def _bar_chart(data: pd.DataFrame, x: str, y: str, xlabel: str, title: str, alt:
     ax.set_title(title, loc="left", fontsize=12)
     fig.tight_layout()
     return figures._figure_html(fig, alt, caption)
+
+
+def _figure_cell(value, kind: str) -> Markup:
+    if pd.isna(value):
+        return Markup.escape(NOT_GIVEN)
+    return Markup.escape({"count": narrative.thousands, "share": narrative.percent,
+                          "rank": lambda v: str(int(v))}[kind](value))
+
+
+def venture_capital_section(overview: Overview) -> Markup:
+    """GII 2025's third measure; nothing at all for an edition that does not measure venture capital."""
+    if not overview.edition.measures_venture_capital:
+        return Markup("")
+    year = overview.edition.year
+    parts = [Markup("<h2>Venture-capital deals</h2>")]
+    frame = venture_capital(overview)
+    if frame.empty:
+        parts.append(missing(f"a venture-capital figure for any cluster of GII {year}", None))
+        return Markup('<section class="venture-capital">{}</section>').format(Markup("").join(parts))
+    ranked = int(frame["vc_rank"].notna().sum())
+    parts.append(Markup("<p>GII {} adds venture-capital deals to PCT applications and scientific articles. "
+                        "The data holds a venture-capital figure for {} of its {} clusters{}.</p>").format(
+        year, len(frame), len(overview.clusters),
+        Markup("; a source states the rank by deals of {} of them").format(narrative.cardinal_words(ranked))
+        if ranked else ""))
+    cited = overview_citations(overview)
+    sources = overview.clusters.set_index("cluster")["source"]
+    shown = pd.DataFrame({
+        "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
+        "Size rank": [_rank_cell(v) for v in frame["size_rank"]],
+        "Deals (total)": [_figure_cell(v, "count") for v in frame["vc_deals"]],
+        "Deals per 1 million inhabitants": [_figure_cell(v, "count") for v in frame["vc_deals_per_million"]],
+        "Share of all deals": [_figure_cell(v, "share") for v in frame["vc_share_pct"]],
+        "Rank by deals": [_figure_cell(v, "rank") for v in frame["vc_rank"]],
+        "Sources": [cited.refs([sources[c]], with_labels=False) for c in frame["cluster"]],
+    })
+    parts.append(_table(shown))
+    shares = frame.dropna(subset=["vc_share_pct"])
+    if len(shares) >= 2:
+        data = shares.assign(vc_share_pct=shares["vc_share_pct"].astype(float)).sort_values(
+            "vc_share_pct", ascending=False)
+        alt = f"Bar chart of the share of all venture-capital deals, GII {year}: " + "; ".join(
+            f"{c} {v:g}%" for c, v in zip(data["cluster"], data["vc_share_pct"]))
+        parts.append(_bar_chart(data, "vc_share_pct", "cluster", "Share of all venture-capital deals (%)",
+                                f"Shares of all venture-capital deals, GII {year}", alt,
+                                "Only clusters whose share a source states are drawn"))
+    parts.append(csv_download(frame, f"gii{year}-venture-capital.csv"))
+    parts.append(Markup('<p class="note">{}: not in the data.</p>').format(NOT_GIVEN))
+    parts.append(cited.note(venture_capital_sources(overview)))
+    return Markup('<section class="venture-capital">{}</section>').format(Markup("").join(parts))
 
 
 def economies_section(overview: Overview) -> Markup:
@@ -378,6 +446,10 @@ def show_title(overview: Overview) -> None:
 
 def show_ranking(overview: Overview, column: str) -> None:
     show_html(ranking_section(overview, column))
+
+
+def show_venture_capital(overview: Overview) -> None:
+    show_html(venture_capital_section(overview))
 
 
 def show_economies(overview: Overview) -> None:

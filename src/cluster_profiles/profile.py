@@ -24,6 +24,11 @@ class Edition:
     report_url: str | None
     source: str
 
+    @property
+    def measures_venture_capital(self) -> bool:
+        """GII 2025 added venture-capital deals as a third measure; earlier editions have none."""
+        return "venture" in self.metrics.lower()
+
 
 @dataclass(frozen=True)
 class EconomyRank:

@@ -74,6 +74,10 @@ def show_collaboration(profile: ClusterProfile) -> None:
     show_html(sections.collaboration(profile))
 
 
+def show_venture_capital(profile: ClusterProfile) -> None:
+    show_html(sections.venture_capital(profile))
+
+
 def show_comparisons(profile: ClusterProfile) -> None:
     show_html(sections.comparisons(profile))
 

@@ -101,6 +101,22 @@ def collaboration_sources(profile: ClusterProfile) -> list[str]:
     return sources
 
 
+VC_COLUMNS = {  # clusters.csv column: what it is, when a sentence says it is missing
+    "vc_deals": "the number of deals",
+    "vc_deals_per_million": "the deals per 1 million inhabitants",
+    "vc_share_pct": "the share of all deals",
+    "vc_rank": "the rank by deals",
+}
+
+
+def venture_capital_sources(profile: ClusterProfile) -> list[str]:
+    if not profile.edition.measures_venture_capital:
+        return []
+    if any(profile.value(column) is not None for column in VC_COLUMNS):
+        return [str(profile.row["source"])]
+    return list(profile.gaps.loc[profile.gaps["section"] == "vc_deals", "source"])
+
+
 def key_figures_sources(profile: ClusterProfile) -> list[str]:
     return [str(profile.row["source"])]
 
@@ -137,8 +153,8 @@ def lead(profile: ClusterProfile) -> Markup:
         profile.cluster, year, economy_rank=economy.rank, economy_count=economy.count,
         adjective=economy.adjective, in_top100=profile.in_top100))]
     lines = rank_lines(profile)
-    per_million = [profile.value(c) for c in ("pct_per_million", "articles_per_million", "vc_deals_per_million")]
-    totals = [profile.value(c) for c in ("pct_applications", "scientific_publications", "vc_deals")]
+    per_million = [_shown_value(profile, c) for c in ("pct_per_million", "articles_per_million", "vc_deals_per_million")]
+    totals = [_shown_value(profile, c) for c in ("pct_applications", "scientific_publications", "vc_deals")]
     windows = {"pct": profile.edition.pct_window, "articles": profile.edition.articles_window,
                "vc_deals": profile.edition.vc_deals_window}
     sentence = None
@@ -281,6 +297,32 @@ def collaboration(profile: ClusterProfile) -> Markup:
         Markup("").join(parts) + source_note(profile, collaboration_sources(profile)))
 
 
+def venture_capital(profile: ClusterProfile) -> Markup:
+    """GII 2025's third measure, from whichever venture-capital figures the data holds; nothing at all
+    for an edition that does not measure venture capital."""
+    if not profile.edition.measures_venture_capital:
+        return Markup("")
+    year, cluster = profile.edition.year, profile.cluster
+    parts = [Markup("<h2>Venture-capital deals</h2>")]
+    values = {column: profile.value(column) for column in VC_COLUMNS}
+    sentence = narrative.venture_capital_sentence(
+        cluster, deals=values["vc_deals"], per_million=values["vc_deals_per_million"],
+        share=values["vc_share_pct"], rank=None if values["vc_rank"] is None else int(values["vc_rank"]),
+        window=profile.edition.vc_deals_window)
+    if sentence is None:
+        parts.append(missing(f"{cluster}'s venture-capital deals, the third measure of GII {year}",
+                             profile.gap_reason("vc_deals")))
+    else:
+        parts.append(Markup("<p>{}</p>").format(sentence))
+        unknown = [what for column, what in VC_COLUMNS.items() if values[column] is None]
+        if unknown:
+            parts.append(Markup('<p class="note">Not in the data: {}.</p>').format(narrative.join_words(unknown)))
+        frame = pd.DataFrame([{"edition": year, "cluster": cluster, **values, "source": profile.row["source"]}])
+        parts.append(csv_download(frame, f"{_file_stem(profile)}-venture-capital.csv"))
+    parts.append(source_note(profile, venture_capital_sources(profile)))
+    return Markup('<section class="venture-capital">{}</section>').format(Markup("").join(parts))
+
+
 FIGURE_LABELS = {  # clusters.csv column: (label, how to show it)
     "size_rank": ("Size rank (top 100)", "rank"),
     "intensity_rank": ("Intensity rank", "rank"),
@@ -294,6 +336,8 @@ FIGURE_LABELS = {  # clusters.csv column: (label, how to show it)
     "vc_deals_per_million": ("Venture-capital deals per 1 million inhabitants", "count"),
     "pct_share_pct": ("Share of all PCT applications", "share"),
     "pub_share_pct": ("Share of all scientific articles", "share"),
+    "vc_share_pct": ("Share of all venture-capital deals", "share"),
+    "vc_rank": ("Rank by venture-capital deals", "rank"),
     "total_share_pct": ("Sum of the two shares", "share"),
     "growth_pct": ("Growth of S&T output", "growth"),
 }
@@ -306,9 +350,17 @@ def format_figure(value, kind: str) -> str:
             "share": narrative.percent, "growth": lambda v: f"{v:+g}%"}[kind](value)
 
 
+def _shown_value(profile: ClusterProfile, column: str):
+    """A clusters.csv value as the report may show it: no venture-capital figure for an edition
+    that does not measure venture capital."""
+    if column in VC_COLUMNS and not profile.edition.measures_venture_capital:
+        return None
+    return profile.value(column)
+
+
 def key_figures_frame(profile: ClusterProfile) -> pd.DataFrame:
     rows = [{"Figure": label, "Value": format_figure(profile.value(column), kind)}
-            for column, (label, kind) in FIGURE_LABELS.items() if profile.value(column) is not None]
+            for column, (label, kind) in FIGURE_LABELS.items() if _shown_value(profile, column) is not None]
     return pd.DataFrame(rows, columns=["Figure", "Value"])
 
 
@@ -333,6 +385,8 @@ def data_notes(profile: ClusterProfile) -> Markup:
         windows.append(f"PCT applications published {edition.pct_window}")
     if edition.articles_window:
         windows.append(f"scientific articles published {edition.articles_window}")
+    if edition.vc_deals_window:
+        windows.append(f"venture-capital deals {edition.vc_deals_window}")
     parts.append(Markup("<p>GII {} measures {}. {}</p>").format(
         year, edition.metrics.replace("; ", ", "),
         f"Its data windows: {'; '.join(windows)}." if windows else "Its data windows are not in the data."))
@@ -507,6 +561,7 @@ PROFILE_SECTIONS: list[Section] = [
               functools.partial(top_organisations_sources, output=o), o) for o in OUTPUT_KEYS),
     Section("top_fields", top_fields, top_fields_sources),
     Section("collaboration", collaboration, collaboration_sources),
+    Section("venture_capital", venture_capital, venture_capital_sources),
     Section("comparisons", comparisons, no_sources),
     Section("key_figures", key_figures, key_figures_sources),
     Section("data_notes", data_notes, data_notes_sources),
