@@ -53,6 +53,27 @@ def _add_column(file, column):
     return file, edit
 
 
+def _twin(file, match, column, value, **also):
+    """A copy of the matched row with ``column`` set to ``value`` (and ranks cleared), appended."""
+    def edit(rows):
+        twin = dict(_row(rows, **match)) | {column: value} | also
+        rows.append(twin)
+    return file, edit
+
+
+def _new_clusters(*names):
+    """Clusters of GII 2024 with these names and nothing else known, appended."""
+    def edit(rows):
+        for name in names:
+            rows.append({c: "" for c in rows[0]} | {"edition": "2024", "cluster": name, "economy": "CN",
+                                                      "source": "https://example.org/test"})
+    return "clusters.csv", edit
+
+
+_UNRANKED = {"size_rank": "", "intensity_rank": "", "economy_rank": "", "previous_rank": ""}
+_LONG = "Greater " + "Metropolitan " * 6 + "Science and Technology Innovation Area of "
+
+
 def _duplicate(file, match):
     def edit(rows):
         rows.append(dict(_row(rows, **match)))
@@ -85,6 +106,44 @@ CASES = {
     "latitude out of range": (*_set("cluster_locations.csv", {"cluster": "Hefei", "city": "Hefei"}, "latitude", "131.8"), "cluster_locations.csv", "latitude", "from -90 to 90"),
     "location of an unknown cluster": (*_set("cluster_locations.csv", {"cluster": "Hefei", "city": "Hefei"}, "cluster", "Hefie"), "cluster_locations.csv", "cluster", "clusters.csv (any edition)"),
     "output not patents or articles": (*_set("collaboration.csv", {"edition": "2024", "cluster": "Hefei", "output": "patents"}, "output", "inventions"), "collaboration.csv", "output", "one of"),
+
+    # Class 2, two clusters, one file: refused with both rows' places
+    "case-only twin": (*_twin("clusters.csv", HEFEI, "cluster", "HEFEI", **_UNRANKED), "clusters.csv", "cluster", "looks the same"),
+    "Cyrillic look-alike twin": (*_twin("clusters.csv", HEFEI, "cluster", "H\u0435fei", **_UNRANKED), "clusters.csv", "cluster", "looks the same"),
+    "Greek and Cyrillic capitals twin": (*_twin("clusters.csv", HEFEI, "cluster", "\u041d\u0395FEI", **_UNRANKED), "clusters.csv", "cluster", "looks the same"),
+    "fullwidth twin": (*_twin("clusters.csv", HEFEI, "cluster", "\uff28\uff45\uff46\uff45\uff49", **_UNRANKED), "clusters.csv", "cluster", "looks the same"),
+    "accent-only twin": (*_twin("clusters.csv", HEFEI, "cluster", "Héféi", **_UNRANKED), "clusters.csv", "cluster", "looks the same"),
+    "dash-style twin": (*_twin("clusters.csv", {"edition": "2024", "cluster": "Tokyo–Yokohama"}, "cluster", "Tokyo - Yokohama", **_UNRANKED), "clusters.csv", "cluster", "looks the same"),
+    "slug-truncation twins": (*_new_clusters(_LONG + "Anhui East", _LONG + "Anhui West"), "clusters.csv", "cluster", "first 80 characters"),
+    "punctuation-only twin": (*_twin("clusters.csv", HEFEI, "cluster", "Hefei!", **_UNRANKED), "clusters.csv", "cluster", "reports/2024/hefei.html"),
+
+    # Class 5, accepted by validate but unrenderable (or silently changed): refused by validate
+    "NUL byte in a name": (*_set("top_organisations.csv", HEFEI_TOP1, "organisation", "CHANG\x00XIN MEMORY"), "top_organisations.csv", "organisation", "NUL byte"),
+    "NUL byte in a source": (*_set("clusters.csv", HEFEI, "source", "https://example.org/\x00"), "clusters.csv", "source", "NUL byte"),
+    "name without letters or digits": (*_set("top_organisations.csv", HEFEI_TOP1, "organisation", "— · —"), "top_organisations.csv", "organisation", "letter or digit"),
+    "cluster name without letters or digits": (*_new_clusters("— —"), "clusters.csv", "cluster", "letter or digit"),
+    "cluster name that makes no file name": (*_new_clusters("\u2d5c\u2d30\u2d4e\u2d30\u2d63\u2d49\u2d56\u2d5c"), "clusters.csv", "cluster", "name a report file"),
+    "infinite count": (*_set("clusters.csv", HEFEI, "pct_applications", "inf"), "clusters.csv", "pct_applications", "finite number"),
+    "count overflowing to infinity": (*_set("top_organisations.csv", HEFEI_TOP1, "count", "1e400"), "top_organisations.csv", "count", "finite number"),
+    "negative infinity share": (*_set("collaboration.csv", {"edition": "2024", "cluster": "Hefei", "output": "articles"}, "share_pct", "-inf"), "collaboration.csv", "share_pct", "finite number"),
+    "nan as a count": (*_set("clusters.csv", HEFEI, "scientific_publications", "nan"), "clusters.csv", "scientific_publications", "not a number"),
+    "infinite rank": (*_set("clusters.csv", HEFEI, "size_rank", "inf"), "clusters.csv", "size_rank", "finite number"),
+    "rank overflowing to infinity": (*_set("top_fields.csv", {"edition": "2024", "cluster": "Hefei", "output": "patents", "rank": "1"}, "rank", "1e999"), "top_fields.csv", "rank", "finite number"),
+
+    # Class 9, checks that were missing: control characters, bidi, implausible magnitudes
+    "implausibly large count": (*_set("clusters.csv", HEFEI, "pct_applications", "1e300"), "clusters.csv", "pct_applications", "implausible"),
+    "implausible per-million figure": (*_set("clusters.csv", HEFEI, "pct_per_million", "123456789012"), "clusters.csv", "pct_per_million", "implausible"),
+    "bidi override in a name": (*_set("top_organisations.csv", HEFEI_TOP1, "organisation", "CHANGXIN \u202eYROMEM"), "top_organisations.csv", "organisation", "bidirectional-override"),
+    "bidi isolate in a partner": (*_set("collaboration_partners.csv", {"edition": "2024", "cluster": "Hefei", "output": "patents", "rank": "3"}, "partner", "Bei\u2066jing"), "collaboration_partners.csv", "partner", "bidirectional-override"),
+    "right-to-left mark in a cluster name": (*_new_clusters("Hefei\u200f West"), "clusters.csv", "cluster", "bidirectional-override"),
+    "bell character in a name": (*_set("top_organisations.csv", HEFEI_TOP1, "organisation", "CHANG\x07XIN"), "top_organisations.csv", "organisation", "control"),
+    "C1 control in an economy name": (*_set("economies.csv", {"code": "CN"}, "name", "Chi\x85na"), "economies.csv", "name", "control"),
+    "tab inside a name": (*_set("top_fields.csv", {"edition": "2024", "cluster": "Hefei", "output": "patents", "rank": "1"}, "field", "Computer\ttechnology"), "top_fields.csv", "field", "control"),
+    "line break inside a name": (*_set("top_organisations.csv", HEFEI_TOP1, "organisation", "CHANGXIN\nMEMORY"), "top_organisations.csv", "organisation", "control"),
+    "zero-width space in a name": (*_set("economies.csv", {"code": "CN"}, "adjective", "Chin\u200bese"), "economies.csv", "adjective", "zero-width"),
+    "byte-order mark inside a value": (*_set("clusters.csv", HEFEI, "economy", "\ufeffCN"), "clusters.csv", "economy", "pattern"),
+    "bidi override in a note": (*_set("clusters.csv", HEFEI, "note", "see \u202etxt.exe"), "clusters.csv", "note", "bidirectional-override"),
+    "trailing line break in a code": (*_set("economies.csv", {"code": "CN"}, "code", "CN\n"), "economies.csv", "code", "pattern"),
 }
 
 
@@ -128,3 +187,128 @@ HOSTILE_MAKE_VALUES = [
     "a%b*c?[d] ~root",
     "-n --force",
 ]
+
+# ---------------------------------------------------------------------------------------------
+# Classes 4 and 8 in the importer: each appendix table must be refused with a one-line-per-problem
+# message that points into the imported file (file:line:column, or file:Sheet!Cell), exit 2, and
+# clusters.csv untouched. A builder gets the GII 2023 appendix rows (a list of lists, header first)
+# and a folder, and returns the file to import.
+APPENDIX = Path(__file__).parent / "fixtures" / "gii2023-appendix-table3.csv"
+
+
+def _appendix_rows() -> list[list[str]]:
+    with APPENDIX.open(encoding="utf-8", newline="") as stream:
+        return list(csv.reader(stream))
+
+
+def _csv_with(row: int, column: int, value: str):
+    def build(folder: Path) -> Path:
+        rows = _appendix_rows()
+        rows[row][column] = value
+        path = folder / "appendix.csv"
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            csv.writer(stream, lineterminator="\n").writerows(rows)
+        return path
+    return build
+
+
+def _bytes(name: str, content: bytes):
+    def build(folder: Path) -> Path:
+        (folder / name).write_bytes(content)
+        return folder / name
+    return build
+
+
+def _csv_appending(extra: list[str]):
+    def build(folder: Path) -> Path:
+        rows = _appendix_rows() + [extra]
+        path = folder / "appendix.csv"
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            csv.writer(stream, lineterminator="\n").writerows(rows)
+        return path
+    return build
+
+
+def _workbook(edit):
+    """The appendix as an .xlsx workbook of numbers, then ``edit(sheet)``."""
+    def build(folder: Path) -> Path:
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "Table 3"
+        for i, row in enumerate(_appendix_rows()):
+            values = row if i == 0 else [_typed(v) for v in row]
+            sheet.append(values)
+        edit(sheet)
+        path = folder / "appendix.xlsx"
+        book.save(path)
+        return path
+    return build
+
+
+def _typed(text: str):
+    cleaned = text.replace(",", "").replace("\u2212", "-")
+    try:
+        return int(cleaned)
+    except ValueError:
+        try:
+            return float(cleaned)
+        except ValueError:
+            return text
+
+
+def _percent_format(coordinate: str, value: float):
+    def edit(sheet):
+        sheet[coordinate] = value
+        sheet[coordinate].number_format = "0.0%"
+    return edit
+
+
+def _set_cell(coordinate: str, value):
+    def edit(sheet):
+        sheet[coordinate] = value
+    return edit
+
+
+IMPORT_CASES = {
+    # name: (builder, where the problem is, words in the message)
+    "nan in a count": (_csv_with(1, 3, "nan"), "appendix.csv:2:pct_applications", "not a finite number"),
+    "1e400 in a count": (_csv_with(2, 4, "1e400"), "appendix.csv:3:scientific_publications", "not a finite number"),
+    "inf in a share": (_csv_with(3, 5, "inf"), "appendix.csv:4:pct_share_pct", "not a finite number"),
+    "decimal comma in a share": (_csv_with(1, 5, "10,1"), "appendix.csv:2:pct_share_pct", "decimal comma"),
+    "decimal comma in a count": (_csv_with(1, 3, "1,2"), "appendix.csv:2:pct_applications", "decimal comma"),
+    "misplaced thousands separator": (_csv_with(1, 3, "12,74,18"), "appendix.csv:2:pct_applications", "decimal comma"),
+    "percent sign in a count": (_csv_with(1, 3, "12%"), "appendix.csv:2:pct_applications", "percentage"),
+    "words in a rank": (_csv_with(5, 0, "fifth"), "appendix.csv:6:size_rank", "not a number"),
+    "empty CSV": (_bytes("appendix.csv", b""), "appendix.csv", "an empty file"),
+    "blank lines only": (_bytes("appendix.csv", b"\n\n  \n"), "appendix.csv", "an empty file"),
+    "unclosed quote": (_bytes("appendix.csv", APPENDIX.read_bytes() + b'35,"Nowhere,CN,1,1,0.1,0.1,0.2,35,0\n'),
+                       "appendix.csv:36", "not valid CSV"),
+    "Latin-1 bytes": (_bytes("appendix.csv", APPENDIX.read_bytes().replace("Tokyo–Yokohama".encode(), b"K\xf6ln")),
+                      "appendix.csv:2", "not UTF-8"),
+    "NUL byte": (_bytes("appendix.csv", APPENDIX.read_bytes().replace(b"Seoul", b"Se\x00oul")), "appendix.csv:4",
+                 "NUL byte"),
+    "one cluster twice, in two cases": (_csv_appending(["", "SEOUL", "KR", "", "", "", "", "", "", ""]),
+                                        "appendix.csv:36:cluster", "names the same cluster"),
+    "one cluster twice, a look-alike": (_csv_appending(["", "S\u0435oul", "KR", "", "", "", "", "", "", ""]),
+                                        "appendix.csv:36:cluster", "names the same cluster"),
+    "control character in a name": (_csv_appending(["", "Nowhere\u202e", "CN", "", "", "", "", "", "", ""]),
+                                    "appendix.csv:36:cluster", "bidirectional-override"),
+    "implausible count": (_csv_appending(["", "Nowhere", "CN", "1e300", "", "", "", "", "", ""]),
+                          "appendix.csv:36:pct_applications", "implausible"),
+    "corrupt workbook": (_bytes("appendix.xlsx", b"PK\x03\x04 this is not a zip archive"), "appendix.xlsx",
+                         "not a readable .xlsx workbook"),
+    "text named .xlsx": (_bytes("appendix.xlsx", b"Rank,Cluster name\n1,Tokyo\n"), "appendix.xlsx",
+                         "not a readable .xlsx workbook"),
+    "old Excel format": (_bytes("appendix.xls", b"\xd0\xcf\x11\xe0"), "appendix.xls", "a .xls file"),
+    "percentage format in a count": (_workbook(_percent_format("D2", 0.5)), "appendix.xlsx:Table 3!D2",
+                                     "percentage in a column of counts"),
+    "formula without a saved value": (_workbook(_set_cell("F2", "=D2/1000")), "appendix.xlsx:Table 3!F2",
+                                      "without a saved value"),
+    "decimal comma typed as text": (_workbook(_set_cell("G3", "2,1")), "appendix.xlsx:Table 3!G3", "decimal comma"),
+    "date in a count": (_workbook(_set_cell("E4", __import__("datetime").datetime(2023, 1, 2))),
+                        "appendix.xlsx:Table 3!E4", "datetime"),
+    "text in a percentage cell": (_workbook(_percent_format("F5", "ten")), "appendix.xlsx:Table 3!F5",
+                                  "text in a cell formatted as a percentage"),
+}

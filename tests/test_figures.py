@@ -44,3 +44,11 @@ def test_figures_are_deterministic_and_described():
     second = figures.organisation_chart(data, "Top", "alt <text>")
     assert first == second
     assert 'alt="alt &lt;text&gt;"' in first and "data:image/png;base64," in first
+
+
+def test_dollar_signs_in_names_are_text_not_tex():
+    """'$\\frac{1}{0$' would fail to draw as mathtext and take the report down; it must draw as text."""
+    data = pd.DataFrame({"label": ["1. $\\frac{1}{0$ Corp", "2. $x$ & $y$ Ltd"], "value": [60.0, 40.0],
+                         "measure": "share"})
+    chart = figures.organisation_chart(data, "Top $\\alpha$", "alt")
+    assert "data:image/png;base64," in chart

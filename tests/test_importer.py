@@ -9,10 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cluster_profiles.cli import main
 from cluster_profiles.errors import DataValidationError
 from cluster_profiles.importer import import_ranking, read_ranking_table
 from cluster_profiles.load import load_tables
 
+from bad_inputs import IMPORT_CASES
 from conftest import FIXTURES
 
 APPENDIX = FIXTURES / "gii2023-appendix-table3.csv"
@@ -106,3 +108,47 @@ def test_an_import_that_would_break_the_folder_writes_nothing(data_copy, tmp_pat
     with pytest.raises(DataValidationError):
         import_ranking(bad, 2023, SOURCE, data_copy, replace=True)
     assert (data_copy / "clusters.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize("name", sorted(IMPORT_CASES))
+def test_bad_appendix_tables_are_refused_where_they_are_wrong(capsys, data_copy, tmp_path, name):
+    build, place, words = IMPORT_CASES[name]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    table = build(folder)
+    before = {p.name: p.read_bytes() for p in data_copy.iterdir()}
+    code = main(["import-ranking", str(table), "--edition", "2023", "--source", SOURCE, "--data-dir", str(data_copy)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and place in err and words in err, err
+    assert "cluster-profiles-import-" not in err  # never a temporary copy's path
+    assert {p.name: p.read_bytes() for p in data_copy.iterdir()} == before
+
+
+def test_percent_formatted_shares_are_read_as_percentages(data_copy, tmp_path):
+    import openpyxl
+
+    workbook = tmp_path / "appendix.xlsx"
+    pd.read_csv(APPENDIX, dtype=str).to_excel(workbook, index=False)
+    book = openpyxl.load_workbook(workbook)
+    sheet = book.active
+    sheet["F2"], sheet["G2"], sheet["H2"] = 0.101, 0.015, "11.7%"
+    for cell in ("F2", "G2"):
+        sheet[cell].number_format = "0.0%"
+    book.save(workbook)
+    table = read_ranking_table(workbook)
+    assert (table.at[0, "pct_share_pct"], table.at[0, "pub_share_pct"], table.at[0, "total_share_pct"]) == (10.1, 1.5, 11.7)
+
+
+def test_existing_clusters_are_matched_as_the_resolver_matches(data_copy, tmp_path):
+    rows = list(csv.reader(APPENDIX.open(encoding="utf-8")))
+    for row in rows[1:]:
+        row[1] = row[1].upper()  # CAMBRIDGE, SEOUL…: the same clusters
+    rows[4][1] = "B\u0415IJING"  # with a Cyrillic capital Ie
+    shouting = tmp_path / "upper.csv"
+    with shouting.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream, lineterminator="\n").writerows(rows)
+    result = import_ranking(shouting, 2023, SOURCE, data_copy)
+    assert not result.added and len(result.unchanged) == 34
+    names = set(load_tables(data_copy).clusters.query("edition == 2023")["cluster"])
+    assert "Beijing" in names and "SEOUL" not in names

@@ -50,3 +50,26 @@ def test_stated_previous_rank_against_the_previous_table(data_copy):
     # Hefei has no 2023 row to compare with; São Paulo's 2023 table rank is 72
     assert [(f.cluster, f.message) for f in found] == [
         ("São Paulo", "The source gives the 2023 rank as 70; the GII 2023 table in the data says 72.")]
+
+
+def test_top_organisations_summing_above_the_cluster_total(data_copy):
+    _rewrite(data_copy / "clusters.csv", _set("clusters.csv", HEFEI, "pct_applications", "2100")[1])
+    found = quality.top_counts_against_total(load_tables(data_copy))
+    assert [(f.cluster, f.column) for f in found] == [("Hefei", "count")]
+    assert "more than the cluster's total of 2,100" in found[0].message
+    assert any(f.message == found[0].message for f in quality.findings(load_tables(data_copy)))
+
+
+def test_a_share_that_contradicts_the_cluster_total(data_copy):
+    _rewrite(data_copy / "clusters.csv", _set("clusters.csv", HEFEI, "pct_applications", "3000")[1])
+    found = quality.shares_against_total(load_tables(data_copy))
+    messages = [f.message for f in found]
+    assert "CHANGXIN MEMORY TECHNOLOGIES: 2,069 of the cluster's 3,000 is 69.0%, not the 54% the source gives." in messages
+    assert all(f.file == "top_organisations.csv" and f.line > 1 for f in found)
+
+
+def test_totals_that_fit_the_counts_and_shares_give_no_note(data_copy):
+    _rewrite(data_copy / "clusters.csv", _set("clusters.csv", HEFEI, "pct_applications", "3831")[1])  # 2069 = 54.0%
+    tables = load_tables(data_copy)
+    assert quality.top_counts_against_total(tables) == []
+    assert [f for f in quality.shares_against_total(tables) if "CHANGXIN" in f.message] == []

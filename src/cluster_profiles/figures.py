@@ -19,6 +19,8 @@ import seaborn as sns
 from markupsafe import Markup
 from matplotlib.container import BarContainer
 
+matplotlib.rcParams["text.parse_math"] = False  # names are text, never TeX: see _style
+
 FIGURE_DPI = 100
 REMAINDER_FIELD = "Other"
 PALETTE = {"highlight": "#1f5f8b", "remainder": "#b8b8b8", "muted": "#9cc3dd"}
@@ -73,6 +75,9 @@ def _figure_html(fig: plt.Figure, alt: str, caption: str) -> Markup:
 
 def _style() -> None:
     sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans")
+    # Names are text, never mathtext: a '$' pair in an organisation's name would otherwise be parsed
+    # as TeX and can fail to draw ('$\\frac{1}{0$'), taking the whole report down.
+    matplotlib.rcParams["text.parse_math"] = False
 
 
 def organisation_chart(data: pd.DataFrame, title: str, alt: str) -> Markup:

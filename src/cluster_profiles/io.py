@@ -61,7 +61,24 @@ def read_text(path: Path, problems: list[Problem]) -> str | None:
     if not text.strip():
         problems.append(Problem(name, None, None, "an empty file", "a header line and data rows"))
         return None
+    if "\x00" in text:  # pandas' parser ends a value at a NUL: the rest of the cell would vanish unseen
+        position = text.index("\x00")
+        line = text[:position].count("\n") + 1
+        problems.append(Problem(name, line, _column_at(text, position), "a NUL byte (\\x00)",
+                                "text without NUL bytes (the file may be binary or truncated)"))
+        return None
     return text
+
+
+def _column_at(text: str, position: int) -> str | None:
+    """The header name of the CSV field that holds character ``position`` (None if not a field)."""
+    import csv
+
+    header = next(csv.reader([text.split("\n", 1)[0]]))
+    line_start = text.rfind("\n", 0, position) + 1
+    fields_before = next(csv.reader([text[line_start:position]]), [""])
+    index = len(fields_before) - 1 if fields_before else 0
+    return header[index] if 0 <= index < len(header) else None
 
 
 def read_table_text(path: Path, spec: TableSpec, problems: list[Problem]) -> pd.DataFrame | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 
+from confusable_homoglyphs import confusables
 from slugify import slugify
 
 from .errors import UnknownClusterError
@@ -23,6 +25,33 @@ def name_key(name: str) -> str:
     text = _DASHES.sub("-", text.casefold())
     text = re.sub(r"\s*-\s*", "-", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+@functools.lru_cache(maxsize=4096)
+def _prototype(character: str) -> str:
+    """The Latin letter or digit that ``character`` looks like (Unicode confusables, UTS #39 data), or
+    the character itself: Cyrillic 'е' and Greek 'Ε' become 'e' and 'E'. ASCII letters and digits
+    stay themselves ('O' is not '0'), so the key stays close to the name."""
+    if character.isascii():
+        return character
+    found = confusables.is_confusable(character, greedy=True)
+    homoglyphs = [h["c"] for entry in found or [] for h in entry["homoglyphs"] if len(h["c"]) == 1]
+    for wanted in (str.isalpha, str.isdigit):
+        latin = sorted(h for h in homoglyphs if h.isascii() and wanted(h))
+        if latin:
+            return latin[0]
+    return character
+
+
+def collision_key(name: str) -> str:
+    """Names with the same key would be shown, found or filed as one: compatibility forms (NFKC),
+    case, accents, dash style, spacing, invisible characters and look-alike letters of other scripts
+    do not count. Two clusters of an edition must not share one (the loader refuses them)."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+    for _ in range(2):  # look-alikes of capitals ('Н'), then of small letters once casefolded
+        text = "".join(_prototype(ch) for ch in text).casefold()
+    return name_key(text)
 
 
 def editions_with(typed: str, names_by_edition: dict[int, list[str]]) -> list[int]:
@@ -46,10 +75,14 @@ def resolve_cluster(typed: str, known: list[str], edition: int,
     match = by_key.get(name_key(typed))
     if match is not None:
         return match
+    by_look = {collision_key(name): name for name in known}  # unique per edition: the loader checks it
+    match = by_look.get(collision_key(typed))
+    if match is not None:
+        return match
     by_slug = {slugify(name): name for name in known}  # report file names work too: 'san-jose-san-francisco-ca'
     if slugify(typed) in by_slug and typed == slugify(typed):
         return by_slug[typed]
-    shown = typed if len(typed) <= 80 else typed[:79] + "…"
+    shown = shorten(typed)
     names_by_edition = names_by_edition or {}
     elsewhere = editions_with(typed, names_by_edition)
     if elsewhere:
@@ -68,9 +101,26 @@ def resolve_cluster(typed: str, known: list[str], edition: int,
     )
 
 
+def find_cluster(name: str, known: list[str]) -> str | None:
+    """The known name that ``name`` means, matched as the resolver matches (case, accents, look-alikes)."""
+    if name in known:
+        return name
+    by_look = {collision_key(k): k for k in known}
+    return by_look.get(collision_key(name))
+
+
+SLUG_LENGTH = 80
+
+
 def slug(name: str) -> str:
     """A file-name-safe slug: 'Shenzhen–Hong Kong–Guangzhou' -> 'shenzhen-hong-kong-guangzhou'."""
-    text = slugify(name, max_length=80, word_boundary=True)
+    text = slugify(name, max_length=SLUG_LENGTH, word_boundary=True)
     if not text:
-        raise UnknownClusterError(f"The cluster name {name!r} has no letters or digits to name a file with.")
+        raise UnknownClusterError(f"The cluster name {shorten(name)!r} has no letters or digits to name a file with.")
     return text
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """A value as shown in a message: at most ``limit`` characters, control characters escaped."""
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .io import line_of
-from .outputs import list_name
+from .outputs import OUTPUTS, list_name
 from .validate import Tables
 
 ROUNDING_PP = 0.5  # shares are printed as whole percentages: each is within ±0.5 points
@@ -108,10 +108,55 @@ def stated_ranks_against_tables(tables: Tables) -> list[Finding]:
     return findings
 
 
+def _totals(tables: Tables) -> dict[tuple[int, str, str], float]:
+    """(edition, cluster, output) -> the cluster's total of that output, where clusters.csv gives it."""
+    totals = {}
+    for row in tables.clusters.itertuples():
+        for output, spec in OUTPUTS.items():
+            value = getattr(row, spec.total_column)
+            if not pd.isna(value) and value > 0:
+                totals[(int(row.edition), row.cluster, output)] = float(value)
+    return totals
+
+
+def top_counts_against_total(tables: Tables) -> list[Finding]:
+    """The top organisations of a list together cannot hold more than the cluster's total (a shared
+    patent or article counts once for the cluster; applicants rarely share enough to exceed it)."""
+    findings = []
+    totals = _totals(tables)
+    for (edition, cluster, output), group in _groups(tables.top_organisations.dropna(subset=["count"])):
+        total = totals.get((int(edition), cluster, output))
+        summed = group["count"].sum()
+        if total is not None and summed > total:
+            findings.append(Finding(int(edition), cluster, "top_organisations.csv", line_of(group.index[-1]), "count",
+                                    f"The {list_name('top_organisations', output)} together have {summed:,.0f}, "
+                                    f"more than the cluster's total of {total:,.0f} "
+                                    f"({OUTPUTS[output].total_column} in clusters.csv)."))
+    return findings
+
+
+def shares_against_total(tables: Tables) -> list[Finding]:
+    """A count and its share of the cluster must agree with the cluster's total, within rounding."""
+    findings = []
+    totals = _totals(tables)
+    for index, row in tables.top_organisations.dropna(subset=["count", "share_pct"]).iterrows():
+        total = totals.get((int(row["edition"]), row["cluster"], row["output"]))
+        if total is None:
+            continue
+        implied = 100 * row["count"] / total
+        if abs(implied - row["share_pct"]) > ROUNDING_PP + 1e-9:
+            findings.append(Finding(int(row["edition"]), row["cluster"], "top_organisations.csv", line_of(index),
+                                    "share_pct",
+                                    f"{row['organisation']}: {row['count']:,.0f} of the cluster's {total:,.0f} "
+                                    f"is {implied:.1f}%, not the {row['share_pct']:g}% the source gives."))
+    return findings
+
+
 def findings(tables: Tables) -> list[Finding]:
     """Every data-quality finding in the data folder, sorted."""
     return sorted(duplicated_names(tables) + counts_against_shares(tables) + share_sums(tables)
-                  + stated_ranks_against_tables(tables))
+                  + stated_ranks_against_tables(tables) + top_counts_against_total(tables)
+                  + shares_against_total(tables))
 
 
 def findings_for(tables: Tables, edition: int, cluster: str) -> list[Finding]:

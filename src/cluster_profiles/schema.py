@@ -17,13 +17,33 @@ EDITIONS_RANGE = (2016, 2100)
 OUTPUTS = OUTPUT_KEYS  # the values of every table's ``output`` column (see outputs.py)
 MAX_NAME_LENGTH = 200  # longer than any real cluster or organisation name; stops runaway strings
 URL_OR_CITATION = r"\S"  # a source must say something; its form is free text with URLs
+# Counts above this are implausible for one cluster (the largest have about 10**5 PCT applications):
+# a larger value is a typing or unit error, and would print as a many-digit number.
+MAX_COUNT = 100_000_000
+
+# Characters that are invisible or change how the text around them is shown: C0/C1 controls (a NUL
+# cuts a name short), bidirectional overrides, embeddings and isolates (U+202E turns "exe.txt" into
+# "txt.exe" on screen), zero-width spaces, the BOM and line/paragraph separators. Zero-width joiners
+# (U+200C, U+200D) stay allowed: Indic and Arabic scripts need them.
+_INVISIBLE = (r"\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+              r"\ufff9-\ufffb\x7f-\x9f")
+NO_CONTROL_IN_NAME = rf"^[^\x00-\x1f{_INVISIBLE}]*\Z"
+NO_CONTROL_IN_TEXT = rf"^[^\x00-\x08\x0b-\x1f{_INVISIBLE}]*\Z"  # free text may hold tabs and line breaks
+HAS_LETTER_OR_DIGIT = r"^.*[^\W_]"
 
 _edition = pa.Column("Int64", pa.Check.in_range(*EDITIONS_RANGE), nullable=False)
 _rank_1_100 = pa.Column("Int64", pa.Check.in_range(1, 100), nullable=True)
-_count = pa.Column("Float64", pa.Check.ge(0), nullable=True)
+_count = pa.Column("Float64", [pa.Check.ge(0), pa.Check.le(MAX_COUNT)], nullable=True)
 _share = pa.Column("Float64", pa.Check.in_range(0, 100), nullable=True)
-_source = pa.Column(str, pa.Check.str_matches(URL_OR_CITATION), nullable=False)
-_note = pa.Column(str, nullable=True)
+
+
+def _text(*checks: pa.Check, nullable: bool = False) -> pa.Column:
+    """Free text (sources, notes, reasons): anything printable."""
+    return pa.Column(str, [*checks, pa.Check.str_matches(NO_CONTROL_IN_TEXT)], nullable=nullable)
+
+
+_source = _text(pa.Check.str_matches(URL_OR_CITATION))
+_note = _text(nullable=True)
 
 
 # No real cluster, organisation, field or place name contains HTML tags or Markdown markup; a name
@@ -34,8 +54,9 @@ NO_MARKUP = r"^(?!.*[<>`])(?!.*\*\*)(?!.*__)(?!.*\]\().*$"
 def _name(nullable: bool = False) -> pa.Column:
     return pa.Column(
         str,
-        [pa.Check.str_length(1, MAX_NAME_LENGTH), pa.Check.str_matches(r"^\S(.*\S)?$"),
-         pa.Check.str_matches(NO_MARKUP)],
+        [pa.Check.str_length(1, MAX_NAME_LENGTH), pa.Check.str_matches(r"^\S(.*\S)?\Z"),
+         pa.Check.str_matches(NO_MARKUP), pa.Check.str_matches(NO_CONTROL_IN_NAME),
+         pa.Check.str_matches(HAS_LETTER_OR_DIGIT)],
         nullable=nullable,
     )
 
@@ -100,12 +121,12 @@ _table(
     ("edition",),
     {
         "edition": _edition,
-        "metrics": pa.Column(str),
-        "pct_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}$"), nullable=True),
-        "articles_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}$"), nullable=True),
-        "vc_deals_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}$"), nullable=True),
-        "release_date": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$"), nullable=True),
-        "report_url": pa.Column(str, pa.Check.str_matches(r"^https?://\S+$"), nullable=True),
+        "metrics": _text(),
+        "pct_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
+        "articles_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
+        "vc_deals_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
+        "release_date": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}\Z"), nullable=True),
+        "report_url": pa.Column(str, pa.Check.str_matches(r"^https?://\S+\Z"), nullable=True),
         "source": _source,
     },
     "One row per GII edition: the metrics and data windows it uses.",
@@ -115,7 +136,7 @@ _table(
     "economies",
     ("code",),
     {
-        "code": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
+        "code": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}\Z")),
         "name": _name(),
         "adjective": _name(),
         "source": _source,
@@ -129,7 +150,7 @@ _table(
     {
         "edition": _edition,
         "cluster": _name(),
-        "economy": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}\*?(/[A-Z]{2}\*?)*$")),
+        "economy": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}\*?(/[A-Z]{2}\*?)*\Z")),
         "size_rank": _rank_1_100,
         "intensity_rank": _rank_1_100,
         "vc_rank": _rank_1_100,
@@ -158,7 +179,7 @@ _table(
     ("edition", "economy"),
     {
         "edition": _edition,
-        "economy": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$")),
+        "economy": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}\Z")),
         "cluster_count": pa.Column("Int64", pa.Check.in_range(1, 100)),
         "source": _source,
     },
@@ -233,8 +254,8 @@ _table(
     {
         "edition": _edition,
         "cluster": _name(),
-        "column": pa.Column(str),
-        "reported_value": pa.Column(str),
+        "column": _text(),
+        "reported_value": _text(),
         "source": _source,
         "note": _note,
     },
@@ -247,8 +268,8 @@ _table(
     {
         "edition": _edition,
         "cluster": _name(),
-        "section": pa.Column(str),
-        "reason": pa.Column(str),
+        "section": _text(),
+        "reason": _text(),
         "source": _source,
     },
     "Why a known piece of data is missing (cut off in the source, not stated, ...).",

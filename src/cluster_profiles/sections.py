@@ -15,6 +15,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from . import citations, figures, narrative
+from .files import download_csv
 from .names import slug
 from .outputs import OUTPUT_KEYS, OUTPUTS
 from .profile import ClusterProfile
@@ -49,7 +50,7 @@ def missing(what: str, reason: str | None) -> Markup:
 
 
 def csv_download(frame: pd.DataFrame, file_name: str, label: str = "Download the data (CSV)") -> Markup:
-    payload = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
+    payload = base64.b64encode(download_csv(frame).encode("utf-8")).decode("ascii")
     return Markup('<p class="download"><a download="{}" href="data:text/csv;charset=utf-8;base64,{}">{}</a></p>').format(
         file_name, payload, label)
 

@@ -18,10 +18,20 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .economies import economy_codes, primary_economy
-from .errors import DataValidationError, Problem
+from .errors import ClusterProfilesError, DataValidationError, Problem
 from .io import canonical_cell, line_of, show_value
+from .names import collision_key, slug
 from .outputs import OUTPUTS
-from .schema import NO_MARKUP, TABLES, TableSpec, numeric_columns
+from .schema import (
+    HAS_LETTER_OR_DIGIT,
+    MAX_COUNT,
+    NO_CONTROL_IN_NAME,
+    NO_CONTROL_IN_TEXT,
+    NO_MARKUP,
+    TABLES,
+    TableSpec,
+    numeric_columns,
+)
 
 _show = show_value
 
@@ -98,8 +108,13 @@ def coerce_types(frame: pd.DataFrame, spec: TableSpec, problems: list[Problem]) 
             numbers = pd.to_numeric(text_values, errors="coerce")
             for index in frame.index[text_values.notna() & numbers.isna()]:
                 problems.append(Problem(spec.file_name, line_of(index), column,
-                                        f"{_show(text_values[index])} (not a number)",
-                                        "a number" if dtype == "Float64" else "a whole number"))
+                                        f"{_show(text_values[index])} ({_not_a_table_number(text_values[index])})",
+                                        "a finite number" if dtype == "Float64" else "a finite whole number"))
+        infinite = numbers.notna() & ~numbers.apply(lambda v: math.isfinite(v) if pd.notna(v) else True)
+        for index in frame.index[infinite]:  # 'inf': a number to pandas, but not one a table can hold
+            problems.append(Problem(spec.file_name, line_of(index), column,
+                                    f"{_show(text_values[index])} (an infinite number)", "a finite number"))
+        numbers = numbers.where(~infinite)
         if dtype == "Int64":
             fractional = numbers.notna() & (numbers != numbers.round())
             for index in frame.index[fractional]:
@@ -108,6 +123,15 @@ def coerce_types(frame: pd.DataFrame, spec: TableSpec, problems: list[Problem]) 
             numbers = numbers.where(~fractional)
         frame[column] = numbers.astype(dtype)
     return frame
+
+
+def _not_a_table_number(text: str) -> str:
+    """Why a cell pandas could not read as a number is not one: 'nan', '1e400' and '2,069' differ."""
+    try:
+        value = float(text)
+    except ValueError:
+        return "not a number"
+    return "'not a number' spelled as a value" if math.isnan(value) else "an infinite number (too large)"
 
 
 def validate_frames(frames: Mapping[str, pd.DataFrame], data_dir: Path | None = None,
@@ -177,8 +201,15 @@ def _describe_check(check: str) -> str:
     replacements = {
         "not_nullable": "a value (this column is required)",
         "str_length(1, 200)": "a name of 1 to 200 characters",
-        "str_matches('^\\S(.*\\S)?$')": "no leading or trailing spaces",
+        "str_matches('^\\S(.*\\S)?\\Z')": "no leading or trailing spaces",
         f"str_matches('{NO_MARKUP}')": "plain text: no HTML tags (< >), backticks or Markdown (**, __, [text](link))",
+        f"str_matches('{NO_CONTROL_IN_NAME}')": "no control, invisible or bidirectional-override characters "
+                                                "(U+0000-U+001F, U+202A-U+202E, U+2066-U+2069, zero-width spaces)",
+        f"str_matches('{NO_CONTROL_IN_TEXT}')": "no control, invisible or bidirectional-override characters "
+                                                "(tabs and line breaks are allowed here)",
+        f"str_matches('{HAS_LETTER_OR_DIGIT}')": "a name with at least one letter or digit",
+        f"less_than_or_equal_to({MAX_COUNT})": f"a value of at most {MAX_COUNT:,} (larger counts are implausible "
+                                               "for a cluster: a typing or unit error?)",
     }
     if check in replacements:
         return replacements[check]
@@ -238,6 +269,7 @@ def cross_check(tables: Tables) -> list[Problem]:
             problems.append(Problem("economy_cluster_counts.csv", line_of(index), "economy", repr(code),
                                     "an economy code listed in economies.csv"))
 
+    problems += _check_names_collide(clusters)
     problems += _check_ranks(clusters)
     problems += _check_economy_ranks(tables)
     problems += _check_total_shares(clusters)
@@ -247,6 +279,36 @@ def cross_check(tables: Tables) -> list[Problem]:
             problems.append(Problem("conflicts.csv", line_of(index), "column", repr(column),
                                     "a column of clusters.csv"))
     return problems
+
+
+def _check_names_collide(clusters: pd.DataFrame) -> list[Problem]:
+    """Two clusters of one edition must not share a report file or be indistinguishable on screen:
+    names that differ only in case, accents, look-alike letters or after the slug's 80 characters."""
+    problems = []
+    for edition, group in clusters.groupby("edition", sort=True):
+        seen: dict[tuple[str, str], tuple[int, str]] = {}
+        for index, name in group["cluster"].items():
+            try:
+                file_name = slug(name)
+            except ClusterProfilesError:
+                problems.append(Problem("clusters.csv", line_of(index), "cluster", _show(name),
+                                        "a name with letters or digits that can name a report file"))
+                continue
+            for kind, key in (("name", collision_key(name)), ("report file", file_name)):
+                if (kind, key) in seen:
+                    other_line, other = seen[(kind, key)]
+                    for line, this, that, that_line in ((line_of(index), name, other, other_line),
+                                                        (other_line, other, name, line_of(index))):
+                        clash = ("looks the same as" if kind == "name"
+                                 else f"would be written to reports/{edition}/{file_name}.html, like")
+                        problems.append(Problem("clusters.csv", line, "cluster",
+                                                f"{_show(this)}, which {clash} {_show(that)} "
+                                                f"(clusters.csv:{that_line}:cluster)",
+                                                "cluster names of an edition that stay distinct regardless of "
+                                                "case, accents and look-alike letters, and in their first 80 characters"))
+                    break
+                seen[(kind, key)] = (line_of(index), name)
+    return sorted(set(problems))
 
 
 def _check_ranks(clusters: pd.DataFrame) -> list[Problem]:
