@@ -219,7 +219,8 @@ def read_ranking_table(path: Path) -> pd.DataFrame:
         raise DataValidationError(str(path), problems)
     records, places = [], []
     for cells in body:
-        record, place = {}, {}
+        record: dict[str, object] = {}
+        place: dict[str, _Cell] = {}
         for cell, column in zip(cells, renamed):
             if column is None:
                 continue
@@ -376,7 +377,7 @@ def _in_the_imported_file(error: DataValidationError, merged: pd.DataFrame, orig
     for problem in error.problems:
         if problem.file == TABLES["clusters"].file_name and problem.line in from_table:
             index = from_table[problem.line]
-            column = problem.column if problem.column in ranking.columns else "cluster"
+            column = problem.column if problem.column and problem.column in ranking.columns else "cluster"
             problems.append(_place(ranking, index, column, path.name, problem.found,
                                    f"{problem.expected} (once merged into {folder / problem.file})"))
         else:
