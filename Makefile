@@ -10,7 +10,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # each is taken as its literal text (make would otherwise expand a $(...) in it), exported, and used in
 # recipes only as "$$NAME", a quoted shell variable. A report's path (reports/%.html) is single-quoted.
 USER_VARIABLES := CLUSTER CLUSTERS EDITION DATA FILE SOURCE ECONOMY JOBS N WORKS INSTITUTIONS TABLES OUT ENGINE YEARS FORMAT \
-  RECORDS SETTINGS
+  RECORDS SETTINGS RADII MIN_PEOPLE
 EDITION_CHOSEN := $(filter command line,$(origin EDITION))
 $(foreach v,$(USER_VARIABLES),$(if $(filter undefined default,$(origin $(v))),,$(eval override $(v) := $$(value $(v)))))
 CLUSTER ?= Hefei
@@ -36,7 +36,7 @@ NOTEBOOK := notebooks/cluster_profile.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 
 .PHONY: help install lock report reports bench check check-order test lint typecheck lab lab-reset golden validate import locations clean distclean
-.PHONY: records-openalex records-patentsview clusters
+.PHONY: records-openalex records-patentsview clusters find-clusters bench-records
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -102,6 +102,15 @@ records-patentsview: $(STAMP) ## records folder from PatentsView bulk tables: ma
 clusters: $(STAMP) ## find the clusters in a records folder, write a data folder: make clusters RECORDS=dir OUT=dir [SETTINGS=file.toml]
 	@if [ -z "$$RECORDS" ] || [ -z "$$OUT" ]; then echo "make clusters: give RECORDS=dir and OUT=dir [SETTINGS=file.toml]" >&2; exit 2; fi
 	"$(BIN)/cluster-profiles" clusters --records "$$RECORDS" --out "$$OUT" $${SETTINGS:+--settings "$$SETTINGS"}
+
+bench-records: $(STAMP) ## benchmark the compute half on synthetic records (10^5-10^7 rows) against the naive way
+	"$(BIN)/python" bench/bench_records.py
+
+find-clusters: $(STAMP) ## the narrative of a clustering run: make find-clusters RECORDS=dir [SETTINGS=f.toml] [RADII="10 20"] [MIN_PEOPLE="3000 6000"]
+	@radii=(); if [ -n "$$RADII" ]; then read -r -a radii <<< "$$RADII"; radii=(--radius-km "$${radii[@]}"); fi; \
+	people=(); if [ -n "$$MIN_PEOPLE" ]; then read -r -a people <<< "$$MIN_PEOPLE"; people=(--min-people "$${people[@]}"); fi; \
+	settings=(); if [ -n "$$SETTINGS" ]; then settings=(--settings "$$SETTINGS"); fi; \
+	"$(BIN)/cluster-profiles" find-clusters --records "$$RECORDS" "$${settings[@]}" "$${radii[@]}" "$${people[@]}"
 
 lab: $(STAMP) ## JupyterLab at the repository root (127.0.0.1, token), opening working copies in lab/ (git-ignored)
 	$(PIP) -c $(LOCK) -e '.[lab]'  # JupyterLab is an extra, installed against the lock file

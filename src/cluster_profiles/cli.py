@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from . import paths
-from .compute.adapters.commands import add_records_command
+from .compute.adapters.commands import add_find_clusters_command, add_records_command
 from .errors import ClusterProfilesError
 from .load import load_tables
 
@@ -151,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="TOML settings file (default: the shipped compute/default_settings.toml)")
     clusters.add_argument("--quiet", action="store_true", help="no progress bars")
     clusters.set_defaults(run=_clusters)
+    add_find_clusters_command(commands, paths.REPORTS_DIR)
     return parser
 
 

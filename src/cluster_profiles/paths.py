@@ -20,6 +20,7 @@ REPORTS_DIR = REPO_ROOT / "reports"
 LAB_DIR = REPO_ROOT / "lab"  # git-ignored working copies of the notebooks, what `make lab` opens
 PROFILE_NOTEBOOK = NOTEBOOKS_DIR / "cluster_profile.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "edition_overview.ipynb"
+FIND_CLUSTERS_NOTEBOOK = NOTEBOOKS_DIR / "find_clusters.ipynb"
 HTML_TEMPLATE_DIR = PACKAGE_DIR / "templates"
 HTML_TEMPLATE_NAME = "report"
 INDEX_NAME = "index.html"
@@ -44,6 +45,11 @@ def compare_relpath(edition: int, clusters: list[str]) -> PurePosixPath:
     return PurePosixPath(str(int(edition))) / "compare" / f"{'--'.join(slug(c) for c in clusters)}.html"
 
 
+def find_clusters_relpath(records_dir: Path | str) -> PurePosixPath:
+    """The narrative of a clustering run: ``found/<slug of the records folder's name>.html``."""
+    return PurePosixPath("found") / f"{slug(Path(records_dir).resolve().name)}.html"
+
+
 def under(reports_dir: Path, relpath: PurePosixPath | str) -> Path:
     """``relpath`` inside ``reports_dir``, refusing any path that would leave it."""
     root = Path(reports_dir).resolve()
@@ -59,6 +65,10 @@ def report_path(reports_dir: Path, edition: int, cluster: str) -> Path:
 
 def overview_path(reports_dir: Path, edition: int) -> Path:
     return under(reports_dir, overview_relpath(edition))
+
+
+def find_clusters_path(reports_dir: Path, records_dir: Path | str) -> Path:
+    return under(reports_dir, find_clusters_relpath(records_dir))
 
 
 def index_path(reports_dir: Path) -> Path:

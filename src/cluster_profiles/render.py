@@ -187,3 +187,28 @@ def render_report(parameters: dict[str, object] | ReportParameters, *,
     execute_to_files(notebook, run_parameters, html_path, title, what=f"{profile.cluster} (GII {profile.edition.year})",
                      kernel_manager=kernel_manager, fingerprint=fingerprint)
     return RenderedReport(profile.cluster, profile.edition.year, html_path, notebook_path)
+
+
+def render_find_clusters(records_dir: str | Path, *, settings_path: str | Path = "",
+                         radius_km_values: list[float] | None = None, min_people_values: list[int] | None = None,
+                         reports_dir: Path | None = None) -> Path:
+    """Render ``notebooks/find_clusters.ipynb`` for a records folder to ``reports/found/<folder>.html``.
+
+    The records and the settings are validated first (every problem at once), before a kernel starts."""
+    from .compute.records import validate_records
+    from .compute.settings import load_settings
+
+    records = Path(records_dir).resolve()
+    validate_records(records)
+    load_settings(settings_path or None)
+    reports_dir = Path(reports_dir or paths.REPORTS_DIR)
+    html_path = paths.find_clusters_path(reports_dir, records)
+    parameters: dict[str, object] = {
+        "records_dir": str(records), "settings_path": str(Path(settings_path).resolve()) if settings_path else ""}
+    if radius_km_values is not None:
+        parameters["radius_km_values"] = [float(v) for v in radius_km_values]
+    if min_people_values is not None:
+        parameters["min_people_values"] = [int(v) for v in min_people_values]
+    execute_to_files(paths.FIND_CLUSTERS_NOTEBOOK, parameters, html_path, f"Clusters found in {records.name}",
+                     what=f"the clustering of {records}")
+    return html_path

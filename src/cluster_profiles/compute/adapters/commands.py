@@ -76,3 +76,25 @@ def add_records_command(commands: argparse._SubParsersAction) -> None:
                              help="g_patent.patent_type values kept (default: utility)")
     _common(patentsview)
     patentsview.set_defaults(run=_patentsview)
+
+
+def _find_clusters(args: argparse.Namespace) -> int:
+    from ...render import render_find_clusters
+
+    html = render_find_clusters(args.records, settings_path=args.settings or "", radius_km_values=args.radius_km,
+                                min_people_values=args.min_people, reports_dir=args.reports_dir)
+    print(f"Wrote {html}")
+    return 0
+
+
+def add_find_clusters_command(commands: argparse._SubParsersAction, reports_dir: Path) -> None:
+    find = commands.add_parser("find-clusters", help="render the narrative of a clustering run on a records folder "
+                                                     "(notebooks/find_clusters.ipynb) to reports/found/<folder>.html")
+    find.add_argument("--records", type=_path, required=True, help="the records folder")
+    find.add_argument("--settings", type=_path, default=None, help="settings TOML (default: the shipped defaults)")
+    find.add_argument("--radius-km", type=float, nargs="*", default=None,
+                      help="other radii to try (default: the notebook's, 10 and 20)")
+    find.add_argument("--min-people", type=int, nargs="*", default=None,
+                      help="other core thresholds to try (default: the notebook's, 3000 and 6000)")
+    find.add_argument("--reports-dir", type=Path, default=reports_dir, help="where reports are written")
+    find.set_defaults(run=_find_clusters)
