@@ -54,3 +54,9 @@ def test_records_commands_write_a_folder_and_refuse_bad_input(tmp_path, capsys):
         main(["records", "openalex", "--works", "", "--institutions", "x", "--out", str(out)])
     assert exit_.value.code == 2
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_find_clusters_checks_the_records_before_starting_a_kernel(tmp_path, capsys):
+    assert main(["find-clusters", "--records", str(tmp_path / "missing"), "--reports-dir", str(tmp_path / "r")]) == 2
+    assert "missing" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

@@ -47,3 +47,13 @@ def test_a_failed_run_keeps_the_previous_folder_byte_identical(tmp_path):
     assert after == before
     assert (out / "population.csv").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_what_the_adapters_write_passes_the_records_validation(tmp_path):
+    from cluster_profiles.compute.records import validate_records
+
+    out = tmp_path / "records"
+    run_openalex(OPENALEX / "works", OPENALEX / "institutions", out)
+    run_patentsview(PATENTSVIEW, out, fmt="parquet")
+    info = validate_records(out)
+    assert info.rows["documents"] == 4 + 3 and info.rows["addresses"] == 8 + 6  # W1 3, W2 2, W4 1, W5 2; 3 + 2 + 1 inventors

@@ -8,6 +8,7 @@ the ``show_*`` functions display them in the notebook. Every number comes from t
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ParameterError
-from .pipeline import KIND_NOUNS, Computed, compute, settings_label
 from .settings import Settings, load_settings, with_overrides
+
+with warnings.catch_warnings():  # tqdm.auto warns in a kernel without ipywidgets; the runs here show no bars
+    warnings.simplefilter("ignore")
+    from .pipeline import KIND_NOUNS, Computed, compute, settings_label
 
 TOP = 10  # the clusters followed across the variants
 VARIED = ("radius_km", "min_people")
@@ -207,7 +211,9 @@ def show_read(run: ClusteringRun) -> None:
 def show_thresholds(run: ClusteringRun) -> None:
     from IPython.display import Markdown
 
-    _display(Markdown("## How many clusters, at which thresholds"), thresholds_table(run).style.hide(axis="index"))
+    _display(Markdown("## How many clusters, at which thresholds"),
+             thresholds_table(run).style.hide(axis="index").format({"radius_km": "{:g}", "merge_km": "{:g}",
+                                                                     "min_people": "{:,}"}))
 
 
 def show_sizes(run: ClusteringRun, top: int = 30) -> None:
