@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from cluster_profiles import paths
 from cluster_profiles.load import load_tables
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REFERENCE = FIXTURES / "gii2024-hefei-profile.md"
+FIXTURE_DATA = FIXTURES / "data"  # a frozen, trimmed copy of data/ with deliberate gaps (see its README.md)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -60,14 +60,24 @@ def _no_kernel_unless_marked(request: pytest.FixtureRequest, monkeypatch: pytest
 
 @pytest.fixture(scope="session")
 def tables():
+    """The shipped data/. Only for what must hold for any data (it validates, every row has a source)
+    and for renders compared with the reference profile or the goldens; logic tests use fixture_tables,
+    so that adding facts to data/ breaks no code test. Read-only: never modify it in a test."""
     return load_tables()
+
+
+@pytest.fixture(scope="session")
+def fixture_tables():
+    """tests/fixtures/data: frozen, so tests may assert its facts and its gaps. Read-only: a test that
+    changes a table works on a copy (dataclasses.replace(fixture_tables, clusters=...copy()))."""
+    return load_tables(FIXTURE_DATA)
 
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped data folder, for tests that break it on purpose."""
+    """A writable copy of the fixture data folder, for tests that break it on purpose."""
     target = tmp_path / "data"
-    shutil.copytree(paths.DATA_DIR, target, ignore=shutil.ignore_patterns("*.md"))
+    shutil.copytree(FIXTURE_DATA, target, ignore=shutil.ignore_patterns("*.md"))
     return target
 
 

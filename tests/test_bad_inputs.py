@@ -14,6 +14,7 @@ import pytest
 from cluster_profiles.cli import main
 
 from bad_inputs import BYTE_CASES, CASES, PARAMETER_CASES, _rewrite
+from conftest import FIXTURE_DATA
 
 
 @pytest.fixture
@@ -69,6 +70,6 @@ def test_missing_file(capsys, reports, data_copy):
 def test_bad_parameters(capsys, reports, name):
     argv, words = PARAMETER_CASES[name]
     before = _snapshot(reports)
-    code, err = _render(capsys, reports, *argv)
+    code, err = _render(capsys, reports, *argv, "--data-dir", str(FIXTURE_DATA))
     assert code == 2 and words in err
     assert _snapshot(reports) == before

@@ -15,13 +15,13 @@ def _fingerprints(tables) -> dict[tuple[str, int], str]:
     return {(t.cluster, t.edition): t.fingerprint for t in batch.plan(tables, code_hash="code")}
 
 
-def test_plan_covers_every_cluster_and_filters(tables):
-    everything = batch.plan(tables, code_hash="code")
-    assert len(everything) == len(tables.clusters)
-    assert [t.cluster for t in batch.plan(tables, [2025], "EG", code_hash="code")] == ["Cairo"]
-    chinese_2024 = batch.plan(tables, [2024], "cn", code_hash="code")
+def test_plan_covers_every_cluster_and_filters(fixture_tables):
+    everything = batch.plan(fixture_tables, code_hash="code")
+    assert len(everything) == len(fixture_tables.clusters)
+    assert [t.cluster for t in batch.plan(fixture_tables, [2025], "EG", code_hash="code")] == ["Cairo"]
+    chinese_2024 = batch.plan(fixture_tables, [2024], "cn", code_hash="code")
     assert "Shenzhen–Hong Kong–Guangzhou" in {t.cluster for t in chinese_2024}  # CN/HK counts for CN
-    assert [t.fingerprint for t in batch.plan(tables, code_hash="code")] == [t.fingerprint for t in everything]
+    assert [t.fingerprint for t in batch.plan(fixture_tables, code_hash="code")] == [t.fingerprint for t in everything]
 
 
 def test_fingerprint_follows_the_rows_a_report_reads(data_copy):
@@ -32,9 +32,8 @@ def test_fingerprint_follows_the_rows_a_report_reads(data_copy):
     assert changed == {("Hefei", 2024)}
 
 
-def test_fingerprint_follows_the_code():
-    tables = load_tables()
-    assert batch.plan(tables, code_hash="a")[0].fingerprint != batch.plan(tables, code_hash="b")[0].fingerprint
+def test_fingerprint_follows_the_code(fixture_tables):
+    assert batch.plan(fixture_tables, code_hash="a")[0].fingerprint != batch.plan(fixture_tables, code_hash="b")[0].fingerprint
 
 
 @pytest.mark.kernel

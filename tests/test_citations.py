@@ -8,6 +8,8 @@ from cluster_profiles import overview as ov
 from cluster_profiles import sections
 from cluster_profiles.profile import build_profile
 
+from conftest import FIXTURE_DATA
+
 PRESS = "https://press.example/a (a newspaper)"
 WIPO = "https://www.wipo.int/en/web/global-innovation-index/w/blogs/2025/x"
 OTHER = "https://other.example/b"
@@ -70,15 +72,15 @@ def _check_notes_link_to_the_list(html: str) -> int:
     return len(entries)
 
 
-def test_every_note_of_a_profile_links_to_the_list_in_order_of_first_citation(tables):
+def test_every_note_of_a_profile_links_to_the_list_in_order_of_first_citation(fixture_tables):
     for cluster, edition in [("Hefei", 2024), ("Barcelona", 2025), ("London", 2025), ("Kuala Lumpur", 2024)]:
-        profile = build_profile(tables, cluster, edition)
+        profile = build_profile(fixture_tables, cluster, edition)
         html = "".join(str(s.render(profile)) for s in sections.PROFILE_SECTIONS)
         assert _check_notes_link_to_the_list(html) == len(sections.report_citations(profile).entries)
 
 
-def test_every_note_of_an_overview_links_to_the_list(tables):
-    overview = ov.load_overview(edition=2025)
+def test_every_note_of_an_overview_links_to_the_list(fixture_tables):
+    overview = ov.load_overview(edition=2025, data_dir=str(FIXTURE_DATA))
     html = "".join(str(part) for part in (ov.title(overview), ov.ranking_section(overview, "size_rank"),
                                           ov.ranking_section(overview, "intensity_rank"),
                                           ov.economies_section(overview), ov.concentration_section(overview),
@@ -86,8 +88,8 @@ def test_every_note_of_an_overview_links_to_the_list(tables):
     _check_notes_link_to_the_list(html)
 
 
-def test_a_wipo_source_is_cited_before_the_press_in_a_report(tables):
-    profile = build_profile(tables, "Barcelona", 2025)
+def test_a_wipo_source_is_cited_before_the_press_in_a_report(fixture_tables):
+    profile = build_profile(fixture_tables, "Barcelona", 2025)
     profile.row["source"] = f"{PRESS} ; {OTHER} ; {WIPO}"
     note = BeautifulSoup(str(sections.lead(profile)), "html.parser").select_one("p.source")
     assert [a.next_sibling.strip(", \u00a0") for a in note.select("a.cite")][:3] == [

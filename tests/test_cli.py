@@ -2,9 +2,11 @@ import pytest
 
 from cluster_profiles.cli import main
 
+from conftest import FIXTURE_DATA
+
 
 def test_list_prints_an_edition(capsys):
-    assert main(["list", "--edition", "2024"]) == 0
+    assert main(["list", "--edition", "2024", "--data-dir", str(FIXTURE_DATA)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split("\t") == ["2024", "1", "Tokyo–Yokohama", "JP"]
     assert any("\tHefei\t" in line for line in lines)

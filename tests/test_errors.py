@@ -36,19 +36,19 @@ def test_unknown_cluster_names_the_editions_it_is_in():
     assert "cluster-profiles" not in caught.value.notebook_message()  # which fails in a notebook
 
 
-def test_build_profile_says_where_the_cluster_is(tables):
-    editions = sorted(tables.clusters.loc[tables.clusters["cluster"] == "Hefei", "edition"])
-    missing = next((e for e in tables.edition_list() if e not in editions), None)
+def test_build_profile_says_where_the_cluster_is(fixture_tables):
+    editions = sorted(fixture_tables.clusters.loc[fixture_tables.clusters["cluster"] == "Hefei", "edition"])
+    missing = next((e for e in fixture_tables.edition_list() if e not in editions), None)
     if missing is None:
         pytest.skip("Hefei is in every edition of the data")
     with pytest.raises(UnknownClusterError) as caught:
-        build_profile(tables, "HEFEI", missing)
+        build_profile(fixture_tables, "HEFEI", missing)
     assert f"Hefei is in {' and '.join(map(str, editions))}, not in {missing}" in str(caught.value)
 
 
-def test_a_typo_gets_suggestions_in_both_places(tables):
+def test_a_typo_gets_suggestions_in_both_places(fixture_tables):
     with pytest.raises(UnknownClusterError) as caught:
-        build_profile(tables, "Hefie", 2024)
+        build_profile(fixture_tables, "Hefie", 2024)
     assert "Did you mean 'Hefei'?" in caught.value.notebook_message()
     assert "Did you mean 'Hefei'?" in str(caught.value)
 

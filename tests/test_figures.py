@@ -6,8 +6,8 @@ from cluster_profiles import figures
 from cluster_profiles.profile import build_profile
 
 
-def test_organisation_chart_uses_shares_and_keeps_duplicates_apart(tables):
-    top = build_profile(tables, "Hefei", 2024).top_organisations["articles"]
+def test_organisation_chart_uses_shares_and_keeps_duplicates_apart(fixture_tables):
+    top = build_profile(fixture_tables, "Hefei", 2024).top_organisations["articles"]
     data = figures.organisation_chart_data(top)
     assert list(data["label"]) == ["1. UNIVERSITY OF SCIENCE & TECH. OF CHINA", "2. HEFEI UNIVERSITY OF TECHNOLOGY",
                                    "3. UNIVERSITY OF SCIENCE & TECH. OF CHINA"]
@@ -15,21 +15,21 @@ def test_organisation_chart_uses_shares_and_keeps_duplicates_apart(tables):
     assert set(data["measure"]) == {"share"}
 
 
-def test_organisation_chart_falls_back_to_counts_then_to_nothing(tables):
-    sao_paulo = build_profile(tables, "São Paulo", 2024).top_organisations["patents"]
+def test_organisation_chart_falls_back_to_counts_then_to_nothing(fixture_tables):
+    sao_paulo = build_profile(fixture_tables, "São Paulo", 2024).top_organisations["patents"]
     data = figures.organisation_chart_data(sao_paulo)  # shares only for row 1, counts for all
     assert list(data["value"]) == [65, 23, 17] and set(data["measure"]) == {"count"}
-    nanjing = build_profile(tables, "Nanjing", 2024).top_organisations["patents"]
+    nanjing = build_profile(fixture_tables, "Nanjing", 2024).top_organisations["patents"]
     assert figures.organisation_chart_data(nanjing) is None
     assert figures.organisation_chart_data(nanjing.iloc[0:0]) is None
 
 
-def test_field_chart_data(tables):
-    data = figures.field_chart_data(build_profile(tables, "Hefei", 2024).top_fields)
+def test_field_chart_data(fixture_tables):
+    data = figures.field_chart_data(build_profile(fixture_tables, "Hefei", 2024).top_fields)
     assert list(data["output"].unique()) == ["patents", "articles"]
     assert data.groupby("output")["share_pct"].sum().to_dict() == {"articles": 100, "patents": 100}
     assert list(data.loc[data["remainder"], "field"]) == ["Other", "Other"]
-    assert figures.field_chart_data(build_profile(tables, "Nanjing", 2024).top_fields) is None
+    assert figures.field_chart_data(build_profile(fixture_tables, "Nanjing", 2024).top_fields) is None
 
 
 def test_collaboration_chart_data():

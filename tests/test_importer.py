@@ -15,7 +15,7 @@ from cluster_profiles.importer import import_ranking, read_ranking_table
 from cluster_profiles.load import load_tables
 
 from bad_inputs import IMPORT_CASES
-from conftest import FIXTURES
+from conftest import FIXTURE_DATA, FIXTURES
 
 APPENDIX = FIXTURES / "gii2023-appendix-table3.csv"
 SOURCE = "GII 2023 Appendix Table 3 (test import)"
@@ -46,12 +46,11 @@ def test_import_fills_the_table_values_back(data_copy):
     _blank_2023_table_values(data_copy)
     result = import_ranking(APPENDIX, 2023, SOURCE, data_copy)
     assert len(result.updated) == 34 and not result.added
-    shipped, imported = load_tables().clusters, load_tables(data_copy).clusters
     key = ["edition", "cluster"]
-    for frame in (shipped, imported):
-        frame.set_index(key, inplace=True)
-    rows = shipped.index[(shipped.index.get_level_values(0) == 2023) & shipped["size_rank"].le(34).fillna(False)]
-    pd.testing.assert_frame_equal(imported.loc[rows, TABLE_COLUMNS], shipped.loc[rows, TABLE_COLUMNS])
+    frozen = load_tables(FIXTURE_DATA).clusters.set_index(key)
+    imported = load_tables(data_copy).clusters.set_index(key)
+    rows = frozen.index[(frozen.index.get_level_values(0) == 2023) & frozen["size_rank"].le(34).fillna(False)]
+    pd.testing.assert_frame_equal(imported.loc[rows, TABLE_COLUMNS], frozen.loc[rows, TABLE_COLUMNS])
     assert imported.loc[(2023, "Seoul"), "source"].endswith(SOURCE)
 
 

@@ -6,9 +6,11 @@ import pytest
 from cluster_profiles import overview as ov
 from cluster_profiles.errors import ParameterError, UnknownEditionError
 
+from conftest import FIXTURE_DATA
+
 
 def _overview(edition, reports_dir=""):
-    return ov.load_overview(edition=edition, reports_dir=reports_dir)
+    return ov.load_overview(edition=edition, reports_dir=reports_dir, data_dir=str(FIXTURE_DATA))
 
 
 def test_size_ranking_is_in_rank_order():
@@ -58,16 +60,16 @@ def test_bad_overview_parameters():
         ov.load_overview(edition=2019)
 
 
-def test_clusters_below_the_top_100_are_not_counted_as_held(tables):
+def test_clusters_below_the_top_100_are_not_counted_as_held(fixture_tables):
     from dataclasses import replace
 
     from cluster_profiles.profile import edition_info
 
-    extra = tables.clusters.iloc[:2].copy()
+    extra = fixture_tables.clusters.iloc[:2].copy()
     extra[["edition", "cluster", "economy", "in_top100"]] = [[2025, "Below A", "ZZ", "false"],
                                                              [2025, "Top B", "ZZ", "true"]]
-    clusters = pd.concat([tables.clusters, extra], ignore_index=True)
-    overview = ov.Overview(replace(tables, clusters=clusters), edition_info(tables, 2025), None)
+    clusters = pd.concat([fixture_tables.clusters, extra], ignore_index=True)
+    overview = ov.Overview(replace(fixture_tables, clusters=clusters), edition_info(fixture_tables, 2025), None)
     frame = ov.clusters_per_economy(overview).set_index("economy")
     assert frame.loc["ZZ", "clusters_in_data"] == 1
 

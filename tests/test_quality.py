@@ -8,8 +8,8 @@ from cluster_profiles.load import load_tables
 from bad_inputs import HEFEI, HEFEI_TOP1, _rewrite, _set
 
 
-def test_shipped_data_has_exactly_the_known_duplicate(tables):
-    found = quality.findings(tables)
+def test_fixture_data_has_exactly_its_known_duplicate(fixture_tables):
+    found = quality.findings(fixture_tables)
     assert [(f.cluster, f.file, f.column) for f in found] == [("Hefei", "top_organisations.csv", "organisation")]
     assert "listed twice among the top publishing organizations (ranks 1 and 3)" in found[0].message
 
@@ -30,8 +30,8 @@ def test_count_that_disagrees_with_its_share(data_copy):
     assert "CHANGXIN MEMORY TECHNOLOGIES 2,069 = 30%" in found[0].message
 
 
-def test_hefei_counts_and_shares_agree(tables):
-    assert quality.counts_against_shares(tables) == []
+def test_hefei_counts_and_shares_agree(fixture_tables):
+    assert quality.counts_against_shares(fixture_tables) == []
 
 
 @pytest.mark.parametrize("share, words", [("60", "add up to 135%, not 100%"), ("5", "add up to 80%, not 100%")])

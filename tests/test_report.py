@@ -8,18 +8,18 @@ from cluster_profiles import report
 from cluster_profiles.errors import UnknownEditionError
 
 
-def test_list_clusters_of_an_edition_is_a_table_in_ranking_order(tables):
-    listed = report.cluster_table(tables, 2024)
+def test_list_clusters_of_an_edition_is_a_table_in_ranking_order(fixture_tables):
+    listed = report.cluster_table(fixture_tables, 2024)
     assert list(listed.columns) == ["edition", "size rank", "cluster", "economy", "intensity rank"]
     assert set(listed["edition"]) == {2024}
-    assert len(listed) == int((tables.clusters["edition"] == 2024).sum())
+    assert len(listed) == int((fixture_tables.clusters["edition"] == 2024).sum())
     ranks = listed["size rank"].dropna().tolist()
     assert ranks == sorted(ranks) and ranks[0] == 1
     assert listed["size rank"].isna().tolist() == sorted(listed["size rank"].isna().tolist())  # unranked last
 
 
-def test_list_clusters_of_every_edition(tables):
-    assert len(report.cluster_table(tables)) == len(tables.clusters)
+def test_list_clusters_of_every_edition(fixture_tables):
+    assert len(report.cluster_table(fixture_tables)) == len(fixture_tables.clusters)
 
 
 def test_list_clusters_of_an_unknown_edition_names_the_known_ones():

@@ -8,51 +8,51 @@ from html_text import table_rows, visible_text
 text = visible_text
 
 
-def test_names_without_counts_get_a_table_and_no_chart(tables):
-    html = sections.top_organisations(build_profile(tables, "Nanjing", 2024), "patents")
+def test_names_without_counts_get_a_table_and_no_chart(fixture_tables):
+    html = sections.top_organisations(build_profile(fixture_tables, "Nanjing", 2024), "patents")
     assert "Southeast University" in text(html)
     assert "No chart: the source does not give a count or a share for every row." in text(html)
     assert "<img" not in html
 
 
-def test_missing_list_says_so_with_the_reason(tables):
-    cairo = build_profile(tables, "Cairo", 2025)
+def test_missing_list_says_so_with_the_reason(fixture_tables):
+    cairo = build_profile(fixture_tables, "Cairo", 2025)
     html = text(sections.collaboration(cairo))
     assert "23% of Cairo's PCT patent applications are filed in collaboration with other inventors." in html
     assert "Not in the data: the top collaborating locations. The partner locations" in html
     assert "Not in the data: how many of Cairo's scientific articles" in html
-    tokyo = text(sections.top_fields(build_profile(tables, "Tokyo–Yokohama", 2023)))
+    tokyo = text(sections.top_fields(build_profile(fixture_tables, "Tokyo–Yokohama", 2023)))
     assert "Not in the data: the top technology fields" in tokyo
 
 
-def test_lead_with_only_an_intensity_rank(tables):
-    html = text(sections.lead(build_profile(tables, "Cambridge", 2024)))
+def test_lead_with_only_an_intensity_rank(fixture_tables):
+    html = text(sections.lead(build_profile(fixture_tables, "Cambridge", 2024)))
     assert "Cambridge appears in the GII 2024 data" in html
     assert "It filed 6,379 PCT applications and published 35,000 scientific articles" in html
     assert "1st S&T cluster by intensity" in html
 
 
-def test_lead_with_totals_and_a_derived_economy_rank(tables):
-    html = text(sections.lead(build_profile(tables, "Tokyo-Yokohama", 2023)))
+def test_lead_with_totals_and_a_derived_economy_rank(fixture_tables):
+    html = text(sections.lead(build_profile(fixture_tables, "Tokyo-Yokohama", 2023)))
     assert "Tokyo–Yokohama is the first-ranked cluster, out of 4 Japanese clusters" in html
     assert "It filed 127,418 PCT applications and published 115,020 scientific articles, in total" in html
     assert "largest science and technology cluster in 2023" in html
     assert "counted from the GII 2023 ranking" in html
 
 
-def test_2025_lead_carries_venture_capital(tables):
-    html = text(sections.lead(build_profile(tables, "Cairo", 2025)))
+def test_2025_lead_carries_venture_capital(fixture_tables):
+    html = text(sections.lead(build_profile(fixture_tables, "Cairo", 2025)))
     assert "received 21 venture-capital deals, all per 1 million inhabitants" in html
     assert "83rd largest" in html and "100th S&T cluster by intensity" in html
 
 
-def test_conflicts_are_shown_not_resolved(tables):
-    html = text(sections.data_notes(build_profile(tables, "Kuala Lumpur", 2024)))
+def test_conflicts_are_shown_not_resolved(fixture_tables):
+    html = text(sections.data_notes(build_profile(fixture_tables, "Kuala Lumpur", 2024)))
     assert "Sources that disagree" in html and "size rank: 96 reported by" in html
 
 
-def test_sources_are_numbered_notes_linked_to_the_list_not_raw_urls(tables):
-    profile = build_profile(tables, "Nanjing", 2024)
+def test_sources_are_numbered_notes_linked_to_the_list_not_raw_urls(fixture_tables):
+    profile = build_profile(fixture_tables, "Nanjing", 2024)
     lead = sections.lead(profile)
     assert "https://sxconnet.com" not in text(lead)  # the URL is in the list at the end, not in the note
     number = sections.report_citations(profile).number("https://sxconnet.com/index.php/post/1836.html")
@@ -67,9 +67,9 @@ def test_fields_read_down_then_across():
     assert frame.values.tolist() == [["A (40%)", "D (10%)"], ["B (30%)", "E (10%)"], ["C (10%)", ""]]
 
 
-def test_hostile_names_are_escaped_even_if_they_pass_validation(tables):
+def test_hostile_names_are_escaped_even_if_they_pass_validation(fixture_tables):
     """Validation rejects markup in names; the HTML escapes them anyway (defence in depth)."""
-    profile = build_profile(tables, "Hefei", 2024)
+    profile = build_profile(fixture_tables, "Hefei", 2024)
     hostile = profile.top_organisations["patents"].assign(organisation="<script>alert(1)</script>")
     profile.top_organisations["patents"] = hostile
     html = sections.top_organisations(profile, "patents")
@@ -77,14 +77,14 @@ def test_hostile_names_are_escaped_even_if_they_pass_validation(tables):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_quality_notes_are_shown(tables):
-    html = text(sections.data_notes(build_profile(tables, "Hefei", 2024)))
+def test_quality_notes_are_shown(fixture_tables):
+    html = text(sections.data_notes(build_profile(fixture_tables, "Hefei", 2024)))
     assert "Data-quality notes" in html
     assert "UNIVERSITY OF SCIENCE & TECH. OF CHINA is listed twice among the top publishing organizations (ranks 1 and 3)" in html
 
 
-def test_cells_the_source_leaves_empty_show_a_dash(tables):
-    html = sections.top_organisations(build_profile(tables, "Cairo", 2025), "articles")
+def test_cells_the_source_leaves_empty_show_a_dash(fixture_tables):
+    html = sections.top_organisations(build_profile(fixture_tables, "Cairo", 2025), "articles")
     assert "None" not in text(html) and "nan" not in text(html)
     assert ("2", "Ain Shams University", "—", "14%") in table_rows(html)
 
@@ -108,8 +108,8 @@ def test_sections_are_registered_in_the_notebook_order():
     assert shown == [(s.name, s.argument) for s in sections.PROFILE_SECTIONS]
 
 
-def test_the_list_of_sources_is_every_section_s_sources_in_order(tables):
-    profile = build_profile(tables, "Hefei", 2024)
+def test_the_list_of_sources_is_every_section_s_sources_in_order(fixture_tables):
+    profile = build_profile(fixture_tables, "Hefei", 2024)
     expected = []
     for section in sections.PROFILE_SECTIONS:
         expected += section.sources(profile)
