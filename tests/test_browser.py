@@ -102,7 +102,9 @@ def test_every_page_of_the_site_loads_offline_and_every_link_resolves(browser, s
         page = visitor.open(url)
         visitor.assert_clean()
         for href in page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))"):
-            if not href.startswith(("http:", "https:", "data:")):
+            if href.startswith("#"):  # a note linked to the list of sources on the same page
+                assert page.locator(f"[id='{href[1:]}']").count() == 1, f"{url}: no target for {href}"
+            elif not href.startswith(("http:", "https:", "data:")):
                 to_visit.append(urljoin(url, href))
         visitor.page.close()
     assert len(seen) >= 5  # the index is reached again from the overviews
@@ -121,4 +123,72 @@ def test_index_filters_and_sorts(browser, site):
     page.click("button[data-key=size]")  # ascending -> descending
     ranks = page.eval_on_selector_all("#reports tbody tr", "rows => rows.map(r => r.dataset.size)")
     assert ranks == ["95", "83"]
+    offline.assert_clean()
+
+
+# ------------------------------------------------------------------------------------------------
+# Quotes in Chinese, Japanese and Korean: drawn with a Noto CJK face, not with tofu boxes or some
+# other fallback. Chromium's DevTools protocol names the platform fonts that drew a node's text.
+
+CJK_QUOTES = {"zh": "宁德因一家企业跻身创新强度前五", "ja": "大阪―神戸―京都と名古屋が選ばれ",
+              "ko": "서울의 VC 거래 글로벌 점유율"}
+CJK_FACES = {"zh": "Noto Sans CJK SC", "ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR"}
+
+
+@pytest.fixture(scope="module")
+def cjk_report(tmp_path_factory):
+    """Hefei 2024 rendered from a copy of the data whose sources quote Chinese, Japanese and Korean."""
+    import shutil
+    from dataclasses import replace
+
+    from cluster_profiles import paths
+    from cluster_profiles.io import write_tables
+    from cluster_profiles.load import load_tables
+    from cluster_profiles.render import render_report
+
+    data = tmp_path_factory.mktemp("cjk") / "data"
+    shutil.copytree(paths.DATA_DIR, data, ignore=shutil.ignore_patterns("*.md"))
+    tables = load_tables(data)
+    clusters = tables.clusters.copy()
+    row = clusters.index[(clusters["edition"] == 2024) & (clusters["cluster"] == "Hefei")][0]
+    quoted = " ; ".join(f"https://quote-{lang}.example/a ({quote})" for lang, quote in CJK_QUOTES.items())
+    clusters.loc[row, "source"] = f"{clusters.loc[row, 'source']} ; {quoted}"
+    write_tables(replace(tables, clusters=clusters), data, ["clusters"])
+    return render_report({"cluster": "Hefei", "edition": 2024, "data_dir": str(data)},
+                         reports_dir=tmp_path_factory.mktemp("cjk-reports"))
+
+
+def platform_fonts(page, selector: str) -> dict[str, int]:
+    """The fonts that drew the text of the first element matching ``selector``: family -> glyphs."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    assert node, f"no element {selector}"
+    fonts: dict[str, int] = {}
+    for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]:  # its child text nodes
+        fonts[font["familyName"]] = fonts.get(font["familyName"], 0) + int(font["glyphCount"])
+    cdp.detach()
+    return fonts
+
+
+def test_quotes_in_chinese_japanese_and_korean_render_with_a_cjk_font(browser, cjk_report):
+    import re
+
+    offline = OfflinePage(browser)
+    page = offline.open(cjk_report.html_path.as_uri())
+    stack = page.eval_on_selector(".jp-OutputArea-output", "e => getComputedStyle(e).fontFamily")
+    assert "Noto Sans CJK" in stack  # the page names a CJK font in its stack
+    letters = re.compile("[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+    for lang, quote in CJK_QUOTES.items():
+        selector = f"ol.sources span[lang='{lang}']"
+        assert page.inner_text(selector) == quote
+        fonts = platform_fonts(page, selector)
+        # every ideograph, kana and hangul syllable drawn by the Noto CJK face of the quote's language:
+        # without fonts-noto-cjk they would come from another family or be tofu boxes
+        assert fonts.get(CJK_FACES[lang], 0) >= len(letters.findall(quote)), (lang, fonts)
+    # the check tells fonts apart: the title's Latin letters are not drawn by a CJK face
+    title_fonts = platform_fonts(page, "h1")
+    assert title_fonts and not any("CJK" in family for family in title_fonts), title_fonts
     offline.assert_clean()

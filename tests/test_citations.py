@@ -102,3 +102,14 @@ def test_two_citations_of_one_url_are_one_entry_keeping_both_notes():
                             ["https://a.example/x (per million)"]])
     assert cited.entries == ("https://a.example/x (intensity 26th) ; (per million)",)
     assert cited.number("https://a.example/x") == 1
+
+
+def test_quotes_in_chinese_japanese_and_korean_are_marked_with_their_language():
+    assert c.cjk_language("https://x.example (宁德因一家企业跻身创新强度前五)") == "zh"
+    assert c.cjk_language("Kyodo: 大阪―神戸―京都と名古屋が選ばれ、それぞれ11位と28位") == "ja"
+    assert c.cjk_language("서울의 VC 거래 글로벌 점유율은 3.1%") == "ko"
+    assert c.cjk_language("https://plain.example (São Paulo, Göteborg)") is None
+    html = str(c.linked("https://oita-press.example/x (Kyodo: 大阪―神戸―京都と名古屋が選ばれ、それぞれ11位と28位)"))
+    assert '<span lang="ja">大阪―神戸―京都と名古屋が選ばれ、それぞれ11位と28位</span>' in html
+    assert '<a href="https://oita-press.example/x"' in html
+    assert str(c.linked("<b>合肥</b>")) == '&lt;b&gt;<span lang="zh">合肥</span>&lt;/b&gt;'

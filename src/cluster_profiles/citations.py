@@ -21,14 +21,47 @@ PRIMARY_HOSTS = ("wipo.int",)  # the publisher of the GII: its pages are the pri
 LABEL_LENGTH = 40  # a named document's label in a note is cut to this many characters
 
 
-def linked(text: str) -> Markup:
-    """Text with every URL made a link; everything else escaped."""
+# Chinese, Japanese and Korean quotes: marked with their language so that the report's font stack
+# picks the right Noto CJK face (the same character is drawn differently in each).
+_CJK = "\u3000-\u303f\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+CJK_RUN = re.compile(f"[{_CJK}](?:[{_CJK}\\w ―….,%-]*[{_CJK}])?")  # Latin words inside a quote stay in it
+_KANA = re.compile("[\u3040-\u30ff]")
+_HANGUL = re.compile("[\u3130-\u318f\uac00-\ud7af]")
+
+
+def cjk_language(text: str) -> str | None:
+    """'ja' if the text has kana, 'ko' if it has hangul, 'zh' for Chinese characters alone, else None."""
+    if not CJK_RUN.search(text):
+        return None
+    if _KANA.search(text):
+        return "ja"
+    if _HANGUL.search(text):
+        return "ko"
+    return "zh"
+
+
+def _escaped_with_language(text: str, language: str | None) -> Markup:
+    if language is None:
+        return Markup.escape(text)
     pieces, last = [], 0
-    for match in URL.finditer(text):
+    for match in CJK_RUN.finditer(text):
         pieces.append(Markup.escape(text[last:match.start()]))
-        pieces.append(Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(match.group(0)))
+        pieces.append(Markup('<span lang="{}">{}</span>').format(language, match.group(0)))
         last = match.end()
     pieces.append(Markup.escape(text[last:]))
+    return Markup("").join(pieces)
+
+
+def linked(text: str) -> Markup:
+    """Text with every URL made a link, quotes in Chinese, Japanese or Korean marked with their
+    language; everything else escaped."""
+    language = cjk_language(text)
+    pieces, last = [], 0
+    for match in URL.finditer(text):
+        pieces.append(_escaped_with_language(text[last:match.start()], language))
+        pieces.append(Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(match.group(0)))
+        last = match.end()
+    pieces.append(_escaped_with_language(text[last:], language))
     return Markup("").join(pieces)
 
 
