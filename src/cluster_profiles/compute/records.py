@@ -110,8 +110,16 @@ def iso_codes() -> list[str]:
     return sorted({country.alpha_2 for country in pycountry.countries} | USER_ASSIGNED_CODES)
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem]) -> list[str] | None:
-    """Copy the file into ``raw_<table>`` (insertion order kept, so ``rowid`` gives the line)."""
+NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                 "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem]) -> set[str] | None:
+    """Copy the file into ``raw_<table>`` (insertion order kept, so ``rowid`` gives the line).
+
+    Returns the declared columns that the file already stores as numbers (Parquet), which are
+    checked as numbers instead of as text; None when the file cannot be used.
+    """
     try:
         if path.suffix == ".csv":
             con.execute(f"CREATE OR REPLACE TABLE raw_{table} AS SELECT * FROM read_csv(?, header = true, "
@@ -123,28 +131,62 @@ def _read_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: 
         problems.append(Problem(path.name, None, None, f"a file DuckDB cannot read ({message})",
                                 "CSV with one header line (UTF-8) or Parquet"))
         return None
-    columns = [row[0] for row in con.execute(f"DESCRIBE raw_{table}").fetchall()]
-    missing = [c for c in TABLE_COLUMNS[table] if c not in columns]
+    types = {row[0]: str(row[1]) for row in con.execute(f"DESCRIBE raw_{table}").fetchall()}
+    missing = [c for c in TABLE_COLUMNS[table] if c not in types]
     for column in missing:
         problems.append(Problem(path.name, 1, column, "no such column",
                                 f"the columns {', '.join(TABLE_COLUMNS[table])}"))
-    return None if missing else columns
+    if missing:
+        return None
+    return {c for c, kind in TABLE_COLUMNS[table].items()
+            if kind != "text" and types[c].split("(")[0] in NUMERIC_TYPES}
 
 
-def _text(column: str) -> str:
-    """The column as trimmed text, NULL when empty."""
-    return f"NULLIF(trim(CAST({column} AS VARCHAR)), '')"
+class _Columns:
+    """SQL expressions for a raw table's columns: text trimmed (NULL when empty), numbers typed.
 
+    A column the file stores as numbers is used as it is: turning ten million doubles into text
+    and back would cost more than every check together.
+    """
 
-def _number(column: str) -> str:
-    return f"TRY_CAST({_text(column)} AS DOUBLE)"
+    def __init__(self, numeric: set[str]):
+        self.numeric = numeric
+
+    def text(self, column: str) -> str:
+        if column.split(".")[-1] in self.numeric:
+            return f"CAST({column} AS VARCHAR)"
+        return f"NULLIF(trim(CAST({column} AS VARCHAR)), '')"
+
+    def given(self, column: str) -> str:
+        if column in self.numeric:
+            return f"({column} IS NOT NULL)"
+        return f"({self.text(column)} IS NOT NULL)"
+
+    def number(self, column: str) -> str:
+        if column in self.numeric:
+            return f"CAST({column} AS DOUBLE)"
+        return f"TRY_CAST({self.text(column)} AS DOUBLE)"
+
+    def typed(self, table: str) -> str:
+        """The validated table's select list."""
+        parts = []
+        for column, kind in TABLE_COLUMNS[table].items():
+            if kind == "text":
+                parts.append(f"{self.text(column)} AS {column}")
+            elif kind == "int":
+                parts.append(f"CAST({self.number(column)} AS INTEGER) AS {column}")
+            else:
+                parts.append(f"{self.number(column)} AS {column}")
+        return ", ".join(parts)
 
 
 class _Checker:
     """Runs one SQL condition per check over a raw table and turns failing rows into problems."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem]):
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem],
+                 columns: _Columns):
         self.con, self.table, self.path, self.problems = con, table, path, problems
+        self.c = columns
         self.first_line = 2 if path.suffix == ".csv" else 1  # CSV: the header is line 1
 
     def check(self, column: str, failing: str, expected: str, found: str | None = None,
@@ -160,13 +202,13 @@ class _Checker:
             self.problems.append(Problem(self.path.name, int(rows[-1][0]), column,
                                          f"{rows[0][2] - len(rows):,} more rows like the ones above", expected))
 
-    def required_text(self, column: str) -> None:
-        self.check(column, f"{_text(column)} IS NULL", "a value (this column is required)")
+    def required(self, column: str) -> None:
+        self.check(column, f"NOT {self.c.given(column)}", "a value (this column is required)")
 
     def name_text(self, column: str, required: bool) -> None:
         if required:
-            self.required_text(column)
-        text = _text(column)
+            self.required(column)
+        text = self.c.text(column)
         self.check(column, f"length({text}) > {MAX_NAME_LENGTH}",
                    f"at most {MAX_NAME_LENGTH} characters (it becomes a name in the data folder)")
         self.check(column, f"regexp_matches({text}, '{MARKUP}')",
@@ -174,29 +216,35 @@ class _Checker:
         self.check(column, f"regexp_matches({text}, '{CONTROL}')", "no control characters or bidi overrides")
 
     def whole(self, column: str, required: bool, minimum: int | None = None) -> None:
-        number = _number(column)
+        number = self.c.number(column)
         if required:
-            self.required_text(column)
-        self.check(column, f"{_text(column)} IS NOT NULL AND ({number} IS NULL OR {number} <> round({number}))",
+            self.required(column)
+        self.check(column, f"{self.c.given(column)} AND ({number} IS NULL OR {number} <> round({number}))",
                    "a whole number")
         if minimum is not None:
             self.check(column, f"{number} = round({number}) AND {number} < {minimum}", f"a whole number >= {minimum}")
 
     def ranged(self, column: str, low: float, high: float) -> None:
-        number = _number(column)
-        self.check(column, f"{_text(column)} IS NOT NULL AND {number} IS NULL", "a number")
-        self.check(column, f"{number} < {low} OR {number} > {high} OR isnan({number})", f"a number from {low:g} to {high:g}")
+        number = self.c.number(column)
+        if column not in self.c.numeric:
+            self.check(column, f"{self.c.given(column)} AND {number} IS NULL", "a number")
+        self.check(column, f"{number} < {low} OR {number} > {high} OR isnan({number})",
+                   f"a number from {low:g} to {high:g}")
 
     def unique(self, columns: list[str], what: str) -> None:
-        keys = ", ".join(_text(c) for c in columns)
-        found = " || ', ' || ".join(f"'{c}=' || coalesce({_text(c)}, '')" for c in columns)
-        source = (f"(SELECT *, rowid, count(*) OVER (PARTITION BY {keys}) AS copies, "
-                  f"row_number() OVER (PARTITION BY {keys} ORDER BY rowid) AS copy FROM raw_{self.table})")
-        self.check(", ".join(columns), f"copies > 1 AND copy > 1 AND {_text(columns[0])} IS NOT NULL",
-                   f"one row per {what}", found=f"'a duplicate key (' || {found} || ')'", source=source)
+        keys = [self.c.number(c) if c in self.c.numeric else self.c.text(c) for c in columns]
+        found = " || ', ' || ".join(f"'{c}=' || coalesce(CAST({k} AS VARCHAR), '')" for c, k in zip(columns, keys))
+        key_list = ", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))
+        join = " AND ".join(f"{k} = d.k{i}" for i, k in enumerate(keys))
+        # only the keys that occur twice are joined back: a window over every row costs seconds at 10^7 rows
+        source = (f"(SELECT r.rowid AS rowid, r.*, row_number() OVER (PARTITION BY {', '.join(keys)} "
+                  f"ORDER BY r.rowid) AS copy FROM raw_{self.table} r JOIN (SELECT {key_list} FROM raw_{self.table} "
+                  f"WHERE {keys[0]} IS NOT NULL GROUP BY ALL HAVING count(*) > 1) d ON {join})")
+        self.check(", ".join(columns), "copy > 1", f"one row per {what}",
+                   found=f"'a duplicate key (' || {found} || ')'", source=source)
 
     def known_document(self) -> None:
-        text = _text("doc_id")
+        text = self.c.text("doc_id")
         self.check("doc_id", f"{text} IS NOT NULL AND {text} NOT IN (SELECT doc_id FROM documents)",
                    "a doc_id of the documents table")
 
@@ -207,53 +255,57 @@ def _show(value: object, limit: int = 60) -> str:
 
 
 def _validate_documents(checker: _Checker) -> None:
-    checker.required_text("doc_id")
+    c = checker.c
+    checker.required("doc_id")
     checker.unique(["doc_id"], "doc_id")
     kinds = ", ".join(f"'{k}'" for k in KINDS)
-    checker.check("kind", f"{_text('kind')} IS NULL OR {_text('kind')} NOT IN ({kinds})", f"one of {', '.join(KINDS)}")
+    checker.check("kind", f"{c.text('kind')} IS NULL OR {c.text('kind')} NOT IN ({kinds})",
+                  f"one of {', '.join(KINDS)}")
     checker.whole("year", required=True)
 
 
 def _validate_addresses(checker: _Checker) -> None:
-    checker.required_text("doc_id")
+    c = checker.c
+    checker.required("doc_id")
     checker.known_document()
     checker.whole("seq", required=True, minimum=1)
     checker.unique(["doc_id", "seq"], "doc_id and seq (one row per person)")
     checker.ranged("lat", -90, 90)
     checker.ranged("lon", -180, 180)
-    checker.check("lon", f"({_text('lat')} IS NULL) <> ({_text('lon')} IS NULL)",
+    checker.check("lon", f"{c.given('lat')} <> {c.given('lon')}",
                   "lat and lon both given or both empty", found="'only one of lat and lon'")
     checker.name_text("city", required=False)
-    checker.check("economy", f"{_text('economy')} IS NOT NULL AND {_text('economy')} NOT IN (SELECT code FROM iso_codes)",
-                  "an ISO 3166-1 alpha-2 code in capitals (CN, HK, DE) or empty")
+    checker.check("economy", f"{c.text('economy')} IS NOT NULL AND {c.text('economy')} NOT IN "
+                  "(SELECT code FROM iso_codes)", "an ISO 3166-1 alpha-2 code in capitals (CN, HK, DE) or empty")
 
 
 def _validate_organisations(checker: _Checker) -> None:
-    checker.required_text("doc_id")
+    c = checker.c
+    checker.required("doc_id")
     checker.known_document()
     checker.name_text("name", required=True)
     roles = ", ".join(f"'{r}'" for r in ROLE_OF_KIND.values())
-    checker.check("role", f"{_text('role')} IS NULL OR {_text('role')} NOT IN ({roles})",
+    checker.check("role", f"{c.text('role')} IS NULL OR {c.text('role')} NOT IN ({roles})",
                   "applicant (PCT applications) or affiliation (articles)")
     with_kind = ("(SELECT r.rowid AS rowid, r.*, k.kind AS doc_kind FROM raw_organisations r LEFT JOIN "
                  "(SELECT doc_id, any_value(kind) AS kind FROM documents GROUP BY doc_id) k "
-                 f"ON k.doc_id = {_text('r.doc_id')})")
+                 f"ON k.doc_id = {c.text('r.doc_id')})")
     expected_role = "CASE doc_kind WHEN 'pct' THEN 'applicant' ELSE 'affiliation' END"
-    checker.check("role", f"{_text('role')} IN ({roles}) AND doc_kind IN ('pct', 'article') "
-                  f"AND {_text('role')} <> {expected_role}",
+    checker.check("role", f"{c.text('role')} IN ({roles}) AND doc_kind IN ('pct', 'article') "
+                  f"AND {c.text('role')} <> {expected_role}",
                   "applicant on a PCT application, affiliation on an article",
-                  found=f"{_text('role')} || ' on a document of kind ' || doc_kind", source=with_kind)
+                  found=f"{c.text('role')} || ' on a document of kind ' || doc_kind", source=with_kind)
 
 
 def _validate_classes(checker: _Checker) -> None:
-    checker.required_text("doc_id")
+    checker.required("doc_id")
     checker.known_document()
     checker.name_text("code", required=True)
 
 
 def _validate_population(checker: _Checker) -> None:
     for column in ("lat", "lon", "population"):
-        checker.required_text(column)
+        checker.required(column)
     checker.ranged("lat", -90, 90)
     checker.ranged("lon", -180, 180)
     checker.ranged("population", 0, 1e10)
@@ -262,14 +314,6 @@ def _validate_population(checker: _Checker) -> None:
 VALIDATORS = {"documents": _validate_documents, "addresses": _validate_addresses,
               "organisations": _validate_organisations, "classes": _validate_classes,
               "population": _validate_population}
-TYPED = {  # the validated table: trimmed text (NULL when empty) and typed numbers
-    "documents": f"{_text('doc_id')} AS doc_id, {_text('kind')} AS kind, CAST({_number('year')} AS INTEGER) AS year",
-    "addresses": (f"{_text('doc_id')} AS doc_id, CAST({_number('seq')} AS INTEGER) AS seq, {_number('lat')} AS lat, "
-                  f"{_number('lon')} AS lon, {_text('city')} AS city, {_text('economy')} AS economy"),
-    "organisations": f"{_text('doc_id')} AS doc_id, {_text('name')} AS name, {_text('role')} AS role",
-    "classes": f"{_text('doc_id')} AS doc_id, {_text('code')} AS code",
-    "population": f"{_number('lat')} AS lat, {_number('lon')} AS lon, {_number('population')} AS population",
-}
 
 
 def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> RecordsInfo:
@@ -285,26 +329,28 @@ def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> Rec
                                                            "classes, optional population; CSV or Parquet)")])
     files, problems = find_files(folder)
     con.execute("CREATE OR REPLACE TEMP TABLE iso_codes AS SELECT unnest(?::VARCHAR[]) AS code", [iso_codes()])
-    readable = {}
+    readable: dict[str, tuple[Path, _Columns]] = {}
     for table, path in files.items():
-        if _read_raw(con, table, path, problems) is not None:
-            readable[table] = path
+        numeric = _read_raw(con, table, path, problems)
+        if numeric is not None:
+            readable[table] = (path, _Columns(numeric))
     if "documents" in readable:
         # the other tables are checked against the documents: type them first (bad rows drop out here,
         # and are reported by the documents' own checks)
-        _validate(con, "documents", readable["documents"], problems)
-        con.execute(f"CREATE OR REPLACE TABLE documents AS SELECT {TYPED['documents']} FROM raw_documents")
+        path, columns = readable["documents"]
+        VALIDATORS["documents"](_Checker(con, "documents", path, problems, columns))
+        con.execute(f"CREATE OR REPLACE TABLE documents AS SELECT {columns.typed('documents')} FROM raw_documents")
     else:
         con.execute("CREATE OR REPLACE TABLE documents (doc_id VARCHAR, kind VARCHAR, year INTEGER)")
-    for table, path in readable.items():
+    for table, (path, columns) in readable.items():
         if table != "documents":
-            _validate(con, table, path, problems)
+            VALIDATORS[table](_Checker(con, table, path, problems, columns))
     if problems:
         raise RecordsValidationError(str(folder), problems)
     rows = {}
-    for table in readable:
+    for table, (_, columns) in readable.items():
         if table != "documents":
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {TYPED[table]} FROM raw_{table}")
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {columns.typed(table)} FROM raw_{table}")
         con.execute(f"DROP TABLE raw_{table}")
         rows[table] = _scalar(con, f"SELECT count(*) FROM {table}")
     return RecordsInfo(records_dir=folder.resolve(), files=files, sha256=records_hash(files), rows=rows)
@@ -313,10 +359,6 @@ def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> Rec
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     row = con.execute(sql).fetchone()
     return int(row[0]) if row else 0
-
-
-def _validate(con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem]) -> None:
-    VALIDATORS[table](_Checker(con, table, path, problems))
 
 
 def validate_records(records_dir: str | Path) -> RecordsInfo:
