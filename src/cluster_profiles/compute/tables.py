@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import paths
-from ..load import economy_codes, primary_economy
+from ..economies import economy_codes, primary_economy
 from . import labels, measures
 from .fields import CONCORDANCE_SOURCE
 from .records import KINDS

@@ -1,15 +1,15 @@
 """Step 6 of the method: write a complete data folder in the schema the reports read.
 
-The tables are written to a temporary folder beside the target, validated there with the project's
-loader (the same checks as ``cluster-profiles validate``), and only then moved into place. A target
-that exists is replaced only if an earlier run of this command wrote it (it holds ``RUN_FILE``), so
-``--out data`` cannot wipe the shipped tables; a failure leaves the previous folder as it was.
+The tables are validated in memory with the project's validator (``validate.validate_frames``,
+the same checks as ``cluster-profiles validate``), written as canonical CSV (``io.write_tables``) to
+a temporary folder beside the target, and only then moved into place. A target that exists is
+replaced only if an earlier run of this command wrote it (it holds ``RUN_FILE``), so ``--out data``
+cannot wipe the shipped tables; a failure leaves the previous folder as it was.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -19,44 +19,52 @@ import pandas as pd
 
 from .. import paths
 from ..errors import ClusterProfilesError
-from ..load import load_tables
+from ..io import write_tables
 from ..schema import TABLES
+from ..validate import Tables, validate_frames
 
 RUN_FILE = "compute_run.json"  # provenance of a computed folder: records, settings, hashes, summary
 WORLD_SHARE_DECIMALS = 3  # a cluster's share of the world is small: 0.012 %
 SHARE_DECIMALS = 1  # shares within a cluster, as the GII profiles print them (to a whole percent)
 COUNT_DECIMALS = 3  # fractional counts
+COORDINATE_DECIMALS = 4  # about 10 m, as data/README.md asks of cluster_locations
 
 
 class OutputFolderError(ClusterProfilesError):
     pass
 
 
-def format_number(value: object, decimals: int) -> str:
-    """A CSV cell: empty for missing, no exponent, no trailing zeros (1666.667, 2, 0.5)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = f"{float(value):.{decimals}f}"  # type: ignore[arg-type]  # a number: the schema declares the column.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+def decimals_of(table: str, column: str) -> int | None:
+    """How many decimals a computed number keeps in the data folder (None: text or whole numbers)."""
+    dtype = str(TABLES[table].schema.columns[column].dtype)
+    if dtype != "Float64":
+        return None
+    if column in ("latitude", "longitude"):
+        return COORDINATE_DECIMALS
+    if column.endswith("_pct"):
+        return WORLD_SHARE_DECIMALS if table == "clusters" else SHARE_DECIMALS
+    return COUNT_DECIMALS
 
 
-def table_csv(name: str, frame: pd.DataFrame) -> str:
-    """The CSV text of a data-folder table: the schema's columns in its order, numbers formatted."""
-    spec = TABLES[name]
-    out = pd.DataFrame(index=frame.index)
-    for column, declared in spec.schema.columns.items():
-        values = frame[column] if column in frame.columns else pd.Series(pd.NA, index=frame.index)
-        dtype = str(declared.dtype)
-        if dtype == "Int64":
-            out[column] = [format_number(v, 0) for v in values]
-        elif dtype == "Float64":
-            decimals = 4 if column in ("latitude", "longitude") else (WORLD_SHARE_DECIMALS if name == "clusters" else SHARE_DECIMALS) if column.endswith("_pct") \
-                else COUNT_DECIMALS
-            out[column] = [format_number(v, decimals) for v in values]
-        else:
-            out[column] = ["" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v)
-                           for v in values]
-    return out.to_csv(index=False, lineterminator="\n")
+def schema_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Each table with exactly the schema's columns (absent ones empty), numbers rounded for print."""
+    shaped = {}
+    for name, spec in TABLES.items():
+        frame = frames.get(name, pd.DataFrame(columns=spec.columns))
+        out = pd.DataFrame(index=frame.index)
+        for column in spec.columns:
+            values = frame[column] if column in frame.columns else pd.Series(pd.NA, index=frame.index, dtype=object)
+            decimals = decimals_of(name, column)
+            if decimals is not None:
+                values = pd.to_numeric(values, errors="coerce").astype("Float64").round(decimals)
+            out[column] = values
+        shaped[name] = out.reset_index(drop=True)
+    return shaped
+
+
+def validated_tables(frames: dict[str, pd.DataFrame]) -> Tables:
+    """The computed tables, checked like a data folder (raises ``DataValidationError``)."""
+    return validate_frames(schema_frames(frames), where="the computed tables")
 
 
 def check_target(out_dir: Path) -> None:
@@ -71,18 +79,16 @@ def check_target(out_dir: Path) -> None:
 
 
 def write_data_folder(frames: dict[str, pd.DataFrame], out_dir: str | Path, run_info: dict) -> Path:
-    """Write every table of the schema (missing frames: header only), validate, move into place."""
+    """Validate every table of the schema (absent frames: no rows), write, move into place."""
     out_dir = Path(out_dir)
     check_target(out_dir)
+    tables = validated_tables(frames)  # nothing is written when this raises
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
-        for name, spec in TABLES.items():
-            frame = frames.get(name, pd.DataFrame(columns=spec.columns))
-            (staging / spec.file_name).write_text(table_csv(name, frame), encoding="utf-8", newline="\n")
+        write_tables(tables, staging)
         (staging / RUN_FILE).write_text(json.dumps(run_info, indent=2, sort_keys=True, default=str) + "\n",
                                         encoding="utf-8")
-        load_tables(staging)  # raises DataValidationError: then nothing is moved into place
         os.chmod(staging, 0o755)  # mkdtemp creates 0700; a data folder is meant to be shared
         _replace(staging, out_dir)
     finally:
