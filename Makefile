@@ -37,6 +37,7 @@ DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 
 .PHONY: help install lock report reports bench check check-order test lint typecheck lab lab-reset golden validate import locations clean distclean
 .PHONY: records-openalex records-patentsview clusters find-clusters bench-records
+.PHONY: bench-single compare
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -64,6 +65,9 @@ reports: $(STAMP) ## render every cluster and edition in parallel, the overviews
 
 bench: $(STAMP) ## benchmark the batch renderer against one papermill + one nbconvert CLI call per report
 	"$(BIN)/python" bench/bench_batch.py $(if $(N),--reports "$$N",)
+
+bench-single: $(STAMP) ## one `cluster-profiles render` against the floor (kernel start + plotting imports), median ratio [N=runs]
+	"$(BIN)/python" bench/bench_single.py $(if $(N),--runs "$$N",)
 
 reports/%.html: $(STAMP) $(NOTEBOOK) $(DATA_FILES) $(PACKAGE_FILES) ## a report by path: make reports/2024/nanjing.html
 	stem=$(call quote,$*); "$(BIN)/cluster-profiles" render --edition "$${stem%%/*}" --cluster "$${stem##*/}"

@@ -9,20 +9,32 @@ from pathlib import Path
 from . import paths
 from .compute.adapters.commands import add_find_clusters_command, add_records_command
 from .errors import ClusterProfilesError
-from .load import load_tables
+
+
+def skip_unused_iri_checker() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax``, when installed (JupyterLab's dependencies bring it).
+
+    jsonschema imports it eagerly for its 'iri' format checks, and importing it compiles about 35 Lark
+    grammars: 1 s or more, a fifth of a render (python-jsonschema/jsonschema#1428). No notebook schema uses
+    that format, and jsonschema skips a checker whose module cannot be imported.
+    """
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # None: importing it raises ImportError
 
 
 def _render(args: argparse.Namespace) -> int:
-    from .render import render_report  # imports papermill and nbconvert: only when rendering
+    from .single import render_one  # the kernel starts first, the rest is imported while it boots
 
-    result = render_report({"cluster": args.cluster, "edition": args.edition, "data_dir": args.data_dir or ""},
-                           reports_dir=args.reports_dir)
+    skip_unused_iri_checker()
+    result = render_one({"cluster": args.cluster, "edition": args.edition, "data_dir": args.data_dir or ""},
+                        reports_dir=args.reports_dir)
     print(f"Wrote {result.html_path}")
     return 0
 
 
 def _render_all(args: argparse.Namespace) -> int:
     from .batch import build_site, summary
+    from .load import load_tables  # pandas and pandera: only for the commands that read data
 
     tables = load_tables(args.data_dir or None)
     editions = [args.edition] if args.edition else None
@@ -38,6 +50,8 @@ def _render_all(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from .load import load_tables  # pandas and pandera: only for the commands that read data
+
     tables = load_tables(args.data_dir)
     clusters = tables.clusters
     if args.edition is not None:
@@ -49,6 +63,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .load import load_tables  # pandas and pandera: only for the commands that read data
     from .quality import findings
 
     tables = load_tables(args.data_dir)

@@ -19,6 +19,13 @@ class ClusterProfilesError(Exception):
     def notebook_message(self) -> str:
         return " ".join(part for part in (self.message, self.notebook_hint) if part)
 
+    @classmethod
+    def from_message(cls, message: str) -> ClusterProfilesError:
+        """This kind of error carrying a finished message (one raised in a kernel, passed on)."""
+        error = cls.__new__(cls)
+        ClusterProfilesError.__init__(error, message)
+        return error
+
     def _render_traceback_(self) -> list[str]:
         """How IPython shows this error in a notebook: the message alone, no traceback frames.
 
@@ -76,7 +83,9 @@ class UnknownClusterError(ClusterProfilesError):
 
 
 class UnknownEditionError(ClusterProfilesError):
-    pass
+    @classmethod
+    def for_edition(cls, edition: object, known: list[int]) -> UnknownEditionError:
+        return cls(f"Unknown GII edition {edition!r}. The data has editions: {', '.join(map(str, known))}.")
 
 
 class ParameterError(ClusterProfilesError):

@@ -79,8 +79,7 @@ class ClusterProfile:
 def edition_info(tables: Tables, edition: int) -> Edition:
     rows = tables.editions[tables.editions["edition"] == edition]
     if rows.empty:
-        known = ", ".join(map(str, tables.edition_list()))
-        raise UnknownEditionError(f"Unknown GII edition {edition!r}. The data has editions: {known}.")
+        raise UnknownEditionError.for_edition(edition, tables.edition_list())
     row = rows.iloc[0]
 
     def text(column: str) -> str | None:

@@ -20,9 +20,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from . import paths
 from .errors import ParameterError, RenderError
 from .files import write_files_atomically
-from .load import load_tables
 from .parameters import ReportParameters, validate_parameters
-from .profile import build_profile
 
 NOTEBOOK_ONLY_TAG = "notebook-only"  # cells for JupyterLab users (instructions), dropped from reports
 
@@ -92,6 +90,14 @@ def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
     return body
 
 
+def warm_up_export() -> None:
+    """Export a tiny notebook once: the first export in a process compiles the templates and loads
+    the Markdown and HTML machinery. A render that waits for its kernel does this meanwhile."""
+    cell = nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": "<p>warm-up</p>", "text/plain": "warm-up"})])
+    export_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# warm-up"), cell]), "warm-up")
+
+
 INJECTED_CELL_ID = "injected-parameters"
 
 
@@ -122,6 +128,7 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
                      what: str, kernel_manager=None, fingerprint: str | None = None) -> None:
     """papermill → nbconvert → the HTML page, the executed notebook (and the fingerprint) written atomically."""
     source = nbformat.read(notebook, as_version=4)
+    html_exporter()  # built now, while a kernel started early may still be booting
     with tempfile.TemporaryDirectory(prefix="cluster-profiles-kernel-") as socket_dir:
         manager = kernel_manager or new_kernel_manager(socket_dir)
         try:
@@ -145,6 +152,7 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
 def render_overview(edition: int, *, data_dir: str = "", reports_dir: Path | None = None,
                     kernel_manager=None, fingerprint: str | None = None) -> Path:
     """Render the edition overview notebook to ``reports/overview-<edition>.html``."""
+    from .load import load_tables  # pandas and pandera: imported when needed (see single.py)
     from .profile import edition_info
 
     reports_dir = Path(reports_dir or paths.REPORTS_DIR)
@@ -171,6 +179,9 @@ def render_report(parameters: dict[str, object] | ReportParameters, *,
     ``kernel_manager`` whose kernel is already running is reused (batch renders); ``fingerprint``,
     if given, is written beside the report so that an unchanged report is not rendered again.
     """
+    from .load import load_tables  # pandas and pandera: imported when needed (see single.py)
+    from .profile import build_profile
+
     notebook = notebook or paths.PROFILE_NOTEBOOK
     reports_dir = Path(reports_dir or paths.REPORTS_DIR)
     if isinstance(parameters, ReportParameters):
@@ -180,13 +191,22 @@ def render_report(parameters: dict[str, object] | ReportParameters, *,
         checked = validate_parameters(**parameters)
     tables = load_tables(checked.data_dir or None)
     profile = build_profile(tables, checked.cluster, checked.edition)  # resolves spelling, or fails
-    html_path, notebook_path = report_paths(reports_dir, profile.edition.year, profile.cluster)
-    run_parameters = {"cluster": profile.cluster, "edition": profile.edition.year,
-                      "data_dir": str(Path(checked.data_dir).resolve()) if checked.data_dir else ""}
-    title = f"{profile.cluster}: GII {profile.edition.year} S&T cluster profile"
-    execute_to_files(notebook, run_parameters, html_path, title, what=f"{profile.cluster} (GII {profile.edition.year})",
+    return render_checked_report(profile.cluster, profile.edition.year, checked.data_dir, reports_dir=reports_dir,
+                                 notebook=notebook, kernel_manager=kernel_manager, fingerprint=fingerprint)
+
+
+def render_checked_report(cluster: str, edition: int, data_dir: str, *, reports_dir: Path,
+                          notebook: Path | None = None, kernel_manager=None,
+                          fingerprint: str | None = None) -> RenderedReport:
+    """Render a profile whose parameters are checked and whose cluster name is the canonical one."""
+    notebook = notebook or paths.PROFILE_NOTEBOOK
+    html_path, notebook_path = report_paths(Path(reports_dir), edition, cluster)
+    run_parameters = {"cluster": cluster, "edition": edition,
+                      "data_dir": str(Path(data_dir).resolve()) if data_dir else ""}
+    title = f"{cluster}: GII {edition} S&T cluster profile"
+    execute_to_files(notebook, run_parameters, html_path, title, what=f"{cluster} (GII {edition})",
                      kernel_manager=kernel_manager, fingerprint=fingerprint)
-    return RenderedReport(profile.cluster, profile.edition.year, html_path, notebook_path)
+    return RenderedReport(cluster, edition, html_path, notebook_path)
 
 
 def render_find_clusters(records_dir: str | Path, *, settings_path: str | Path = "",

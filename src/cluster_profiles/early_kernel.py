@@ -1,0 +1,48 @@
+"""Start a render's kernel before anything else, so that it boots while the command imports the rest.
+
+A single render pays for two things that do not depend on each other: the kernel (a new process,
+then pandas, seaborn and matplotlib imported in it) and the command's own imports (papermill,
+nbconvert, pandas, pandera) and checks. Started first, the kernel boots on another core while this
+process imports and validates; the notebook then runs in it (papermill uses a kernel manager it is
+given, and leaves its shutdown to us). This module imports only jupyter_client, on purpose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# What every notebook of the project imports in its first cell, sent to the kernel as soon as it
+# starts (silently: no execution count, no output). The notebook's own import then finds it loaded,
+# as in the batch renderer's warm kernels, whose output a test shows to equal a fresh kernel's.
+PRELOAD = "__import__('cluster_profiles.report')"  # binds no name in the notebook's namespace
+
+
+@contextlib.contextmanager
+def early_kernel(cwd: Path, preload: str = PRELOAD) -> Iterator[object]:
+    """A started kernel's manager (IPC sockets in a private temporary folder), shut down on exit."""
+    from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    with tempfile.TemporaryDirectory(prefix="cluster-profiles-kernel-") as socket_dir:
+        manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
+        manager.ip = os.path.join(socket_dir, "kernel")
+        run_sync(manager.start_kernel)(cwd=str(cwd))
+        client = BlockingKernelClient()
+        client.load_connection_info(manager.get_connection_info())
+        try:
+            # the shell channel is all this needs: no heartbeat thread, no output subscription
+            client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+            if preload:
+                # queued by zmq until the kernel listens; the kernel runs it before any later request
+                client.execute(preload, silent=True, store_history=False)
+            yield manager
+        finally:
+            client.stop_channels()
+            client.context.destroy(linger=0)  # this client's own zmq context, and its file descriptors
+            if manager.has_kernel:
+                run_sync(manager.shutdown_kernel)(now=True)
