@@ -73,7 +73,7 @@ reports/%.html: $(STAMP) $(NOTEBOOK) $(DATA_FILES) $(PACKAGE_FILES) ## a report 
 	stem=$(call quote,$*); "$(BIN)/cluster-profiles" render --edition "$${stem%%/*}" --cluster "$${stem##*/}"
 
 check: lint typecheck ## the fast loop (seconds): lint, type-check and every test that starts no kernel
-	"$(BIN)/python" -m pytest -q -p no:cacheprovider -m "not kernel and not slow" --no-kernels tests
+	"$(BIN)/python" -m pytest -q -p no:cacheprovider -n auto -m "not kernel and not slow" --no-kernels tests
 
 check-order: $(STAMP) ## the fast tests in a random order, printed as a seed (SEED=n repeats an order)
 	"$(BIN)/python" -m pytest -q -p no:cacheprovider -p randomly $(if $(SEED),--randomly-seed="$(SEED)",) \
