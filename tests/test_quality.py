@@ -73,3 +73,23 @@ def test_totals_that_fit_the_counts_and_shares_give_no_note(data_copy):
     tables = load_tables(data_copy)
     assert quality.top_counts_against_total(tables) == []
     assert [f for f in quality.shares_against_total(tables) if "CHANGXIN" in f.message] == []
+
+
+@pytest.mark.parametrize("articles, found_words", [
+    ("79210", None),  # 692 and 7,921 per million, 6,920 and 79,210 in total: 10 million people both
+    ("40000", "PCT applications: 10.0–10.0 million; scientific articles: 5.0–5.1 million"),
+])
+def test_totals_and_per_million_figures_must_imply_one_population(data_copy, articles, found_words):
+    _rewrite(data_copy / "clusters.csv", _set("clusters.csv", HEFEI, "pct_applications", "6920")[1])
+    _rewrite(data_copy / "clusters.csv", _set("clusters.csv", HEFEI, "scientific_publications", articles)[1])
+    found = quality.totals_against_per_million(load_tables(data_copy))
+    if found_words is None:
+        assert found == []
+    else:
+        assert [(f.cluster, f.file) for f in found] == [("Hefei", "clusters.csv")] and found[0].line > 1
+        assert found_words in found[0].message and "imply different populations" in found[0].message
+
+
+def test_one_output_alone_cannot_contradict_itself():
+    assert quality.implied_population_bounds(251, 15) == pytest.approx((251 / 15.5, 251 / 14.5))
+    assert quality.implied_population_bounds(5, 0.4)[1] == float("inf")

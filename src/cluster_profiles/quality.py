@@ -152,11 +152,44 @@ def shares_against_total(tables: Tables) -> list[Finding]:
     return findings
 
 
+PER_MILLION_PAIRS = {  # a total and its figure per 1 million inhabitants, in clusters.csv
+    "PCT applications": ("pct_applications", "pct_per_million"),
+    "scientific articles": ("scientific_publications", "articles_per_million"),
+    "venture-capital deals": ("vc_deals", "vc_deals_per_million"),
+}
+
+
+def implied_population_bounds(total: float, per_million: float) -> tuple[float, float]:
+    """The populations (in millions) consistent with a total and a per-million figure rounded to a
+    whole number."""
+    high = per_million + ROUNDING_PP
+    low = per_million - ROUNDING_PP
+    return total / high, (math.inf if low <= 0 else total / low)
+
+
+def totals_against_per_million(tables: Tables) -> list[Finding]:
+    """A row's totals and per-million figures divide into one population: two outputs that imply
+    different populations mean that one figure has another basis (another window, or per million
+    where a total was meant)."""
+    findings = []
+    for index, row in tables.clusters.iterrows():
+        bounds = {what: implied_population_bounds(float(row[total]), float(row[rate]))
+                  for what, (total, rate) in PER_MILLION_PAIRS.items()
+                  if not pd.isna(row[total]) and not pd.isna(row[rate]) and row[rate] > 0}
+        if len(bounds) < 2 or max(b[0] for b in bounds.values()) <= min(b[1] for b in bounds.values()):
+            continue
+        described = "; ".join(f"{what}: {low:.1f}–{high:.1f} million" for what, (low, high) in bounds.items())
+        findings.append(Finding(int(row["edition"]), row["cluster"], "clusters.csv", line_of(index), "source",
+                                f"The totals and the figures per 1 million inhabitants imply different "
+                                f"populations ({described}): one of them may have another basis."))
+    return findings
+
+
 def findings(tables: Tables) -> list[Finding]:
     """Every data-quality finding in the data folder, sorted."""
     return sorted(duplicated_names(tables) + counts_against_shares(tables) + share_sums(tables)
                   + stated_ranks_against_tables(tables) + top_counts_against_total(tables)
-                  + shares_against_total(tables))
+                  + shares_against_total(tables) + totals_against_per_million(tables))
 
 
 def findings_for(tables: Tables, edition: int, cluster: str) -> list[Finding]:
