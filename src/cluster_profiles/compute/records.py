@@ -188,19 +188,37 @@ class _Checker:
         self.con, self.table, self.path, self.problems = con, table, path, problems
         self.c = columns
         self.first_line = 2 if path.suffix == ".csv" else 1  # CSV: the header is line 1
+        self.pending: list[tuple[str, str, str, str | None, str | None]] = []
 
     def check(self, column: str, failing: str, expected: str, found: str | None = None,
               source: str | None = None) -> None:
+        """Queue a check: ``failing`` selects the bad rows; ``found`` shows one (default: the column)."""
+        self.pending.append((column, failing, expected, found, source))
+
+    def run(self) -> None:
+        """Count the failures of every queued check in one scan per source, then list the rows of
+        the checks that failed (valid records, the usual case, cost one scan of each table)."""
+        by_source: dict[str, list[tuple]] = {}
+        for item in self.pending:
+            by_source.setdefault(item[4] or f"raw_{self.table}", []).append(item)
+        for source, items in by_source.items():
+            counts = self.con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {item[1]})" for item in items)
+                                      + f" FROM {source}").fetchone() or ()
+            for item, count in zip(items, counts):
+                if count:
+                    self._list(source, *item[:4], count)
+        self.pending.clear()
+
+    def _list(self, source: str, column: str, failing: str, expected: str, found: str | None, count: int) -> None:
         shown = found or f"CAST({column} AS VARCHAR)"
-        source = source or f"raw_{self.table}"
         rows = self.con.execute(
-            f"SELECT rowid + {self.first_line} AS line, {shown} AS found, count(*) OVER () AS n "
+            f"SELECT rowid + {self.first_line} AS line, {shown} AS found "
             f"FROM {source} WHERE {failing} ORDER BY rowid LIMIT {EXAMPLES_PER_CHECK}").fetchall()
-        for line, value, _ in rows:
+        for line, value in rows:
             self.problems.append(Problem(self.path.name, int(line), column, _show(value), expected))
-        if rows and rows[0][2] > len(rows):
+        if count > len(rows):
             self.problems.append(Problem(self.path.name, int(rows[-1][0]), column,
-                                         f"{rows[0][2] - len(rows):,} more rows like the ones above", expected))
+                                         f"{count - len(rows):,} more rows like the ones above", expected))
 
     def required(self, column: str) -> None:
         self.check(column, f"NOT {self.c.given(column)}", "a value (this column is required)")
@@ -338,13 +356,13 @@ def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> Rec
         # the other tables are checked against the documents: type them first (bad rows drop out here,
         # and are reported by the documents' own checks)
         path, columns = readable["documents"]
-        VALIDATORS["documents"](_Checker(con, "documents", path, problems, columns))
+        _validate(con, "documents", path, problems, columns)
         con.execute(f"CREATE OR REPLACE TABLE documents AS SELECT {columns.typed('documents')} FROM raw_documents")
     else:
         con.execute("CREATE OR REPLACE TABLE documents (doc_id VARCHAR, kind VARCHAR, year INTEGER)")
     for table, (path, columns) in readable.items():
         if table != "documents":
-            VALIDATORS[table](_Checker(con, table, path, problems, columns))
+            _validate(con, table, path, problems, columns)
     if problems:
         raise RecordsValidationError(str(folder), problems)
     rows = {}
@@ -359,6 +377,13 @@ def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> Rec
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     row = con.execute(sql).fetchone()
     return int(row[0]) if row else 0
+
+
+def _validate(con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem],
+              columns: _Columns) -> None:
+    checker = _Checker(con, table, path, problems, columns)
+    VALIDATORS[table](checker)
+    checker.run()
 
 
 def validate_records(records_dir: str | Path) -> RecordsInfo:
