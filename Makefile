@@ -28,7 +28,7 @@ endif
 STAMP := $(BIN)/../.cluster-profiles-installed
 # the versions CI and the goldens use: `make lock` compiles it from pyproject.toml (the extras below)
 LOCK := requirements/lock-py311.txt
-LOCK_EXTRAS := dev compute spark
+LOCK_EXTRAS := dev compute spark lab
 PIP := "$(BIN)/python" -m pip install --quiet --disable-pip-version-check
 PACKAGE_FILES := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.json' 2>/dev/null)
 DATA_FILES := $(wildcard data/*.csv)
@@ -117,7 +117,7 @@ find-clusters: $(STAMP) ## the narrative of a clustering run: make find-clusters
 	"$(BIN)/cluster-profiles" find-clusters --records "$$RECORDS" "$${settings[@]}" "$${radii[@]}" "$${people[@]}"
 
 lab: $(STAMP) ## JupyterLab at the repository root (127.0.0.1, token), opening working copies in lab/ (git-ignored)
-	$(PIP) -c $(LOCK) -e '.[lab]'  # JupyterLab is an extra, installed against the lock file
+	$(PIP) -c $(LOCK) -e '.[lab]'  # JupyterLab and ipywidgets: an extra, in the lock file
 	"$(BIN)/cluster-profiles" lab
 
 lab-reset: $(STAMP) ## reset the working copies in lab/ to the templates in notebooks/ (keeps <name>.ipynb.bak)

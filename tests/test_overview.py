@@ -9,8 +9,9 @@ from cluster_profiles.errors import ParameterError, UnknownEditionError
 from conftest import FIXTURE_DATA
 
 
-def _overview(edition, reports_dir=""):
-    return ov.load_overview(edition=edition, reports_dir=reports_dir, data_dir=str(FIXTURE_DATA))
+def _overview(edition, reports_dir="", page_dir=""):
+    return ov.load_overview(edition=edition, reports_dir=reports_dir, data_dir=str(FIXTURE_DATA),
+                            page_dir=page_dir or reports_dir)
 
 
 def test_size_ranking_is_in_rank_order():
@@ -49,6 +50,29 @@ def test_links_only_to_reports_that_exist(tmp_path):
     overview = _overview(2024, str(tmp_path))
     assert overview.report_link("Hefei") == "2024/hefei.html"
     assert overview.report_link("Nanjing") is None
+
+
+def test_links_are_relative_to_where_the_page_is_opened(tmp_path):
+    reports, lab = tmp_path / "reports", tmp_path / "lab"
+    (reports / "2024").mkdir(parents=True)
+    (reports / "2024" / "hefei.html").write_text("x")
+    lab.mkdir()
+    in_lab = _overview(2024, str(reports), str(lab))  # the notebook opened in JupyterLab from lab/
+    assert in_lab.report_link("Hefei") == "../reports/2024/hefei.html"
+    assert in_lab.index_link() == "../reports/index.html"
+    assert (lab / in_lab.report_link("Hefei")).resolve() == (reports / "2024" / "hefei.html").resolve()
+    rendered = _overview(2024, str(reports))  # the page written to reports/overview-2024.html
+    assert rendered.report_link("Hefei") == "2024/hefei.html" and rendered.index_link() == "index.html"
+    assert not any(link.startswith(("/", "file:", "http")) for link in [in_lab.report_link("Hefei"),
+                                                                         rendered.report_link("Hefei")])
+
+
+def test_all_reports_only_when_there_are_reports(tmp_path):
+    assert "All reports" not in str(ov.title(_overview(2024)))  # no reports folder
+    assert "All reports" not in str(ov.title(_overview(2024, str(tmp_path))))  # an empty one
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2024" / "nanjing.html").write_text("x")
+    assert '<a href="index.html">All reports</a>' in str(ov.title(_overview(2024, str(tmp_path))))
 
 
 def test_bad_overview_parameters():

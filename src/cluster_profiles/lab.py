@@ -83,18 +83,18 @@ def prepare_working_copies(templates_dir: Path | None = None, work_dir: Path | N
     return result
 
 
-def jupyter_lab_command(open_path: Path, extra: list[str] | None = None) -> list[str]:
-    """JupyterLab rooted at the repository, on 127.0.0.1, opening ``open_path``.
+def jupyter_lab_command(open_path: Path, extra: list[str] | None = None, root: Path | None = None) -> list[str]:
+    """JupyterLab rooted at the repository (or ``root``), on 127.0.0.1, opening ``open_path``.
 
     No token is passed on the command line (other users could read it from the process list):
     Jupyter generates one and prints the URL with it, or takes ``JUPYTER_TOKEN`` from the environment.
     """
-    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={paths.REPO_ROOT}",
-               "--ServerApp.ip=127.0.0.1"]
+    root = Path(root or paths.REPO_ROOT)
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}", "--ServerApp.ip=127.0.0.1"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers often run as root; Jupyter refuses that without the flag
     command += list(extra or [])
-    command.append(str(open_path.relative_to(paths.REPO_ROOT) if paths.REPO_ROOT in open_path.parents else open_path))
+    command.append(str(open_path.relative_to(root) if root in open_path.parents else open_path))
     return command
 
 

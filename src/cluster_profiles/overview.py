@@ -6,6 +6,7 @@ functions are what ``notebooks/edition_overview.ipynb`` calls.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -34,24 +35,38 @@ class OverviewParameters(BaseModel):
     data_dir: str = Field("", max_length=4096, description="folder of data tables; empty for data/")
     reports_dir: str = Field("", max_length=4096,
                              description="folder of rendered reports, to link the clusters that have one")
+    page_dir: str = Field("", max_length=4096,
+                          description="folder the page is opened from, for its relative links; empty: this "
+                                      "notebook's folder")
 
 
 class Overview:
     """One edition's tables, and the folder where its cluster reports may already be."""
 
-    def __init__(self, tables: Tables, edition: Edition, reports_dir: Path | None):
+    def __init__(self, tables: Tables, edition: Edition, reports_dir: Path | None, page_dir: Path | None = None):
         self.tables, self.edition, self.reports_dir = tables, edition, reports_dir
+        # links are relative to where the page is read (the rendered site, a notebook in JupyterLab,
+        # a file manager), so they work without a server and wherever the folder is moved
+        self.page_dir = (page_dir or Path.cwd()).resolve()
         self.clusters = tables.clusters[tables.clusters["edition"] == edition.year]
         previous = tables.clusters[tables.clusters["edition"] == edition.year - 1]
         self.previous = previous if not previous.empty else None
 
+    def _link_to(self, target: Path) -> str:
+        return Path(os.path.relpath(target.resolve(), self.page_dir)).as_posix()
+
     def report_link(self, cluster: str) -> str | None:
-        """Relative link from the overview to a cluster's report, if that report has been rendered."""
-        relative = str(paths.link(paths.overview_relpath(self.edition.year),
-                                  paths.report_relpath(self.edition.year, cluster)))
-        if self.reports_dir is not None and (self.reports_dir / relative).is_file():
-            return relative
-        return None
+        """Relative link from the page to a cluster's report, if that report has been rendered."""
+        if self.reports_dir is None:
+            return None
+        target = self.reports_dir / paths.report_relpath(self.edition.year, cluster)
+        return self._link_to(target) if target.is_file() else None
+
+    def index_link(self) -> str | None:
+        """Relative link to the reports' index, when there are reports to list (batch builds write it last)."""
+        if self.reports_dir is None or not any(self.reports_dir.glob("*/*.html")):
+            return None
+        return self._link_to(self.reports_dir / "index.html")
 
 
 def load_overview(**parameters: object) -> Overview:
@@ -61,7 +76,8 @@ def load_overview(**parameters: object) -> Overview:
         raise ParameterError(f"Invalid overview parameters: {error}") from None
     tables = load_tables(checked.data_dir or None)
     return Overview(tables, edition_info(tables, checked.edition),
-                    Path(checked.reports_dir) if checked.reports_dir else None)
+                    Path(checked.reports_dir) if checked.reports_dir else None,
+                    Path(checked.page_dir) if checked.page_dir else None)
 
 
 # --------------------------------------------------------------------------------------- data
@@ -226,9 +242,9 @@ def title(overview: Overview) -> Markup:
     year = overview.edition.year
     return Markup('<header class="report-title"><p class="kicker">Global Innovation Index {}</p>'
                   "<h1>The top 100 S&amp;T clusters in {}</h1></header>"
-                  "<p>The data holds {} clusters of this edition, {} of them with a size rank. "
-                  '<a href="index.html">All reports</a>.</p>').format(
-        year, year, len(overview.clusters), int(overview.clusters["size_rank"].notna().sum()))
+                  "<p>The data holds {} clusters of this edition, {} of them with a size rank.{}</p>").format(
+        year, year, len(overview.clusters), int(overview.clusters["size_rank"].notna().sum()),
+        Markup(' <a href="{}">All reports</a>.').format(index) if (index := overview.index_link()) else "")
 
 
 def ranking_section(overview: Overview, column: str) -> Markup:

@@ -161,7 +161,7 @@ def render_overview(edition: int, *, data_dir: str = "", reports_dir: Path | Non
     edition_info(tables, checked.edition)  # an unknown edition fails here, before a kernel starts
     html_path = paths.overview_path(reports_dir, checked.edition)
     parameters = {"edition": checked.edition, "data_dir": str(Path(data_dir).resolve()) if data_dir else "",
-                  "reports_dir": str(reports_dir.resolve())}
+                  "reports_dir": str(reports_dir.resolve()), "page_dir": str(html_path.parent)}
     execute_to_files(paths.OVERVIEW_NOTEBOOK, parameters, html_path,
                      f"GII {checked.edition}: the top 100 S&T clusters at a glance",
                      what=f"the GII {checked.edition} overview", kernel_manager=kernel_manager,
