@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cluster_profiles.compute.labels import cluster_name, economy_label, place_name, unique_names
+from cluster_profiles.compute.labels import cluster_cities, cluster_name, economy_label, place_name, unique_names
 
 
 def cities(*pairs) -> pd.DataFrame:
@@ -55,6 +55,22 @@ def test_economy_label_ignores_addresses_without_an_economy_and_has_a_fallback()
 
 def test_place_name_for_a_cluster_without_cities():
     assert place_name(-33.87, 151.21) == "Cluster at 33.87° S, 151.21° E"
+
+
+def test_a_name_never_exceeds_the_schema_length():
+    long = "X" * 150
+    frame = cities((long, 40), ("Y" * 60, 30), ("Zed", 30))
+    name = cluster_name(frame, 100, 0.10, 3)
+    assert name == long + "–Zed" and len(name) <= 200
+
+
+def test_cities_with_an_en_dash_of_their_own_stay_whole():
+    assert cluster_cities(cities(("Aix–Marseille", 60), ("Toulon", 40)), 100, 0.1, 3) == ["Aix–Marseille", "Toulon"]
+
+
+def test_look_alike_names_collide_too():
+    names = unique_names({1: "Hefei", 2: "H\u0435fei"}, {1: "CN", 2: "CN"})  # Cyrillic е
+    assert names[1] == "Hefei (CN)" and names[2] == "H\u0435fei (CN) 2"
 
 
 def test_names_that_collide_get_their_economy_then_a_number():

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..names import name_key
+from ..names import collision_key
+from ..schema import MAX_NAME_LENGTH
 
 EN_DASH = "–"
 UNKNOWN_ECONOMY = "ZZ"  # ISO 3166 user-assigned "unknown": a cluster none of whose addresses has an economy
@@ -23,15 +24,26 @@ def _ranked(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return frame.sort_values(["output", key], ascending=[False, True])
 
 
-def cluster_name(cities: pd.DataFrame, total_output: float, min_share: float, max_cities: int) -> str | None:
-    """``cities``: ``city``, ``output`` for one cluster; ``total_output``: the cluster's output
-    (with the rows that have no city). None when no address of the cluster names a city."""
+def cluster_cities(cities: pd.DataFrame, total_output: float, min_share: float, max_cities: int) -> list[str]:
+    """The cities a cluster is named after, largest first. ``cities``: ``city``, ``output`` for one
+    cluster; ``total_output``: the cluster's output (with the rows that have no city). Empty when no
+    address of the cluster names a city. A city that would make the name longer than the data
+    schema allows is left out."""
     ranked = _ranked(cities, "city")
     if ranked.empty:
-        return None
+        return []
     shares = ranked["output"] / total_output if total_output > 0 else ranked["output"] * 0
-    chosen = [ranked["city"].iloc[0]] + [c for c, s in zip(ranked["city"].iloc[1:], shares.iloc[1:]) if s >= min_share]
-    return EN_DASH.join(chosen[:max_cities])
+    candidates = [c for c, s in zip(ranked["city"].iloc[1:], shares.iloc[1:]) if s >= min_share]
+    chosen = [str(ranked["city"].iloc[0])]
+    for city in candidates:
+        if len(chosen) < max_cities and len(EN_DASH.join([*chosen, city])) <= MAX_NAME_LENGTH:
+            chosen.append(str(city))
+    return chosen
+
+
+def cluster_name(cities: pd.DataFrame, total_output: float, min_share: float, max_cities: int) -> str | None:
+    """The cities of ``cluster_cities`` joined by en dashes; None when the records name no city."""
+    return EN_DASH.join(cluster_cities(cities, total_output, min_share, max_cities)) or None
 
 
 def economy_label(economies: pd.DataFrame, min_share: float) -> str:
@@ -51,23 +63,29 @@ def place_name(lat: float, lon: float) -> str:
 
 
 def unique_names(names: dict[int, str], economies: dict[int, str]) -> dict[int, str]:
-    """Names that differ as the reports tell them apart (case, accents and dash style ignored).
+    """Names that differ as the reports and the loader tell them apart (``names.collision_key``:
+    case, accents, dash style and look-alike letters ignored).
 
     Two clusters named after the same city (Cambridge in GB and US) get their economy label
     appended, "Cambridge (GB)"; clusters still alike get a number, in cluster order.
     """
     result = dict(names)
     for cluster_id in sorted(result):
-        same = [c for c in sorted(result) if name_key(result[c]) == name_key(result[cluster_id])]
+        same = [c for c in sorted(result) if collision_key(result[c]) == collision_key(result[cluster_id])]
         if len(same) > 1:
             for c in same:
-                result[c] = f"{names[c]} ({economies[c]})"
+                result[c] = _suffixed(names[c], f" ({economies[c]})")
     taken: dict[str, int] = {}
     for cluster_id in sorted(result):
-        key = name_key(result[cluster_id])
+        key = collision_key(result[cluster_id])
         if key in taken:
             taken[key] += 1
-            result[cluster_id] = f"{result[cluster_id]} {taken[key]}"
+            result[cluster_id] = _suffixed(result[cluster_id], f" {taken[key]}")
         else:
             taken[key] = 1
     return result
+
+
+def _suffixed(name: str, suffix: str) -> str:
+    """``name`` + ``suffix``, the name shortened so that the whole fits the schema's length."""
+    return name[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix

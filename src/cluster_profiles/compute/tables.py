@@ -79,11 +79,12 @@ def build_tables(*, settings, summary, world: dict[str, float], counts: pd.DataF
     centre = centres.set_index("cluster_id")
     names, locations = {}, []
     for cid in ids:
-        name = labels.cluster_name(cities[cities["cluster_id"] == cid], float(total_output.get(cid, 0.0)),
-                                   settings.city_min_share, settings.max_cities)
+        chosen = labels.cluster_cities(cities[cities["cluster_id"] == cid], float(total_output.get(cid, 0.0)),
+                                       settings.city_min_share, settings.max_cities)
+        name = labels.EN_DASH.join(chosen)
         names[cid] = name or labels.place_name(centre.loc[cid, "lat"], centre.loc[cid, "lon"])
         here = city_centres[city_centres["cluster_id"] == cid].set_index("city")
-        for city in (name.split(labels.EN_DASH) if name else []):
+        for city in chosen:
             locations.append({"cluster_id": cid, "city": city, "latitude": here.loc[city, "lat"],
                               "longitude": here.loc[city, "lon"],
                               "note": f"Output-weighted centre of the cluster's addresses in {city}."})
