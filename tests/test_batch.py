@@ -6,6 +6,7 @@ import pytest
 
 from cluster_profiles import batch
 from cluster_profiles.load import load_tables
+from cluster_profiles.parameters import ReportParameters
 from cluster_profiles.render import render_report
 
 from bad_inputs import HEFEI_TOP1, _rewrite, _set
@@ -43,7 +44,7 @@ def test_fingerprint_follows_the_code(fixture_tables):
 def test_incremental_build_and_failure_isolation(tmp_path):
     tables = load_tables()
     tasks = batch.plan(tables, [2024, 2025], "EG")  # Cairo 2024 and 2025
-    broken = batch.Task("Atlantis", 2024, "0" * 64)
+    broken = batch.Task("profile", ReportParameters(cluster="Atlantis", edition=2024), "0" * 64)
     first = batch.render_many([*tasks, broken], tmp_path, jobs=2, progress=False)
     assert [t.cluster for t in first.rendered] == ["Cairo", "Cairo"]
     assert [t.cluster for t, _ in first.failed] == ["Atlantis"] and not first.ok

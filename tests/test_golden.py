@@ -5,11 +5,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cluster_profiles import paths
+from cluster_profiles.notebook_kinds import NOTEBOOKS
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
-PAIRS = [(paths.PROFILE_NOTEBOOK, GOLDEN_DIR / "cluster_profile_hefei_2024.ipynb"),
-         (paths.OVERVIEW_NOTEBOOK, GOLDEN_DIR / "edition_overview_2024.ipynb")]
+PAIRS = [(spec.notebook, GOLDEN_DIR / spec.golden) for spec in NOTEBOOKS.values() if spec.golden]
 
 
 def code_sources(path: Path) -> list[str]:
@@ -31,3 +30,8 @@ def test_golden_is_executed_and_template_is_clean(template, golden):
         "commit the notebooks without outputs"
     text = golden.read_text(encoding="utf-8")
     assert '"papermill"' not in text and '"iopub.execute_input"' not in text
+
+
+def test_every_notebook_kind_has_a_golden():
+    for spec in NOTEBOOKS.values():
+        assert spec.golden and (GOLDEN_DIR / spec.golden).is_file(), f"{spec.kind}: add a golden (make golden)"

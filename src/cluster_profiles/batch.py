@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from pydantic import BaseModel
 from tqdm import tqdm
 
 from . import paths
-from .economies import primary_economy
 from .errors import ClusterProfilesError
+from .notebook_kinds import NOTEBOOKS, OVERVIEW, PROFILE, NotebookSpec
 from .schema import TABLES, TableSpec
 from .validate import Tables
 
@@ -32,16 +33,38 @@ _WORKER_KERNEL = None  # the warm kernel manager of this worker process
 _WORKER_SOCKETS = None  # the temporary folder holding its IPC sockets
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Task:
-    cluster: str  # empty for an edition overview
-    edition: int
+    """One page to render: a notebook kind (see ``notebook_kinds.NOTEBOOKS``) and its parameters."""
+
+    kind: str
+    parameters: BaseModel
     fingerprint: str
-    kind: str = "profile"  # "profile" or "overview"
+
+    def _key(self) -> tuple[str, str, str]:
+        return self.kind, self.parameters.model_dump_json(), self.fingerprint
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Task) and self._key() == other._key()
+
+    def __hash__(self) -> int:  # parameters may hold lists (a comparison's clusters)
+        return hash(self._key())
+
+    @property
+    def spec(self) -> NotebookSpec:
+        return NOTEBOOKS[self.kind]
 
     @property
     def label(self) -> str:
-        return f"{self.cluster} (GII {self.edition})" if self.kind == "profile" else f"GII {self.edition} overview"
+        return self.spec.label(self.parameters)
+
+    @property
+    def cluster(self) -> str:
+        return str(getattr(self.parameters, "cluster", ""))
+
+    @property
+    def edition(self) -> int:
+        return int(getattr(self.parameters, "edition", 0))
 
 
 @dataclass
@@ -110,42 +133,32 @@ def report_inputs(tables: Tables, cluster: str | None, edition: int) -> str:
     return "\n".join(pieces)
 
 
+def plan_kind(spec: NotebookSpec, tables: Tables, editions: list[int] | None = None, economy: str | None = None,
+              reports_dir: Path | None = None, code_hash: str | None = None) -> list[Task]:
+    """The pages of one kind that ``render-all`` makes, each with the fingerprint of its inputs."""
+    code_hash = code_hash or code_fingerprint(spec.notebook)
+    reports_dir = Path(reports_dir or paths.REPORTS_DIR)
+    tasks = []
+    for parameters in spec.instances(tables, list(editions or []), economy):
+        inputs = spec.inputs(tables, parameters, reports_dir)
+        digest = hashlib.sha256("\n".join([code_hash, str(tables.data_dir), inputs]).encode())
+        tasks.append(Task(spec.kind, parameters, digest.hexdigest()))
+    return tasks
+
+
 def plan(tables: Tables, editions: list[int] | None = None, economy: str | None = None,
          code_hash: str | None = None) -> list[Task]:
-    """Every (cluster, edition) to render, in ranking order, with the fingerprint of its inputs."""
-    code_hash = code_hash or code_fingerprint()
-    clusters = tables.clusters
-    if editions:
-        clusters = clusters[clusters["edition"].isin(editions)]
-    if economy:
-        wanted = economy.upper()
-        clusters = clusters[[primary_economy(code) == wanted or wanted in code.split("/")
-                             for code in clusters["economy"]]]
-    clusters = clusters.sort_values(["edition", "size_rank", "cluster"], na_position="last")
-    tasks = []
-    for row in clusters.itertuples():
-        edition = int(row.edition)
-        digest = hashlib.sha256((code_hash + str(tables.data_dir) + report_inputs(tables, row.cluster, edition)).encode())
-        tasks.append(Task(row.cluster, edition, digest.hexdigest()))
-    return tasks
+    """Every (cluster, edition) profile to render, in ranking order."""
+    return plan_kind(PROFILE, tables, editions, economy, code_hash=code_hash)
 
 
 def plan_overviews(tables: Tables, editions: list[int], reports_dir: Path, code_hash: str | None = None) -> list[Task]:
     """One overview per edition; its inputs include which cluster reports exist (it links them)."""
-    code_hash = code_hash or code_fingerprint(paths.OVERVIEW_NOTEBOOK)
-    tasks = []
-    for edition in editions:
-        linked = sorted(p.name for p in (reports_dir / str(edition)).glob("*.html"))
-        digest = hashlib.sha256("\n".join([code_hash, str(tables.data_dir), report_inputs(tables, None, edition),
-                                            *linked]).encode())
-        tasks.append(Task("", edition, digest.hexdigest(), kind="overview"))
-    return tasks
+    return plan_kind(OVERVIEW, tables, editions, reports_dir=reports_dir, code_hash=code_hash)
 
 
 def output_path(task: Task, reports_dir: Path) -> Path:
-    if task.kind == "overview":
-        return paths.overview_path(reports_dir, task.edition)
-    return paths.report_path(reports_dir, task.edition, task.cluster)
+    return task.spec.page(reports_dir, task.parameters)
 
 
 def is_current(task: Task, reports_dir: Path) -> bool:
@@ -188,18 +201,17 @@ def _warm_kernel():
 
 
 def render_task(task: Task, reports_dir: str, data_dir: str, reuse_kernel: bool = True) -> tuple[str, str]:
-    """Run in a worker: render one report; return ("ok", path) or ("failed", reason)."""
-    from .render import render_overview, render_report
+    """Run in a worker: render one page; return ("ok", path) or ("failed", reason)."""
+    from .render import render
 
     try:
         kernel = _warm_kernel() if reuse_kernel else None
-        if task.kind == "overview":
-            path = render_overview(task.edition, data_dir=data_dir, reports_dir=Path(reports_dir),
-                                   kernel_manager=kernel, fingerprint=task.fingerprint)
-            return "ok", str(path)
-        result = render_report({"cluster": task.cluster, "edition": task.edition, "data_dir": data_dir},
-                               reports_dir=Path(reports_dir), fingerprint=task.fingerprint, kernel_manager=kernel)
-        return "ok", str(result.html_path)
+        parameters = task.parameters
+        if "data_dir" in type(parameters).model_fields:
+            parameters = parameters.model_copy(update={"data_dir": data_dir})
+        path, _ = render(task.spec, parameters, reports_dir=Path(reports_dir), kernel_manager=kernel,
+                         fingerprint=task.fingerprint)
+        return "ok", str(path)
     except ClusterProfilesError as error:
         _shutdown_worker_kernel()  # a fresh kernel for the next report, after a failure
         return "failed", str(error)
@@ -244,16 +256,19 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
 def build_site(tables: Tables, reports_dir: Path | None = None, data_dir: str = "", editions: list[int] | None = None,
                economy: str | None = None, jobs: int | None = None, force: bool = False,
                progress: bool = True) -> BatchResult:
-    """Every chosen profile, then each edition's overview, then the index; one summary for all."""
+    """Every chosen page of each notebook kind, kind after kind (an overview links the profiles
+    rendered before it), then the index; one summary for all."""
     from .site import build_index
 
     reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
     chosen = editions or tables.edition_list()
-    result = render_many(plan(tables, chosen, economy), reports_dir, data_dir, jobs, force, progress)
-    overviews = render_many(plan_overviews(tables, chosen, reports_dir), reports_dir, data_dir, jobs, force, progress)
-    result.rendered += overviews.rendered
-    result.skipped += overviews.skipped
-    result.failed += overviews.failed
+    result = BatchResult()
+    for spec in NOTEBOOKS.values():
+        tasks = plan_kind(spec, tables, chosen, economy, reports_dir)
+        done = render_many(tasks, reports_dir, data_dir, jobs, force, progress)
+        result.rendered += done.rendered
+        result.skipped += done.skipped
+        result.failed += done.failed
     build_index(tables, reports_dir)
     return result
 

@@ -13,31 +13,16 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import figures, narrative, paths
 from .citations import Citations
 from .economies import primary_economy
-from .errors import ParameterError
 from .load import load_tables
+from .parameters import OverviewParameters, check_parameters
 from .profile import Edition, edition_info
 from .report import show_html
 from .sections import NOT_GIVEN, csv_download, missing
 from .validate import Tables
-
-
-class OverviewParameters(BaseModel):
-    """Parameters of ``notebooks/edition_overview.ipynb``."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-    edition: int = Field(2024, ge=2016, le=2100, description="GII edition year")
-    data_dir: str = Field("", max_length=4096, description="folder of data tables; empty for data/")
-    reports_dir: str = Field("", max_length=4096,
-                             description="folder of rendered reports, to link the clusters that have one")
-    page_dir: str = Field("", max_length=4096,
-                          description="folder the page is opened from, for its relative links; empty: this "
-                                      "notebook's folder")
 
 
 class Overview:
@@ -70,10 +55,7 @@ class Overview:
 
 
 def load_overview(**parameters: object) -> Overview:
-    try:
-        checked = OverviewParameters.model_validate(parameters)
-    except ValidationError as error:
-        raise ParameterError(f"Invalid overview parameters: {error}") from None
+    checked = check_parameters(OverviewParameters, parameters, "overview")
     tables = load_tables(checked.data_dir or None)
     return Overview(tables, edition_info(tables, checked.edition),
                     Path(checked.reports_dir) if checked.reports_dir else None,

@@ -11,16 +11,19 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import papermill
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
+from pydantic import BaseModel
 
 from . import paths
 from .errors import ParameterError, RenderError
 from .files import write_files_atomically
-from .parameters import ReportParameters, validate_parameters
+from .notebook_kinds import OVERVIEW, PROFILE, NotebookSpec
+from .parameters import ReportParameters
 
 NOTEBOOK_ONLY_TAG = "notebook-only"  # cells for JupyterLab users (instructions), dropped from reports
 
@@ -149,50 +152,55 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
     write_files_atomically(outputs)
 
 
+def render(spec: NotebookSpec, parameters: dict[str, object] | BaseModel, *, reports_dir: Path | None = None,
+           notebook: Path | None = None, kernel_manager=None, fingerprint: str | None = None) -> tuple[Path, Any]:
+    """Render one page of a notebook kind; return where it went and the checked parameters.
+
+    Everything that can be checked before a kernel starts (parameter names and types, the data
+    folder, names in the data) is checked first, so bad input fails fast. A ``kernel_manager``
+    whose kernel is already running is reused (batch renders); ``fingerprint``, if given, is
+    written beside the page so that an unchanged page is not rendered again.
+    """
+    from .load import load_tables  # pandas and pandera: imported when needed (see single.py)
+
+    notebook = notebook or spec.notebook
+    reports_dir = Path(reports_dir or paths.REPORTS_DIR)
+    if not isinstance(parameters, BaseModel):
+        check_notebook_parameters(notebook, dict(parameters))
+    checked = spec.check(parameters)
+    tables = load_tables(checked.data_dir or None)
+    checked = spec.prepare(tables, checked)
+    try:
+        html_path = spec.page(reports_dir, checked)
+    except paths.OutsideReportsError as error:
+        raise RenderError(str(error)) from None
+    run_parameters = checked.model_dump()
+    if run_parameters.get("data_dir"):  # the kernel runs in notebooks/: pass the folder absolute
+        run_parameters["data_dir"] = str(Path(run_parameters["data_dir"]).resolve())
+    if "reports_dir" in run_parameters:  # pages that link other pages find them here
+        run_parameters["reports_dir"] = str(reports_dir.resolve())
+    if "page_dir" in run_parameters:  # links are relative to where the page is written
+        run_parameters["page_dir"] = str(html_path.parent)
+    execute_to_files(notebook, run_parameters, html_path, spec.title(checked), what=spec.label(checked),
+                     kernel_manager=kernel_manager, fingerprint=fingerprint)
+    return html_path, checked
+
+
 def render_overview(edition: int, *, data_dir: str = "", reports_dir: Path | None = None,
                     kernel_manager=None, fingerprint: str | None = None) -> Path:
     """Render the edition overview notebook to ``reports/overview-<edition>.html``."""
-    from .load import load_tables  # pandas and pandera: imported when needed (see single.py)
-    from .profile import edition_info
-
-    reports_dir = Path(reports_dir or paths.REPORTS_DIR)
-    checked = validate_parameters(edition=edition, data_dir=data_dir)
-    tables = load_tables(checked.data_dir or None)
-    edition_info(tables, checked.edition)  # an unknown edition fails here, before a kernel starts
-    html_path = paths.overview_path(reports_dir, checked.edition)
-    parameters = {"edition": checked.edition, "data_dir": str(Path(data_dir).resolve()) if data_dir else "",
-                  "reports_dir": str(reports_dir.resolve()), "page_dir": str(html_path.parent)}
-    execute_to_files(paths.OVERVIEW_NOTEBOOK, parameters, html_path,
-                     f"GII {checked.edition}: the top 100 S&T clusters at a glance",
-                     what=f"the GII {checked.edition} overview", kernel_manager=kernel_manager,
-                     fingerprint=fingerprint)
+    html_path, _ = render(OVERVIEW, {"edition": edition, "data_dir": data_dir}, reports_dir=reports_dir,
+                          kernel_manager=kernel_manager, fingerprint=fingerprint)
     return html_path
 
 
 def render_report(parameters: dict[str, object] | ReportParameters, *,
                   reports_dir: Path | None = None, notebook: Path | None = None,
                   kernel_manager=None, fingerprint: str | None = None) -> RenderedReport:
-    """Render one cluster profile to ``reports_dir`` and return where it went.
-
-    Everything that can be checked before a kernel starts (parameter names and types, the data
-    folder, the edition, the cluster name) is checked first, so bad input fails fast. A
-    ``kernel_manager`` whose kernel is already running is reused (batch renders); ``fingerprint``,
-    if given, is written beside the report so that an unchanged report is not rendered again.
-    """
-    from .load import load_tables  # pandas and pandera: imported when needed (see single.py)
-    from .profile import build_profile
-
-    notebook = notebook or paths.PROFILE_NOTEBOOK
-    reports_dir = Path(reports_dir or paths.REPORTS_DIR)
-    if isinstance(parameters, ReportParameters):
-        checked = parameters
-    else:
-        check_notebook_parameters(notebook, dict(parameters))
-        checked = validate_parameters(**parameters)
-    tables = load_tables(checked.data_dir or None)
-    profile = build_profile(tables, checked.cluster, checked.edition)  # resolves spelling, or fails
-    return render_checked_report(profile.cluster, profile.edition.year, checked.data_dir, reports_dir=reports_dir,
-                                 notebook=notebook, kernel_manager=kernel_manager, fingerprint=fingerprint)
+    """Render one cluster profile to ``reports_dir`` and return where it went (see ``render``)."""
+    html_path, checked = render(PROFILE, parameters, reports_dir=reports_dir, notebook=notebook,
+                                kernel_manager=kernel_manager, fingerprint=fingerprint)
+    return RenderedReport(checked.cluster, checked.edition, html_path, paths.executed_notebook_path(html_path))
 
 
 def render_checked_report(cluster: str, edition: int, data_dir: str, *, reports_dir: Path,
@@ -203,8 +211,8 @@ def render_checked_report(cluster: str, edition: int, data_dir: str, *, reports_
     html_path, notebook_path = report_paths(Path(reports_dir), edition, cluster)
     run_parameters = {"cluster": cluster, "edition": edition,
                       "data_dir": str(Path(data_dir).resolve()) if data_dir else ""}
-    title = f"{cluster}: GII {edition} S&T cluster profile"
-    execute_to_files(notebook, run_parameters, html_path, title, what=f"{cluster} (GII {edition})",
+    checked = ReportParameters(cluster=cluster, edition=edition, data_dir=data_dir)
+    execute_to_files(notebook, run_parameters, html_path, PROFILE.title(checked), what=PROFILE.label(checked),
                      kernel_manager=kernel_manager, fingerprint=fingerprint)
     return RenderedReport(cluster, edition, html_path, notebook_path)
 

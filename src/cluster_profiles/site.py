@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import paths
 from .files import write_files_atomically
+from .notebook_kinds import OVERVIEW, existing_pages
 from .validate import Tables
 
 
@@ -31,8 +32,8 @@ def build_index(tables: Tables, reports_dir: Path | None = None) -> Path:
     reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
     entries = index_entries(tables, reports_dir)
     editions = sorted({e["edition"] for e in entries})
-    overviews = [{"edition": e, "href": str(paths.overview_relpath(e))}
-                 for e in tables.edition_list() if paths.overview_path(reports_dir, e).is_file()]
+    overviews = [{"edition": parameters.edition, "href": str(relpath), "title": OVERVIEW.title(parameters)}
+                 for parameters, relpath in existing_pages(OVERVIEW, tables, reports_dir)]
     environment = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATE_DIR),
                               autoescape=select_autoescape(["html", "j2"]))
     html = environment.get_template("index.html.j2").render(reports=entries, editions=editions, overviews=overviews)

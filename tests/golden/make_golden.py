@@ -11,13 +11,11 @@ import nbformat
 import papermill
 
 from cluster_profiles import paths
+from cluster_profiles.notebook_kinds import NOTEBOOKS
 from cluster_profiles.render import new_kernel_manager, shutdown_kernel
 
 GOLDEN_DIR = Path(__file__).parent
-GOLDENS = {
-    paths.PROFILE_NOTEBOOK: GOLDEN_DIR / "cluster_profile_hefei_2024.ipynb",
-    paths.OVERVIEW_NOTEBOOK: GOLDEN_DIR / "edition_overview_2024.ipynb",
-}
+GOLDENS = {spec.notebook: GOLDEN_DIR / spec.golden for spec in NOTEBOOKS.values() if spec.golden}
 
 
 def main() -> None:

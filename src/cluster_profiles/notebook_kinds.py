@@ -1,0 +1,146 @@
+"""The kinds of notebook the project renders, declared once.
+
+A kind is a notebook, its parameters model, where its page goes, its title, what it depends on
+and which pages ``render-all`` makes of it. The renderer (``render.render``), the batch (tasks and
+fingerprints), the index and the nbval golden pairs all read this registry, so a new kind (a
+comparison, a clustering run) is one ``register`` call and its notebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from . import paths
+from .economies import primary_economy
+from .parameters import OverviewParameters, ReportParameters, check_parameters
+
+if TYPE_CHECKING:  # pandas is imported only when tables are loaded (see single.py)
+    from .validate import Tables
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    kind: str  # "profile", "overview", …: the name the batch and the index use
+    notebook: Path  # the template papermill executes
+    parameters: type[BaseModel]  # its parameters cell, as a pydantic model
+    what: str  # how messages name one page of this kind ("report", "overview")
+    relpath: Callable[[Any], PurePosixPath]  # checked parameters -> the page, relative to reports/
+    title: Callable[[Any], str]  # the HTML <title>
+    label: Callable[[Any], str]  # the page in progress and failure messages
+    prepare: Callable[[Tables, Any], Any]  # check against the data before a kernel starts; canonical names
+    inputs: Callable[[Tables, Any, Path], str]  # the data (and pages) it reads, as text: its fingerprint
+    instances: Callable[[Tables, list[int], str | None], list[Any]]  # the pages `render-all` makes
+    golden: str | None = None  # tests/golden/<golden>: the notebook executed with its defaults (nbval)
+    index_links: bool = True  # the index lists the pages of this kind that exist
+
+    def check(self, values: dict[str, object] | BaseModel) -> Any:
+        """Parameters checked against the model (a model instance is taken as it is)."""
+        if isinstance(values, self.parameters):
+            return values
+        if isinstance(values, BaseModel):
+            values = values.model_dump()
+        return check_parameters(self.parameters, dict(values), self.what)
+
+    def page(self, reports_dir: Path, parameters: Any) -> Path:
+        return paths.under(reports_dir, self.relpath(parameters))
+
+
+NOTEBOOKS: dict[str, NotebookSpec] = {}  # in rendering order: pages that link others come after them
+
+
+def register(spec: NotebookSpec) -> NotebookSpec:
+    NOTEBOOKS[spec.kind] = spec
+    return spec
+
+
+# ------------------------------------------------------------------------------------ profile
+
+
+def _prepare_profile(tables: Tables, parameters: ReportParameters) -> ReportParameters:
+    from .profile import build_profile
+
+    profile = build_profile(tables, parameters.cluster, parameters.edition)  # resolves spelling, or fails
+    return parameters.model_copy(update={"cluster": profile.cluster})
+
+
+def _profile_inputs(tables: Tables, parameters: ReportParameters, reports_dir: Path) -> str:
+    from .batch import report_inputs
+
+    return report_inputs(tables, parameters.cluster, parameters.edition)
+
+
+def _profile_instances(tables: Tables, editions: list[int], economy: str | None) -> list[ReportParameters]:
+    """Every (cluster, edition) of the chosen editions (and economy), in ranking order."""
+    clusters = tables.clusters
+    if editions:
+        clusters = clusters[clusters["edition"].isin(editions)]
+    if economy:
+        wanted = economy.upper()
+        clusters = clusters[[primary_economy(code) == wanted or wanted in code.split("/")
+                             for code in clusters["economy"]]]
+    clusters = clusters.sort_values(["edition", "size_rank", "cluster"], na_position="last")
+    return [ReportParameters(cluster=str(row.cluster), edition=int(row.edition)) for row in clusters.itertuples()]
+
+
+PROFILE = register(NotebookSpec(
+    kind="profile",
+    notebook=paths.PROFILE_NOTEBOOK,
+    parameters=ReportParameters,
+    what="report",
+    relpath=lambda p: paths.report_relpath(p.edition, p.cluster),
+    title=lambda p: f"{p.cluster}: GII {p.edition} S&T cluster profile",
+    label=lambda p: f"{p.cluster} (GII {p.edition})",
+    prepare=_prepare_profile,
+    inputs=_profile_inputs,
+    instances=_profile_instances,
+    golden="cluster_profile_hefei_2024.ipynb",
+))
+
+
+# ----------------------------------------------------------------------------------- overview
+
+
+def _prepare_overview(tables: Tables, parameters: OverviewParameters) -> OverviewParameters:
+    from .profile import edition_info
+
+    edition_info(tables, parameters.edition)  # an unknown edition fails here
+    return parameters
+
+
+def _overview_inputs(tables: Tables, parameters: OverviewParameters, reports_dir: Path) -> str:
+    """The edition's rows, and which cluster reports exist (the overview links them)."""
+    from .batch import report_inputs
+
+    linked = sorted(p.name for p in (Path(reports_dir) / str(parameters.edition)).glob("*.html"))
+    return "\n".join([report_inputs(tables, None, parameters.edition), *linked])
+
+
+OVERVIEW = register(NotebookSpec(
+    kind="overview",
+    notebook=paths.OVERVIEW_NOTEBOOK,
+    parameters=OverviewParameters,
+    what="overview",
+    relpath=lambda p: paths.overview_relpath(p.edition),
+    title=lambda p: f"GII {p.edition}: the top 100 S&T clusters at a glance",
+    label=lambda p: f"GII {p.edition} overview",
+    prepare=_prepare_overview,
+    inputs=_overview_inputs,
+    instances=lambda tables, editions, economy: [OverviewParameters(edition=e)
+                                                 for e in (editions or tables.edition_list())],
+    golden="edition_overview_2024.ipynb",
+))
+
+
+def existing_pages(spec: NotebookSpec, tables: Tables, reports_dir: Path) -> list[tuple[Any, PurePosixPath]]:
+    """The pages of a kind that ``render-all`` would make and that exist in ``reports_dir``."""
+    pages = []
+    for parameters in spec.instances(tables, tables.edition_list(), None):
+        relpath = spec.relpath(parameters)
+        if (Path(reports_dir) / relpath).is_file():
+            pages.append((parameters, relpath))
+    return pages
