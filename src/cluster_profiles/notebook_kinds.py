@@ -84,7 +84,7 @@ def _profile_instances(tables: Tables, editions: list[int], economy: str | None)
         clusters = clusters[[primary_economy(code) == wanted or wanted in code.split("/")
                              for code in clusters["economy"]]]
     clusters = clusters.sort_values(["edition", "size_rank", "cluster"], na_position="last")
-    return [ReportParameters(cluster=str(row.cluster), edition=int(row.edition)) for row in clusters.itertuples()]
+    return [ReportParameters(cluster=str(row.cluster), edition=int(row.edition), data_dir="") for row in clusters.itertuples()]
 
 
 PROFILE = register(NotebookSpec(
@@ -130,7 +130,7 @@ OVERVIEW = register(NotebookSpec(
     label=lambda p: f"GII {p.edition} overview",
     prepare=_prepare_overview,
     inputs=_overview_inputs,
-    instances=lambda tables, editions, economy: [OverviewParameters(edition=e)
+    instances=lambda tables, editions, economy: [OverviewParameters(edition=e, data_dir="", reports_dir="")
                                                  for e in (editions or tables.edition_list())],
     golden="edition_overview_2024.ipynb",
 ))
