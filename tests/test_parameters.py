@@ -67,7 +67,7 @@ def test_list_parameters_are_read_from_the_cell_and_the_model():
 
 @pytest.mark.parametrize("values, words", [
     ({"edition": 2024, "cluster": "Hefei"}, "Invalid overview parameters:\n  unknown parameter 'cluster' "
-                                            "\\(the overview takes: edition, data_dir, reports_dir\\)"),
+                                            "\\(the overview takes: edition, data_dir, reports_dir, page_dir\\)"),
     ({"edition": "2024"}, "parameter 'edition': Input should be a valid integer"),
 ])
 def test_overview_parameters_are_checked_with_their_own_model(values, words):

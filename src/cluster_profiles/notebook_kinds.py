@@ -130,7 +130,7 @@ OVERVIEW = register(NotebookSpec(
     label=lambda p: f"GII {p.edition} overview",
     prepare=_prepare_overview,
     inputs=_overview_inputs,
-    instances=lambda tables, editions, economy: [OverviewParameters(edition=e, data_dir="", reports_dir="")
+    instances=lambda tables, editions, economy: [OverviewParameters(edition=e, data_dir="", reports_dir="", page_dir="")
                                                  for e in (editions or tables.edition_list())],
     golden="edition_overview_2024.ipynb",
 ))
