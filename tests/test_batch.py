@@ -92,3 +92,13 @@ def test_notebook_fingerprint_ignores_metadata_and_outputs_but_not_sources(tmp_p
     edited["cells"][2]["source"] = ["profile = None"]
     copy.write_text(json.dumps(edited), encoding="utf-8")
     assert batch.notebook_fingerprint(copy) != base
+
+
+def test_the_summary_names_the_kept_notebook_of_a_failed_render():
+    task = batch.Task("profile", ReportParameters(cluster="Hefei", edition=2024, data_dir=""), "0" * 64)
+    reason = ("The notebook failed for Hefei (GII 2024): RuntimeError: x\n  in cell 5 (In [4]): boom()\n"
+              "  executed notebook kept at: /r/2024/hefei.failed.ipynb")
+    text = batch.summary(batch.BatchResult(failed=[(task, reason)]))
+    assert text.splitlines() == ["0 rendered, 0 up to date, 1 failed",
+                                 "  FAILED Hefei (GII 2024): The notebook failed for Hefei (GII 2024): RuntimeError: x",
+                                 "    executed notebook kept at: /r/2024/hefei.failed.ipynb"]

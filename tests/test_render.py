@@ -121,10 +121,20 @@ def test_a_notebook_that_fails_midway_leaves_no_partial_report(tmp_path):
     (reports / "2024").mkdir(parents=True)
     (reports / "2024" / "hefei.html").write_text("previous good report")
     from cluster_profiles.errors import RenderError
-    with pytest.raises(RenderError, match="RuntimeError: chart failed"):
+    with pytest.raises(RenderError, match="RuntimeError: chart failed") as caught:
         render_report({"cluster": "Hefei", "edition": 2024}, reports_dir=reports, notebook=notebook)
-    assert sorted(p.name for p in (reports / "2024").iterdir()) == ["hefei.html"]
+    # the previous report is untouched; the executed notebook, error included, is kept beside it
+    assert sorted(p.name for p in (reports / "2024").iterdir()) == ["hefei.failed.ipynb", "hefei.html"]
     assert (reports / "2024" / "hefei.html").read_text() == "previous good report"
+    error = caught.value
+    failed = reports / "2024" / "hefei.failed.ipynb"
+    assert error.failed_notebook == str(failed.resolve()) and str(failed.resolve()) in str(error)
+    assert error.cell_source == "raise RuntimeError('chart failed')" and "in cell" in str(error)
+    assert error.traceback[-1] == "RuntimeError: chart failed"
+    kept = nbformat.read(failed, as_version=4)
+    assert any(o.get("ename") == "RuntimeError" for c in kept.cells for o in c.get("outputs", []))
+    render_report({"cluster": "Hefei", "edition": 2024}, reports_dir=reports)  # fixed: the debris goes
+    assert not failed.exists()
 
 
 def test_report_paths_stay_inside_the_reports_folder(tmp_path):
@@ -145,3 +155,32 @@ def test_every_table_and_chart_offers_its_data_as_csv(hefei_report):
     fields = downloads["gii2024-hefei-top-fields.csv"]
     rows = list(csv.DictReader(io.StringIO(base64.b64decode(fields.split(",", 1)[1]).decode("utf-8"))))
     assert len(rows) == 16 and rows[0]["field"] == "Semiconductors" and rows[0]["share_pct"] == "35.0"
+
+
+def test_traceback_tail_keeps_the_deepest_frames_without_colours():
+    from cluster_profiles.render import traceback_tail
+
+    ipython = ["\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",
+               "\x1b[0;31mRuntimeError\x1b[0m                              Traceback (most recent call last)",
+               "Cell \x1b[0;32mIn[4], line 1\x1b[0m\n\x1b[0;32m----> 1\x1b[0m report.show_lead(profile)\n",
+               "File \x1b[0;32m/src/report.py:40\x1b[0m, in \x1b[0;36mshow_lead\x1b[0m\x1b[0;34m(profile)\x1b[0m\n"
+               "\x1b[1;32m     39\x1b[0m \x1b[38;5;28;01mdef\x1b[39;00m show_lead(profile):\n"
+               "\x1b[0;32m---> 40\x1b[0m     show_html(sections.lead(profile))\n",
+               "File /src/sections.py:123, in lead(profile)\n    122 x = 1\n--> 123 raise RuntimeError('chart failed')\n",
+               "\x1b[0;31mRuntimeError\x1b[0m: chart failed"]
+    assert traceback_tail(ipython, frames=2) == [
+        "File /src/report.py:40, in show_lead(profile)", "---> 40     show_html(sections.lead(profile))",
+        "File /src/sections.py:123, in lead(profile)", "--> 123 raise RuntimeError('chart failed')",
+        "RuntimeError: chart failed"]
+    assert traceback_tail([]) == []
+
+
+def test_a_render_error_survives_the_trip_from_a_worker():
+    import pickle
+
+    from cluster_profiles.errors import RenderError
+
+    error = RenderError("The notebook failed", 5, "raise X", ("RuntimeError: x",), "/r/2024/hefei.failed.ipynb")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (str(copy), copy.cell_index, copy.traceback, copy.failed_notebook) == (
+        "The notebook failed", 5, ("RuntimeError: x",), "/r/2024/hefei.failed.ipynb")

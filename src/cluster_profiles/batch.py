@@ -276,8 +276,9 @@ def build_site(tables: Tables, reports_dir: Path | None = None, data_dir: str = 
 def summary(result: BatchResult) -> str:
     lines = [f"{len(result.rendered)} rendered, {len(result.skipped)} up to date, {len(result.failed)} failed"]
     for task, reason in result.failed:
-        first = reason.strip().splitlines()[0] if reason.strip() else "unknown error"
-        lines.append(f"  FAILED {task.label}: {first}")
+        reason_lines = reason.strip().splitlines() or ["unknown error"]
+        lines.append(f"  FAILED {task.label}: {reason_lines[0]}")
+        lines += [f"    {line.strip()}" for line in reason_lines[1:] if line.strip().startswith("executed notebook kept at:")]
     return "\n".join(lines)
 
 

@@ -93,4 +93,16 @@ class ParameterError(ClusterProfilesError):
 
 
 class RenderError(ClusterProfilesError):
-    pass
+    """A render failed. For a failing notebook cell: which cell, its source, the last frames of its
+    traceback, and where the executed notebook (with the error output) was kept for debugging."""
+
+    def __init__(self, message: str, cell_index: int | None = None, cell_source: str | None = None,
+                 traceback: tuple[str, ...] = (), failed_notebook: str | None = None):
+        super().__init__(message)
+        self.cell_index = cell_index
+        self.cell_source = cell_source
+        self.traceback = tuple(traceback)
+        self.failed_notebook = failed_notebook
+
+    def __reduce__(self):  # batch workers send errors between processes
+        return type(self), (self.message, self.cell_index, self.cell_source, self.traceback, self.failed_notebook)

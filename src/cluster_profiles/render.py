@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import nbformat
 import papermill
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
+from papermill.engines import NBClientEngine, papermill_engines
 from pydantic import BaseModel
 
 from . import paths
@@ -43,6 +45,48 @@ def report_paths(reports_dir: Path, edition: int, cluster: str) -> tuple[Path, P
     except paths.OutsideReportsError as error:
         raise RenderError(str(error)) from None
     return html_path, paths.executed_notebook_path(html_path)
+
+
+class KeepExecutedEngine(NBClientEngine):
+    """papermill's default engine, keeping the notebook it executed.
+
+    With no output path papermill drops the executed notebook when a cell fails; a failed render
+    writes it beside the report instead, with the error in its cell, for debugging.
+    """
+
+    last_executed: nbformat.NotebookNode | None = None
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, **kwargs):
+        cls.last_executed = None
+        executed = super().execute_notebook(nb, kernel_name, **kwargs)
+        cls.last_executed = executed
+        return executed
+
+
+ENGINE_NAME = "cluster-profiles"
+papermill_engines.register(ENGINE_NAME, KeepExecutedEngine)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_ARROW = re.compile(r"^-+>")  # IPython marks the line a frame was running: "---> 40" or "--> 123"
+TRACEBACK_FRAMES = 3  # frames of a failed cell's traceback kept in the error: the deepest ones
+
+
+def traceback_tail(traceback: list[str], frames: int = TRACEBACK_FRAMES) -> list[str]:
+    """The last ``frames`` frames of an IPython traceback, without colours: each frame's location and
+    the line it was running (marked ``---->`` by IPython), then the exception line."""
+    blocks = [_ANSI.sub("", block).strip("\n") for block in traceback]
+    blocks = [b for b in blocks if b.strip() and not set(b.strip()) <= {"-"}]
+    if not blocks:
+        return []
+    *stack, last = blocks
+    stack = [b for b in stack if not b.rstrip().endswith("Traceback (most recent call last)")]
+    lines = []
+    for block in stack[-frames:]:
+        rows = block.splitlines()
+        lines.append(rows[0].strip())
+        lines += [row.strip() for row in rows[1:] if _ARROW.match(row.lstrip())]
+    lines += last.splitlines()[-1:]
+    return lines
 
 
 def new_kernel_manager(socket_dir: str):
@@ -137,10 +181,10 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
         try:
             executed = papermill.execute_notebook(
                 source, None, parameters=run_parameters, progress_bar=False, log_output=False,
-                kernel_name="python3", cwd=str(notebook.parent), km=manager,
+                kernel_name="python3", cwd=str(notebook.parent), km=manager, engine_name=ENGINE_NAME,
             )
         except papermill.PapermillExecutionError as error:
-            raise RenderError(f"The notebook failed for {what}: {error.ename}: {error.evalue}") from None
+            raise failed_render(error, what, html_path) from None
         finally:
             if kernel_manager is None:  # a kernel we started for this report alone
                 shutdown_kernel(manager)
@@ -150,6 +194,30 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
     if fingerprint:
         outputs[paths.fingerprint_path(html_path)] = fingerprint + "\n"
     write_files_atomically(outputs)
+    paths.failed_notebook_path(html_path).unlink(missing_ok=True)  # an earlier failure is fixed
+    if not fingerprint:  # a fingerprint from an earlier batch would describe other inputs
+        paths.fingerprint_path(html_path).unlink(missing_ok=True)
+
+
+def failed_render(error: papermill.PapermillExecutionError, what: str, html_path: Path) -> RenderError:
+    """The error for a failed cell: the cell, the last frames of its traceback, and the executed
+    notebook written as ``<report>.failed.ipynb`` beside the report (not part of the atomic set:
+    the previous good report stays as it was)."""
+    executed = KeepExecutedEngine.last_executed
+    failed_path = None
+    if executed is not None:
+        failed_path = paths.failed_notebook_path(html_path)
+        write_files_atomically({failed_path: nbformat.writes(executed) + "\n"})
+    frames = traceback_tail(list(error.traceback or []))
+    first_line = (error.source or "").strip().splitlines()[0] if (error.source or "").strip() else ""
+    lines = [f"The notebook failed for {what}: {error.ename}: {error.evalue}",
+             f"  in cell {error.cell_index} (In [{error.exec_count}]): {first_line[:200]}"]
+    if frames:
+        lines += ["  last frames of its traceback:", *(f"    {line}" for line in frames)]
+    if failed_path is not None:
+        lines.append(f"  executed notebook kept at: {failed_path}")
+    return RenderError("\n".join(lines), error.cell_index, error.source, tuple(frames),
+                       None if failed_path is None else str(failed_path))
 
 
 def render(spec: NotebookSpec, parameters: dict[str, object] | BaseModel, *, reports_dir: Path | None = None,
