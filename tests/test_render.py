@@ -44,7 +44,7 @@ def test_report_is_self_contained_with_code_hidden(hefei_report):
     assert "Change the values in the" not in html  # the notebook-only instructions cell is dropped
     assert "<title>Hefei: GII 2024 S&amp;T cluster profile</title>" in html
     images = BeautifulSoup(html, "html.parser").find_all("img")
-    assert len(images) == 5
+    assert len(images) == 6  # the map, applicants, publishers, fields, collaboration, peers
     assert all(i["src"].startswith("data:image/png;base64,") and len(i["alt"]) > 40 for i in images)
 
 
@@ -151,7 +151,7 @@ def test_every_table_and_chart_offers_its_data_as_csv(hefei_report):
     page = BeautifulSoup(hefei_report.html_path.read_text(encoding="utf-8"), "html.parser")
     downloads = {a["download"]: a["href"] for a in page.find_all("a", download=True)}
     assert set(downloads) == {f"gii2024-hefei-{name}.csv" for name in (
-        "top-patents", "top-articles", "top-fields", "collaboration", "peers", "ranked-nearby", "key-figures")}
+        "map", "top-patents", "top-articles", "top-fields", "collaboration", "peers", "ranked-nearby", "key-figures")}
     fields = downloads["gii2024-hefei-top-fields.csv"]
     rows = list(csv.DictReader(io.StringIO(base64.b64decode(fields.split(",", 1)[1]).decode("utf-8"))))
     assert len(rows) == 16 and rows[0]["field"] == "Semiconductors" and rows[0]["share_pct"] == "35.0"

@@ -1,5 +1,7 @@
 """Sections adapt to what the data holds and say what is missing."""
 
+import dataclasses
+
 from cluster_profiles import sections
 from cluster_profiles.profile import build_profile
 
@@ -144,3 +146,55 @@ def test_venture_capital_in_2025_profiles_only(tables):
     older.row["vc_deals"] = 99  # even a figure in an older edition's row is not shown as a VC line
     assert sections.venture_capital(older) == "" and sections.venture_capital_sources(older) == []
     assert "Venture" not in text(sections.key_figures(older)) and "venture" not in text(sections.lead(older))
+
+
+def _map_parts(html):
+    import base64
+    import io
+
+    import pandas as pd
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(str(html), "html.parser")
+    image = soup.find("img")
+    link = soup.find("a", download=True)
+    table = pd.read_csv(io.BytesIO(base64.b64decode(link["href"].split("base64,", 1)[1])))
+    return soup, image, link, table
+
+
+def test_location_map_section_has_image_alt_caption_download_and_sources(tables):
+    profile = build_profile(tables, "Hefei", 2024)
+    html = sections.location_map(profile)
+    soup, image, link, table = _map_parts(html)
+    assert image["src"].startswith("data:image/png;base64,") and image["alt"].startswith(
+        "Locator map of the Chinese clusters in the GII 2024 data, Hefei (size rank 36) highlighted")
+    caption = soup.find("figcaption").get_text()
+    assert "GII 2024" in caption and "Boundaries are Natural Earth's and imply no position of the publisher." in caption
+    assert link["download"] == "gii2024-hefei-map.csv"
+    assert set(table["cluster"]) == set(profile.peers.loc[profile.peers["in_top100"].ne("false"), "cluster"])
+    assert {"latitude", "longitude", "size_rank", "role", "source"} <= set(table.columns)
+    assert table.loc[table["role"] == "focus", "city"].tolist() == ["Hefei"]
+    words = text(html)
+    assert "GeoNames" in words and "Natural Earth" in words
+    assert sections.location_map_sources(profile)[-1] == sections.maps.NATURAL_EARTH_SOURCE
+
+
+def test_location_map_says_when_a_cluster_has_no_location(tables):
+    profile = build_profile(tables, "Hefei", 2024)
+    unlocated = profile.locations[profile.locations["cluster"] != "Hefei"]
+    html = text(sections.location_map(dataclasses.replace(profile, locations=unlocated)))
+    assert "Not in the data: where Hefei is. The data has no coordinates in cluster_locations.csv for Hefei." in html
+    assert "Not on the map: Hefei (no coordinates in cluster_locations.csv)." in html
+
+
+def test_location_map_takes_a_footprint(tables):
+    import pandas as pd
+
+    profile = build_profile(tables, "Hefei", 2024)
+    footprint = pd.DataFrame({"latitude": [31.8, 31.9], "longitude": [117.2, 117.3], "weight": [3.0, 1.0],
+                              "source": "records: computed footprint"})
+    html = sections.location_map(dataclasses.replace(profile, footprint=footprint))
+    _, image, _, table = _map_parts(html)
+    assert "as a footprint of 2 points" in image["alt"]
+    assert table.loc[table["role"] == "focus", "kind"].tolist() == ["footprint", "footprint"]
+    assert "records: computed footprint" in text(html)

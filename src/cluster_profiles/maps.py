@@ -12,8 +12,10 @@ overlaps another label or sits on another cluster's marker.
 
 from __future__ import annotations
 
+import base64
 import csv
 import functools
+import io
 import json
 import math
 from dataclasses import dataclass, field
@@ -22,15 +24,22 @@ import matplotlib
 
 matplotlib.use("Agg")  # reports are rendered headless
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import RendererAgg
+from markupsafe import Markup
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.collections import PathCollection
 from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.path import Path as MplPath
 
 from . import figures, paths
 from .load import economy_codes
 
 BASEMAP_DIR = paths.PACKAGE_DIR / "basemap"
+NATURAL_EARTH_SOURCE = ("https://www.naturalearthdata.com (Natural Earth 1:50m and 1:110m countries, public domain, "
+                        "via the npm package world-atlas 2.0.2)")
 BOUNDARY_NOTE = "Boundaries are Natural Earth's and imply no position of the publisher."
 COLOURS = {  # Okabe-Ito vermillion against the project's blue: told apart with every colour-vision deficiency
     "focus": "#d55e00",
@@ -50,6 +59,9 @@ FOOTPRINT_AREA = 28.0  # largest dot of a footprint (points²), scaled by the po
 LABEL_FONT_SIZE = 8.5
 LABEL_GAP = 3.0  # pixels between a marker's edge and its label
 NO_LOCATION_REASON = "no coordinates in cluster_locations.csv"
+EMPTY_LOCATIONS = pd.DataFrame({c: pd.Series(dtype=t) for c, t in [
+    ("cluster", str), ("city", str), ("latitude", float), ("longitude", float), ("geonames_id", "Int64"),
+    ("source", str)]})
 
 
 # ------------------------------------------------------------------------------------ basemap
@@ -275,7 +287,9 @@ def text_size(text: str, size: float = LABEL_FONT_SIZE, bold: bool = False) -> t
     """Width and height in pixels of a label as matplotlib's Agg renderer draws it."""
     prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
     width, height, _ = _renderer().get_text_width_height_descent(text, prop, ismath=False)
-    return float(width), float(height)
+    # matplotlib lays a line out at least as tall as "lp" (its reference ascent and descent)
+    _, line_height, _ = _renderer().get_text_width_height_descent("lp", prop, ismath=False)
+    return float(width), float(max(height, line_height))
 
 
 def _boxes_overlap(a, b, pad: float = 1.5) -> bool:
@@ -303,9 +317,11 @@ def place_labels(anchors: pd.DataFrame, markers: pd.DataFrame, bounds: tuple[flo
     left out (``placed`` False) and the section lists it. ``obstacles``: boxes no label may cover
     (an inset). Returns the boxes (x0, y0, x1, y1).
     """
-    placed: list[tuple[float, float, float, float]] = list(obstacles or [])
+    placed = np.array(list(obstacles or []), dtype=float).reshape(-1, 4)
     rows = []
-    marker_xy = markers[["x", "y", "radius"]].to_numpy(dtype=float)
+    mx, my, mr = (markers[c].to_numpy(dtype=float) for c in ("x", "y", "radius"))
+    mr = mr + 1.0
+    pad = 1.5
     for anchor in anchors.itertuples(index=False):
         result = None
         texts = [anchor.label] + ([anchor.short] if getattr(anchor, "short", None) else [])
@@ -314,17 +330,19 @@ def place_labels(anchors: pd.DataFrame, markers: pd.DataFrame, bounds: tuple[flo
             for step in _LEADER_STEPS:
                 for dx, dy in _DIRECTIONS:
                     gap = anchor.radius + LABEL_GAP + step
-                    cx = anchor.x + dx * (gap + width / 2) if dx else anchor.x
-                    cy = anchor.y + dy * (gap + height / 2) if dy else anchor.y
-                    if dx and dy:  # diagonals: corner of the box at 45° from the marker
-                        cx = anchor.x + dx * (gap * 0.7 + width / 2)
-                        cy = anchor.y + dy * (gap * 0.7 + height / 2)
+                    if dx and dy:  # diagonals: the box's corner at 45° from the marker
+                        cx, cy = anchor.x + dx * (gap * 0.7 + width / 2), anchor.y + dy * (gap * 0.7 + height / 2)
+                    else:
+                        cx = anchor.x + dx * (gap + width / 2) if dx else anchor.x
+                        cy = anchor.y + dy * (gap + height / 2) if dy else anchor.y
                     box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
                     if box[0] < bounds[0] or box[1] < bounds[1] or box[2] > bounds[2] or box[3] > bounds[3]:
                         continue
-                    if any(_boxes_overlap(box, other) for other in placed):
+                    if len(placed) and np.any((box[0] < placed[:, 2] + pad) & (placed[:, 0] < box[2] + pad)
+                                              & (box[1] < placed[:, 3] + pad) & (placed[:, 1] < box[3] + pad)):
                         continue
-                    if any(_box_hits_circle(box, mx, my, mr + 1.0) for mx, my, mr in marker_xy):
+                    nearest_x, nearest_y = np.clip(mx, box[0], box[2]), np.clip(my, box[1], box[3])
+                    if np.any((nearest_x - mx) ** 2 + (nearest_y - my) ** 2 < mr * mr):
                         continue
                     result = (text, box, step > 0)
                     break
@@ -334,7 +352,7 @@ def place_labels(anchors: pd.DataFrame, markers: pd.DataFrame, bounds: tuple[flo
                 break
         if result:
             text, box, leader = result
-            placed.append(box)
+            placed = np.vstack([placed, box])
             rows.append({"label": anchor.label, "text": text, "x0": box[0], "y0": box[1], "x1": box[2],
                          "y1": box[3], "anchor_x": anchor.x, "anchor_y": anchor.y, "leader": leader,
                          "bold": bool(anchor.bold), "placed": True})
@@ -359,6 +377,7 @@ class Panel:
     labels: pd.DataFrame  # from place_labels
     highlight_ids: frozenset[str] = frozenset()
     box: tuple[float, float, float, float] | None = None  # lon/lat box outlined on a world panel
+    outlines: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)  # named pixel boxes
 
 
 @dataclass
@@ -452,9 +471,10 @@ def profile_map_data(cluster: str, edition: int, economy_clusters: pd.DataFrame,
     if footprint is not None:
         if footprint.empty:
             raise ValueError(f"the footprint of {cluster!r} has no points")
-        points, missing = locate_clusters(rows[rows["cluster"] != cluster], locations)
-        own, _ = locate_clusters(rows[rows["cluster"] == cluster], footprint.assign(cluster=cluster))
-        points = pd.concat([_with_kind(own, "footprint"), _with_kind(points, "city")], ignore_index=True)
+        own = footprint.assign(cluster=cluster, city=footprint["city"] if "city" in footprint else "footprint point")
+        combined = pd.concat([locations[locations["cluster"] != cluster].assign(weight=1.0), own], ignore_index=True)
+        points, missing = locate_clusters(rows, combined)
+        points = points.assign(kind=np.where(points["cluster"] == cluster, "footprint", "city"))
     else:
         points, missing = locate_clusters(rows, locations)
         points = _with_kind(points, "city")
@@ -486,7 +506,359 @@ def profile_map_data(cluster: str, edition: int, economy_clusters: pd.DataFrame,
     table = points.assign(edition=edition)[
         ["edition", "cluster", "city", "latitude", "longitude", "size_rank", "band", "role", "kind", "weight",
          "geonames_id", "source"]]
-    title = f"{cluster} and the other {adjective} clusters in the GII {edition} data"
-    legend = [("band", label) for _, _, label, _ in RANK_BANDS] + [("unranked", UNRANKED_BAND), ("focus", cluster),
-                                                                  ("other", f"other {adjective} clusters")]
+    alone = not (points["role"] == "other").any()
+    title = (f"{cluster}: the only {adjective} cluster in the GII {edition} data" if alone
+             else f"{cluster} and the other {adjective} clusters in the GII {edition} data")
+    legend = [("band", label) for _, _, label, _ in RANK_BANDS] + [("unranked", UNRANKED_BAND),
+                                                                  ("focus", "this report's cluster")]
+    if not alone:
+        legend.append(("other", f"other {adjective} clusters"))
     return MapData(title, [panel], table.reset_index(drop=True), missing, PROFILE_SIZE, legend, inset_panel)
+
+
+# ------------------------------------------------------------------------------ edition overview
+
+OVERVIEW_SIZE = (9.6, 9.6)  # inches
+OVERVIEW_WORLD_BOX = (0.005, 0.47, 0.99, 0.47)
+OVERVIEW_PANEL_BOXES = [(0.005, 0.075, 0.325, 0.36), (0.3375, 0.075, 0.325, 0.36), (0.67, 0.075, 0.325, 0.36)]
+REGIONS = {  # where clusters crowd: (lon_min, lat_min, lon_max, lat_max)
+    "North America": (-125.0, 17.0, -65.0, 50.5),
+    "Europe": (-10.0, 36.0, 30.0, 61.0),
+    "East Asia": (100.0, 20.0, 142.0, 43.0),
+}
+WORLD_MARKER_SCALE = 0.55  # markers on the world panel are smaller: the panels below show the crowds
+
+
+def _in_box(lon, lat, box) -> np.ndarray:
+    return (np.asarray(lon) >= box[0]) & (np.asarray(lon) <= box[2]) & (np.asarray(lat) >= box[1]) & (np.asarray(lat) <= box[3])
+
+
+def region_of(lon: float, lat: float) -> str:
+    return next((name for name, box in REGIONS.items() if _in_box(lon, lat, box)), "")
+
+
+def overview_map_data(edition: int, clusters: pd.DataFrame, locations: pd.DataFrame) -> MapData:
+    """The world map of an edition's clusters in the data, with panels where they crowd.
+
+    Markers are sized by size-rank band; the world panel labels the clusters outside the regional
+    panels, each regional panel the clusters it shows. Labels never overlap each other nor cover a
+    marker: one that cannot be placed is listed as unlabelled (see ``place_labels``).
+    """
+    rows = clusters.drop_duplicates("cluster")
+    points, missing = locate_clusters(rows, locations)
+    points = _with_kind(points, "city")
+    points["region"] = [region_of(lon, lat) for lon, lat in zip(points["longitude"], points["latitude"])]
+    # smaller markers drawn last, so that a big one never hides a small one
+    points = points.assign(_area=[marker_area(b) for b in points["band"]]).sort_values(
+        ["_area", "cluster"], ascending=[False, True], kind="stable").drop(columns="_area").reset_index(drop=True)
+    ranks = rows.set_index("cluster")["size_rank"]
+    order = list(rows.sort_values(["size_rank", "cluster"], na_position="last", kind="stable")["cluster"])
+    label_of = {c: cluster_label(c, ranks[c]) for c in order}
+    short_of = {c: str(int(ranks[c])) for c in order if not pd.isna(ranks[c])}
+    panels = []
+    world_pixels = _pixel_box(OVERVIEW_WORLD_BOX, OVERVIEW_SIZE)
+    world = world_frame(world_pixels)
+    world_markers = _markers(points, world, pd.Series("other", index=points.index))
+    world_markers["area"] = world_markers["area"] * WORLD_MARKER_SCALE
+    world_markers["radius"] = [marker_radius_pixels(a) for a in world_markers["area"]]
+    outside = set(points.loc[points["region"] == "", "cluster"])
+    anchors = _label_anchors(world_markers, [c for c in order if c in outside], set(), label_of, short_of)
+    region_boxes = []
+    for box in REGIONS.values():
+        xs, ys = world.to_pixels(*equal_earth([box[0], box[2], box[0], box[2]], [box[1], box[1], box[3], box[3]]))
+        region_boxes.append((float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys))))
+    panels.append(Panel("World", world, world_markers,
+                        place_labels(anchors, world_markers, _inner(world_pixels), obstacles=region_boxes),
+                        outlines=list(zip(REGIONS, region_boxes))))
+    for (name, box), fraction in zip(REGIONS.items(), OVERVIEW_PANEL_BOXES):
+        pixels = _pixel_box(fraction, OVERVIEW_SIZE)
+        frame = regional_frame(*box, pixels=pixels, pad=0.0, min_span=1.0)
+        lon_min, lat_min, lon_max, lat_max = frame.lonlat_bounds()
+        shown = points[_in_box(points["longitude"], points["latitude"], (lon_min, lat_min, lon_max, lat_max))]
+        markers = _markers(shown, frame, pd.Series("other", index=shown.index))
+        anchors = _label_anchors(markers, [c for c in order if c in set(shown["cluster"])], set(), label_of, short_of)
+        panels.append(Panel(name, frame, markers, place_labels(anchors, markers, _inner(pixels)), box=box))
+    table = points.assign(edition=edition)[["edition", "cluster", "city", "latitude", "longitude", "size_rank",
+                                            "band", "region", "geonames_id", "source"]]
+    legend = [("band", label) for _, _, label, _ in RANK_BANDS] + [("unranked", UNRANKED_BAND)]
+    title = f"GII {edition}: where the science and technology clusters in the data are (size rank in brackets)"
+    return MapData(title, panels, table, missing, OVERVIEW_SIZE, legend)
+
+
+def _inner(pixels: tuple[float, float, float, float], margin: float = 2.0) -> tuple[float, float, float, float]:
+    return pixels[0] + margin, pixels[1] + margin, pixels[0] + pixels[2] - margin, pixels[1] + pixels[3] - margin
+
+
+def unlabelled(data: MapData) -> list[str]:
+    """Clusters drawn but left without a label for lack of room (on every panel that shows them)."""
+    labelled = {label for panel in data.panels for label in panel.labels.loc[panel.labels["placed"], "label"]}
+    drawn = [label for panel in data.panels for label in panel.labels["label"]]
+    return list(dict.fromkeys(label for label in drawn if label not in labelled))
+
+
+# -------------------------------------------------------------------------------------- drawing
+
+
+@functools.cache
+def _country_paths(resolution: str, projection: str) -> tuple[tuple[str, MplPath, tuple], ...]:
+    """One compound path per shape: Equal Earth units for "world", degrees for "regional"."""
+    result = []
+    for shape in basemap(resolution):
+        # a ring spanning more than 270° of longitude wraps round the antimeridian (Fiji): leave it out
+        kept = [r for r in shape.rings if np.ptp(r[:, 0]) < 270] or list(shape.rings[:1])
+        rings = [np.column_stack(equal_earth(r[:, 0], r[:, 1])) if projection == "world" else r for r in kept]
+        vertices = np.concatenate(rings)
+        codes = np.full(len(vertices), MplPath.LINETO, dtype=MplPath.code_type)
+        start = 0
+        for ring in rings:
+            codes[start] = MplPath.MOVETO
+            codes[start + len(ring) - 1] = MplPath.CLOSEPOLY
+            start += len(ring)
+        result.append((shape.id, MplPath(vertices, codes), shape.bbox))
+    return tuple(result)
+
+
+def _draw_countries(fig: plt.Figure, panel: Panel, resolution: str, frame_colour: str = COLOURS["frame"]) -> None:
+    frame = panel.frame
+    x0, y0, width, height = frame.pixels
+    fig_w, fig_h = fig.get_size_inches() * figures.FIGURE_DPI
+    ax = fig.add_axes((x0 / fig_w, y0 / fig_h, width / fig_w, height / fig_h))
+    ax.set_axis_off()
+    if frame.projection == "world":
+        ax.set_xlim(frame.extent[0], frame.extent[1])
+        ax.set_ylim(frame.extent[2], frame.extent[3])
+        view = (-180.0, -90.0, 180.0, 90.0)
+    else:
+        view = frame.lonlat_bounds()
+        ax.set_xlim(view[0], view[2])
+        ax.set_ylim(view[1], view[3])
+    shapes = [(i, p) for i, p, b in _country_paths(resolution, frame.projection)
+              if b[0] <= view[2] and b[2] >= view[0] and b[1] <= view[3] and b[3] >= view[1]]
+    faces = [COLOURS["economy"] if i in panel.highlight_ids else COLOURS["land"] for i, _ in shapes]
+    ax.add_collection(PathCollection([p for _, p in shapes], facecolors=faces, edgecolors=COLOURS["border"],
+                                     linewidths=0.5 if frame.projection == "regional" else 0.3))
+    if frame.projection == "world":
+        lats = np.linspace(*WORLD_LAT_RANGE, 60)
+        lons = np.linspace(-180, 180, 120)
+        edge_lon = np.concatenate([np.full(60, -180.0), lons, np.full(60, 180.0), lons[::-1]])
+        edge_lat = np.concatenate([lats, np.full(120, WORLD_LAT_RANGE[1]), lats[::-1], np.full(120, WORLD_LAT_RANGE[0])])
+        ax.plot(*equal_earth(edge_lon, edge_lat), color="#c8c8c8", linewidth=0.8)
+        if panel.box is not None:
+            lon_min, lat_min, lon_max, lat_max = panel.box
+            box_lon = np.concatenate([np.linspace(lon_min, lon_max, 20), np.full(20, lon_max),
+                                      np.linspace(lon_max, lon_min, 20), np.full(20, lon_min)])
+            box_lat = np.concatenate([np.full(20, lat_min), np.linspace(lat_min, lat_max, 20), np.full(20, lat_max),
+                                      np.linspace(lat_max, lat_min, 20)])
+            ax.plot(*equal_earth(box_lon, box_lat), color=COLOURS["focus"], linewidth=1.2)
+    else:
+        for spine in ("left", "right", "top", "bottom"):
+            ax.spines[spine].set_visible(True)
+        ax.set_axis_on()
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_edgecolor(frame_colour)
+            spine.set_linewidth(0.8)
+        ax.set_facecolor("#ffffff")
+
+
+def _background(size: tuple[float, float], layers: tuple, legend: tuple) -> np.ndarray:
+    """The countries of every panel as one RGBA raster, drawn once per process per view.
+
+    Batch renders draw many profiles of one economy: the basemap under their markers is the same.
+    ``layers``: (panel, resolution, is_inset) tuples; the panels are hashable by their frame.
+    """
+    fig = plt.figure(figsize=size, dpi=figures.FIGURE_DPI, facecolor="white")
+    canvas = FigureCanvasAgg(fig)
+    for panel, resolution, is_inset in layers:
+        if is_inset:
+            fig_w, fig_h = size[0] * figures.FIGURE_DPI, size[1] * figures.FIGURE_DPI
+            x0, y0, width, height = panel.frame.pixels
+            backing = fig.add_axes((x0 / fig_w, y0 / fig_h, width / fig_w, height / fig_h))
+            backing.set_xticks([])
+            backing.set_yticks([])
+            backing.set_facecolor("white")
+            for spine in backing.spines.values():
+                spine.set_edgecolor(COLOURS["frame"])
+        _draw_countries(fig, panel, resolution)
+    handles, labels = _legend_handles(legend)
+    columns = len(handles) if sum(len(label) for label in labels) < 110 else (len(handles) + 1) // 2
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=columns,
+               frameon=False, fontsize=8.5, handletextpad=0.3, columnspacing=1.2)
+    canvas.draw()
+    raster = np.asarray(canvas.buffer_rgba()).copy()
+    plt.close(fig)
+    return raster
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """A hashable key for a panel's basemap: what decides its pixels."""
+
+    frame: Frame
+    highlight_ids: frozenset[str]
+    box: tuple | None
+
+    @property
+    def panel(self) -> Panel:
+        return Panel("", self.frame, pd.DataFrame(), pd.DataFrame(), self.highlight_ids, self.box)
+
+
+def _layers(data: MapData) -> tuple:
+    layers = [(_Layer(p.frame, p.highlight_ids, p.box), "50m" if p.frame.projection == "regional" else "110m", False)
+              for p in data.panels]
+    if data.inset is not None:
+        layers.append((_Layer(data.inset.frame, data.inset.highlight_ids, data.inset.box), "110m", True))
+    return tuple(layers)
+
+
+def _background_for(data: MapData) -> np.ndarray:
+    return _background_cached(data.size, _layers(data), tuple(data.legend))
+
+
+@functools.lru_cache(maxsize=16)
+def _background_cached(size, layers, legend) -> np.ndarray:
+    """The basemap and legend of a map, drawn once per process per view (batch renders draw many
+    profiles of one economy on the same basemap)."""
+    return _background(size, tuple((layer.panel, resolution, inset) for layer, resolution, inset in layers), legend)
+
+
+def _legend_handles(legend) -> tuple[list, list[str]]:
+    handles, labels = [], []
+    grey = "#8a8a8a"
+    for kind, label in legend:
+        if kind == "band":
+            handle = Line2D([], [], linestyle="", marker="o", markersize=math.sqrt(marker_area(label)),
+                            markerfacecolor=grey, markeredgecolor="white")
+        elif kind == "unranked":
+            handle = Line2D([], [], linestyle="", marker="o", markersize=math.sqrt(UNRANKED_AREA) - 1,
+                            markerfacecolor="white", markeredgecolor=grey, markeredgewidth=1.5)
+        else:
+            handle = Line2D([], [], linestyle="", marker="o", markersize=8, markerfacecolor=COLOURS[kind],
+                            markeredgecolor="white")
+        handles.append(handle)
+        labels.append(label)
+    return handles, labels
+
+
+def _font(bold: bool = False) -> FontProperties:
+    return FontProperties(family="DejaVu Sans", size=LABEL_FONT_SIZE, weight="bold" if bold else "normal")
+
+
+def _draw_markers(ax, markers: pd.DataFrame) -> None:
+    for role in ("other", "focus"):
+        colour = COLOURS[role]
+        mine = markers[markers["role"] == role]
+        footprint = mine[mine["kind"] == "footprint"]
+        if not footprint.empty:
+            ax.scatter(footprint["x"], footprint["y"], s=footprint["area"], color=colour, alpha=0.75,
+                       linewidths=0, zorder=3)
+        cities = mine[mine["kind"] != "footprint"]
+        hollow = cities["band"] == UNRANKED_BAND
+        if hollow.any():
+            ax.scatter(cities.loc[hollow, "x"], cities.loc[hollow, "y"], s=cities.loc[hollow, "area"],
+                       facecolors="white", edgecolors=colour, linewidths=1.6, zorder=4)
+        if (~hollow).any():
+            ax.scatter(cities.loc[~hollow, "x"], cities.loc[~hollow, "y"], s=cities.loc[~hollow, "area"],
+                       facecolors=colour, edgecolors="white", linewidths=0.6, zorder=4)
+
+
+def _draw_labels(ax, labels: pd.DataFrame, focus_label: str | None) -> None:
+    for row in labels[labels["placed"]].itertuples(index=False):
+        colour = COLOURS["focus"] if row.label == focus_label else COLOURS["text"]
+        if row.leader:
+            box_x = min(max(row.anchor_x, row.x0), row.x1)
+            box_y = min(max(row.anchor_y, row.y0), row.y1)
+            ax.plot([row.anchor_x, box_x], [row.anchor_y, box_y], color="#777777", linewidth=0.7, zorder=2)
+        ax.text(row.x0, row.y0, row.text, ha="left", va="bottom", fontproperties=_font(row.bold), color=colour,
+                zorder=5)
+
+
+def draw_map(data: MapData, alt: str, caption: str) -> Markup:
+    """The map as a PNG <figure> with its alt text and caption (same bytes for the same data)."""
+    fig = map_figure(data)
+    buffer = io.BytesIO()
+    # zlib level 3: a third of the default level's time for a file about 10 % larger
+    fig.savefig(buffer, format="png", dpi=figures.FIGURE_DPI, metadata={"Software": None},
+                pil_kwargs={"compress_level": 3})
+    plt.close(fig)
+    width, height = (round(v * figures.FIGURE_DPI) for v in data.size)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Markup('<figure class="chart map"><img src="data:image/png;base64,{}" alt="{}" width="{}" height="{}">'
+                  "<figcaption>{}</figcaption></figure>").format(encoded, alt, width, height, caption)
+
+
+def map_figure(data: MapData) -> plt.Figure:
+    fig = plt.figure(figsize=data.size, dpi=figures.FIGURE_DPI, facecolor="white")
+    fig.figimage(_background_for(data), 0, 0, origin="upper")
+    width, height = data.size[0] * figures.FIGURE_DPI, data.size[1] * figures.FIGURE_DPI
+    ax = fig.add_axes((0, 0, 1, 1))  # drawn in pixels: the map data placed everything in pixels
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_axis_off()
+    ax.patch.set_visible(False)
+    ax.set_zorder(1)  # above the basemap raster (a figure image)
+    focus = data.table.loc[data.table["role"] == "focus", "cluster"] if "role" in data.table else pd.Series(dtype=str)
+    focus_label = None
+    for panel in data.panels:
+        for name, (x0, y0, x1, y1) in panel.outlines:
+            ax.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#6f6f6f", linewidth=0.8))
+            ax.text(x0, y1 + 2, name, fontsize=7.5, color="#555555", ha="left", va="bottom")
+        if panel.frame.projection == "regional" and panel.name not in ("main",):
+            x0, y0, _, h = panel.frame.pixels
+            ax.text(x0, y0 + h + 4, panel.name, fontsize=10, color=COLOURS["text"], ha="left", va="bottom")
+        _draw_markers(ax, panel.markers)
+        if not focus.empty:
+            own = panel.labels[panel.labels["label"].str.startswith(str(focus.iloc[0]))]
+            focus_label = own.iloc[0]["label"] if not own.empty else None
+        _draw_labels(ax, panel.labels, focus_label)
+    fig.text(0.01, 1 - 8 / height, data.title, ha="left", va="top", fontsize=12.5, color=COLOURS["text"])
+    return fig
+
+
+# ------------------------------------------------------------------------------------ alt text
+
+
+def _ranked_list(table: pd.DataFrame) -> str:
+    rows = table.drop_duplicates("cluster").sort_values(["size_rank", "cluster"], na_position="last", kind="stable")
+    return "; ".join(f"{c} {int(r)}" if not pd.isna(r) else f"{c} (rank not given)"
+                     for c, r in zip(rows["cluster"], rows["size_rank"]))
+
+
+def profile_alt_text(data: MapData, cluster: str, edition: int, adjective: str) -> str:
+    """What the locator map shows, in words: the highlighted cluster and every other cluster with its rank."""
+    table = data.table
+    own = table[table["role"] == "focus"]
+    others = table[table["role"] == "other"]
+    rank = own["size_rank"].iloc[0] if not own.empty else None
+    where = (f"{cluster} (size rank {int(rank)}) highlighted" if rank is not None and not pd.isna(rank)
+             else f"{cluster} highlighted" if not own.empty else f"{cluster} not drawn (no location in the data)")
+    if (own["kind"] == "footprint").any():
+        where += f" as a footprint of {len(own)} points"
+    count = others["cluster"].nunique()
+    text = f"Locator map of the {adjective} clusters in the GII {edition} data, {where}"
+    if count == 1:
+        text += f"; the one other, with its size rank: {_ranked_list(others)}"
+    elif count:
+        text += f"; the {count} others, with their size ranks: {_ranked_list(others)}"
+    else:
+        text += "; no other cluster of the economy is in the data"
+    text += "; a small world map shows where the area lies."
+    if not data.missing.empty:
+        text += " Not drawn, no location: " + ", ".join(data.missing["cluster"]) + "."
+    return text
+
+
+def overview_alt_text(data: MapData, edition: int) -> str:
+    table = data.table
+    parts = [f"World map of the {table['cluster'].nunique()} clusters of the GII {edition} data that have a location, "
+             "marker size by size-rank band, with panels for " + ", ".join(REGIONS) + "."]
+    for name in REGIONS:
+        inside = table[table["region"] == name]
+        parts.append(f"{name}: {_ranked_list(inside) if not inside.empty else 'none'}.")
+    outside = table[table["region"] == ""]
+    if not outside.empty:
+        parts.append(f"Elsewhere: {_ranked_list(outside)}.")
+    if not data.missing.empty:
+        parts.append("Not drawn, no location: " + ", ".join(data.missing["cluster"]) + ".")
+    return " ".join(parts)

@@ -14,7 +14,7 @@ import pandas as pd
 import seaborn as sns
 from markupsafe import Markup
 
-from . import figures, narrative, paths
+from . import figures, maps, narrative, paths
 from .citations import Citations
 from .economies import primary_economy
 from .load import load_tables
@@ -193,10 +193,23 @@ def notes_sources(overview: Overview) -> list[str]:
     return [overview.edition.source]
 
 
+def map_sources(overview: Overview) -> list[str]:
+    """The coordinates of the clusters on the map, then the basemap."""
+    locations = overview.tables.cluster_locations
+    drawn = locations[locations["cluster"].isin(set(_mapped_clusters(overview)["cluster"]))]
+    return [*dict.fromkeys(drawn["source"]), maps.NATURAL_EARTH_SOURCE]
+
+
+def _mapped_clusters(overview: Overview) -> pd.DataFrame:
+    # clusters a source places outside the top 100 are not among the ranked clusters
+    return overview.clusters[overview.clusters["in_top100"].ne("false")]
+
+
 def overview_source_groups(overview: Overview) -> list[list[str]]:
     """What the overview cites, note by note, in the order of the notebook's sections."""
-    return [ranking_sources(overview, "size_rank"), ranking_sources(overview, "intensity_rank"),
-            venture_capital_sources(overview), economies_sources(overview), concentration_sources(overview), rank_changes_sources(overview),
+    return [map_sources(overview), ranking_sources(overview, "size_rank"), ranking_sources(overview, "intensity_rank"),
+            venture_capital_sources(overview), economies_sources(overview), concentration_sources(overview),
+            rank_changes_sources(overview),
             notes_sources(overview)]
 
 
@@ -436,6 +449,30 @@ def notes_section(overview: Overview) -> Markup:
         edition.year, edition.metrics.replace("; ", ", "), edition.pct_window or "(window not in the data)",
         edition.articles_window or "(window not in the data)", cited.refs(notes_sources(overview)),
         cited.list_html(), edition.year)
+
+
+def map_section(overview: Overview) -> Markup:
+    """A world map of the edition's clusters, with panels where they crowd."""
+    year = overview.edition.year
+    parts = [Markup("<h2>Where the clusters are</h2>")]
+    data = maps.overview_map_data(year, _mapped_clusters(overview), overview.tables.cluster_locations)
+    caption = (f"The clusters of the GII {year} data at their cities (size rank in brackets), marker size by "
+               "size-rank band; the lower panels enlarge North America, Europe and East Asia. City coordinates: "
+               f"GeoNames. {maps.BOUNDARY_NOTE}")
+    parts.append(maps.draw_map(data, maps.overview_alt_text(data, year), caption))
+    if not data.missing.empty:
+        parts.append(Markup('<p class="note">Not on the map: {}.</p>').format(
+            "; ".join(f"{c} ({r})" for c, r in zip(data.missing["cluster"], data.missing["reason"]))))
+    hidden = maps.unlabelled(data)
+    if hidden:
+        parts.append(Markup('<p class="note">Drawn without a label for lack of room: {}.</p>').format(", ".join(hidden)))
+    parts.append(csv_download(data.table, f"gii{year}-map.csv", "Download the map's data (CSV)"))
+    parts.append(overview_citations(overview).note(map_sources(overview)))
+    return Markup('<section class="location-map">{}</section>').format(Markup("").join(parts))
+
+
+def show_map(overview: Overview) -> None:
+    show_html(map_section(overview))
 
 
 def show_title(overview: Overview) -> None:

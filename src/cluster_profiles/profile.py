@@ -57,6 +57,8 @@ class ClusterProfile:
     quality: list[Finding] = field(default_factory=list)  # data-quality findings about this cluster
     previous_edition: Edition | None = None
     peers: pd.DataFrame = field(default_factory=pd.DataFrame)  # the edition's clusters of the same economy
+    locations: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster_locations.csv rows of it and its peers
+    footprint: pd.DataFrame | None = None  # the cluster's own weighted points, once computed from records
     neighbours: pd.DataFrame = field(default_factory=pd.DataFrame)  # the clusters ranked just above and below
 
     def value(self, column: str) -> float | int | None:
@@ -137,6 +139,12 @@ def neighbours_of(tables: Tables, row: pd.Series) -> pd.DataFrame:
     return close.sort_values("size_rank").reset_index(drop=True)
 
 
+def locations_of(tables: Tables, clusters: pd.DataFrame) -> pd.DataFrame:
+    """The map points (cluster_locations.csv rows) of the given clusters, in the table's order."""
+    locations = tables.cluster_locations
+    return locations[locations["cluster"].isin(set(clusters["cluster"]))].reset_index(drop=True)
+
+
 def _for_cluster(frame: pd.DataFrame, edition: int, cluster: str) -> pd.DataFrame:
     return frame[(frame["edition"] == edition) & (frame["cluster"] == cluster)]
 
@@ -174,5 +182,6 @@ def build_profile(tables: Tables, cluster: str, edition: int) -> ClusterProfile:
         quality=findings_for(tables, edition, name),
         previous_edition=(edition_info(tables, edition - 1) if edition - 1 in tables.edition_list() else None),
         peers=peers_of(tables, row),
+        locations=locations_of(tables, peers_of(tables, row)),
         neighbours=neighbours_of(tables, row),
     )

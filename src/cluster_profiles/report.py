@@ -62,6 +62,10 @@ def show_lead(profile: ClusterProfile) -> None:
     show_html(sections.lead(profile))
 
 
+def show_location_map(profile: ClusterProfile) -> None:
+    show_html(sections.location_map(profile))
+
+
 def show_top_organisations(profile: ClusterProfile, output: str) -> None:
     show_html(sections.top_organisations(profile, output))
 

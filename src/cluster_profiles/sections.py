@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from markupsafe import Markup
 
-from . import citations, figures, narrative
+from . import citations, figures, maps, narrative
 from .files import download_csv
 from .names import slug
 from .outputs import OUTPUT_KEYS, OUTPUTS
@@ -543,6 +543,49 @@ def comparisons(profile: ClusterProfile) -> Markup:
     return Markup('<section class="comparisons">{}</section>').format(Markup("").join(parts))
 
 
+# ---------------------------------------------------------------------------------------- map
+
+def location_map(profile: ClusterProfile) -> Markup:
+    """A locator map of the cluster's economy: its clusters in the data, this one highlighted."""
+    year, cluster = profile.edition.year, profile.cluster
+    adjective = profile.economy.adjective
+    parts = [Markup("<h2>Where {} is</h2>").format(cluster)]
+    peers = profile.peers if profile.peers is not None and not profile.peers.empty else profile.row.to_frame().T
+    # clusters a source places outside the top 100 are not among the economy's ranked clusters
+    peers = peers[(peers["cluster"] == cluster) | peers["in_top100"].ne("false")]
+    locations = profile.locations if not profile.locations.empty else maps.EMPTY_LOCATIONS
+    data = maps.profile_map_data(cluster, year, peers, locations, adjective, footprint=profile.footprint)
+    drawn = data.table
+    own = drawn[drawn["role"] == "focus"]
+    if own.empty:
+        parts.append(missing(f"where {cluster} is", f"The data has {maps.NO_LOCATION_REASON} for {cluster}."))
+    alt = maps.profile_alt_text(data, cluster, year, adjective)
+    place = ("its footprint (the points of its records)" if (own["kind"] == "footprint").any()
+             else "at its city" if len(own) == 1 else "at each of its cities")
+    caption = (f"{cluster} (orange, {place}) and the other {adjective} clusters in the GII {year} data (blue), "
+               f"with their size ranks; marker size by rank band. City coordinates: GeoNames. "
+               f"{maps.BOUNDARY_NOTE}")
+    parts.append(maps.draw_map(data, alt, caption))
+    notes = []
+    if not data.missing.empty:
+        notes.append(Markup("Not on the map: {}.").format(
+            "; ".join(f"{c} ({r})" for c, r in zip(data.missing["cluster"], data.missing["reason"]))))
+    hidden = maps.unlabelled(data)
+    if hidden:
+        notes.append(Markup("Drawn without a label for lack of room: {}.").format(", ".join(hidden)))
+    for note in notes:
+        parts.append(Markup('<p class="note">{}</p>').format(note))
+    parts.append(csv_download(drawn, f"{_file_stem(profile)}-map.csv", "Download the map's data (CSV)"))
+    parts.append(source_note(profile, location_map_sources(profile)))
+    return Markup('<section class="location-map">{}</section>').format(Markup("").join(parts))
+
+
+def location_map_sources(profile: ClusterProfile) -> list[str]:
+    locations = profile.locations if not profile.locations.empty else maps.EMPTY_LOCATIONS
+    footprint = [] if profile.footprint is None or "source" not in profile.footprint else list(profile.footprint["source"])
+    return [*dict.fromkeys(str(s) for s in [*footprint, *locations["source"]]), maps.NATURAL_EARTH_SOURCE]
+
+
 @dataclass(frozen=True)
 class Section:
     """A section of the profile: the ``report.show_*`` function the notebook calls and what it cites."""
@@ -558,6 +601,7 @@ class Section:
 PROFILE_SECTIONS: list[Section] = [
     Section("title", title, no_sources),
     Section("lead", lead, lead_sources),
+    Section("location_map", location_map, location_map_sources),
     *(Section("top_organisations", functools.partial(top_organisations, output=o),
               functools.partial(top_organisations_sources, output=o), o) for o in OUTPUT_KEYS),
     Section("top_fields", top_fields, top_fields_sources),
