@@ -651,14 +651,13 @@ def _draw_countries(fig: plt.Figure, panel: Panel, resolution: str, frame_colour
                                       np.linspace(lat_max, lat_min, 20)])
             ax.plot(*equal_earth(box_lon, box_lat), color=COLOURS["focus"], linewidth=1.2)
     else:
-        for spine in ("left", "right", "top", "bottom"):
-            ax.spines[spine].set_visible(True)
-        ax.set_axis_on()
+        ax.set_axis_on()  # a regional panel is framed
         ax.set_xticks([])
         ax.set_yticks([])
-        for spine in ax.spines.values():
-            spine.set_edgecolor(frame_colour)
-            spine.set_linewidth(0.8)
+        for edge in ax.spines.values():
+            edge.set_visible(True)
+            edge.set_edgecolor(frame_colour)
+            edge.set_linewidth(0.8)
         ax.set_facecolor("#ffffff")
 
 
