@@ -23,7 +23,8 @@ matplotlib.rcParams["text.parse_math"] = False  # names are text, never TeX: see
 
 FIGURE_DPI = 100
 REMAINDER_FIELD = "Other"
-PALETTE = {"highlight": "#1f5f8b", "remainder": "#b8b8b8", "muted": "#9cc3dd"}
+PALETTE = {"highlight": "#1f5f8b", "remainder": "#b8b8b8", "muted": "#9cc3dd",
+           "accent": "#d55e00"}  # accent: Okabe-Ito vermillion, told apart from the blue with any colour vision
 
 
 def organisation_chart_data(top: pd.DataFrame) -> pd.DataFrame | None:

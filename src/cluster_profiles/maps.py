@@ -41,8 +41,8 @@ BASEMAP_DIR = paths.PACKAGE_DIR / "basemap"
 NATURAL_EARTH_SOURCE = ("https://www.naturalearthdata.com (Natural Earth 1:50m and 1:110m countries, public domain, "
                         "via the npm package world-atlas 2.0.2)")
 BOUNDARY_NOTE = "Boundaries are Natural Earth's and imply no position of the publisher."
-COLOURS = {  # Okabe-Ito vermillion against the project's blue: told apart with every colour-vision deficiency
-    "focus": "#d55e00",
+COLOURS = {  # the project's accent (vermillion) against its blue: told apart with every colour-vision deficiency
+    "focus": figures.PALETTE["accent"],
     "other": figures.PALETTE["highlight"],
     "land": "#e4e4e4",
     "economy": "#d5e5f1",
