@@ -270,3 +270,17 @@ def test_map_png_is_the_same_bytes_every_time(tables):
     before = maps._background_cached.cache_info().hits
     maps.draw_map(maps.profile_map_data("Tokyo–Yokohama", 2024, peers, tables.cluster_locations, "Japanese"), "a", "c")
     assert maps._background_cached.cache_info().hits == before + 1  # same economy, same basemap raster
+
+
+def test_map_is_the_same_after_other_charts_changed_matplotlib_settings(tables):
+    import matplotlib
+    import seaborn as sns
+
+    peers = _economy(tables, 2023, "US")
+    data = maps.profile_map_data("Chicago, IL", 2023, peers, tables.cluster_locations, "US")
+    maps._background_cached.cache_clear()
+    fresh = maps.map_png(data)
+    with matplotlib.rc_context():  # a warm kernel: an earlier report's seaborn charts set their theme
+        sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans")
+        maps._background_cached.cache_clear()
+        assert maps.map_png(data) == fresh

@@ -64,6 +64,18 @@ EMPTY_LOCATIONS = pd.DataFrame({c: pd.Series(dtype=t) for c, t in [
     ("source", str)]})
 
 
+def _default_style(draw):
+    """Draw with matplotlib's default settings, whatever a notebook set before (seaborn's theme):
+    a report drawn in a warm kernel after others must be the same bytes as in a fresh one."""
+
+    @functools.wraps(draw)
+    def wrapped(*args, **kwargs):
+        with plt.style.context("default"):
+            return draw(*args, **kwargs)
+
+    return wrapped
+
+
 # ------------------------------------------------------------------------------------ basemap
 
 
@@ -661,6 +673,7 @@ def _draw_countries(fig: plt.Figure, panel: Panel, resolution: str, frame_colour
         ax.set_facecolor("#ffffff")
 
 
+@_default_style
 def _background(size: tuple[float, float], layers: tuple, legend: tuple) -> np.ndarray:
     """The countries of every panel as one RGBA raster, drawn once per process per view.
 
@@ -781,6 +794,7 @@ def draw_map(data: MapData, alt: str, caption: str) -> Markup:
                   "<figcaption>{}</figcaption></figure>").format(encoded, alt, width, height, caption)
 
 
+@_default_style
 def map_png(data: MapData) -> bytes:
     """The markers and labels drawn on a transparent canvas, laid over the cached basemap raster
     (straight alpha: matplotlib's Agg buffer is not premultiplied), saved as PNG."""
@@ -799,6 +813,7 @@ def map_png(data: MapData) -> bytes:
     return buffer.getvalue()
 
 
+@_default_style
 def map_figure(data: MapData, background: bool = True) -> plt.Figure:
     """The map as a matplotlib figure; without ``background``, only what lies over the basemap."""
     fig = plt.figure(figsize=data.size, dpi=figures.FIGURE_DPI, facecolor="white" if background else "none")
