@@ -162,7 +162,8 @@ def _map_parts(html):
     return soup, image, link, table
 
 
-def test_location_map_section_has_image_alt_caption_download_and_sources(tables):
+def test_location_map_section_has_image_alt_caption_download_and_sources(fixture_tables):
+    tables = fixture_tables  # the frozen fixture folder: its facts do not move
     profile = build_profile(tables, "Hefei", 2024)
     html = sections.location_map(profile)
     soup, image, link, table = _map_parts(html)
@@ -179,7 +180,8 @@ def test_location_map_section_has_image_alt_caption_download_and_sources(tables)
     assert sections.location_map_sources(profile)[-1] == sections.maps.NATURAL_EARTH_SOURCE
 
 
-def test_location_map_says_when_a_cluster_has_no_location(tables):
+def test_location_map_says_when_a_cluster_has_no_location(fixture_tables):
+    tables = fixture_tables  # the frozen fixture folder: its facts do not move
     profile = build_profile(tables, "Hefei", 2024)
     unlocated = profile.locations[profile.locations["cluster"] != "Hefei"]
     html = text(sections.location_map(dataclasses.replace(profile, locations=unlocated)))
@@ -187,7 +189,8 @@ def test_location_map_says_when_a_cluster_has_no_location(tables):
     assert "Not on the map: Hefei (no coordinates in cluster_locations.csv)." in html
 
 
-def test_location_map_takes_a_footprint(tables):
+def test_location_map_takes_a_footprint(fixture_tables):
+    tables = fixture_tables  # the frozen fixture folder: its facts do not move
     import pandas as pd
 
     profile = build_profile(tables, "Hefei", 2024)

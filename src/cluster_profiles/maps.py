@@ -373,7 +373,9 @@ def place_labels(anchors: pd.DataFrame, markers: pd.DataFrame, bounds: tuple[flo
                          "anchor_x": anchor.x, "anchor_y": anchor.y, "leader": False, "bold": bool(anchor.bold),
                          "placed": False})
     columns = ["label", "text", "x0", "y0", "x1", "y1", "anchor_x", "anchor_y", "leader", "bold", "placed"]
-    return pd.DataFrame(rows, columns=columns)
+    # typed even when empty: a boolean mask must select rows, not (empty object) columns
+    return pd.DataFrame(rows, columns=columns).astype({"leader": bool, "bold": bool, "placed": bool,
+                                                      "x0": float, "y0": float, "x1": float, "y1": float})
 
 
 # ----------------------------------------------------------------------------------- map data
