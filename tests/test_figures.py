@@ -52,3 +52,20 @@ def test_dollar_signs_in_names_are_text_not_tex():
                          "measure": "share"})
     chart = figures.organisation_chart(data, "Top $\\alpha$", "alt")
     assert "data:image/png;base64," in chart
+
+
+def test_figure_html_is_public_deterministic_and_escapes_its_text():
+    import matplotlib.pyplot as plt
+
+    from cluster_profiles import figures
+
+    def draw():
+        figures.style()
+        fig, ax = plt.subplots(figsize=(2, 1))
+        ax.plot([1, 2], [1, 2], color=figures.PALETTE["second"])
+        return figures.figure_html(fig, "alt <b>", "caption & more")
+
+    first = draw()
+    assert first == draw()  # same data, same bytes
+    assert 'alt="alt &lt;b&gt;"' in first and "<figcaption>caption &amp; more</figcaption>" in first
+    assert 'width="200" height="100"' in first

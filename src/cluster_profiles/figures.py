@@ -19,12 +19,13 @@ import seaborn as sns
 from markupsafe import Markup
 from matplotlib.container import BarContainer
 
-matplotlib.rcParams["text.parse_math"] = False  # names are text, never TeX: see _style
+matplotlib.rcParams["text.parse_math"] = False  # names are text, never TeX: see style
 
 FIGURE_DPI = 100
 REMAINDER_FIELD = "Other"
 PALETTE = {"highlight": "#1f5f8b", "remainder": "#b8b8b8", "muted": "#9cc3dd",
-           "accent": "#d55e00"}  # accent: Okabe-Ito vermillion, told apart from the blue with any colour vision
+           "accent": "#d55e00",  # Okabe-Ito vermillion, told apart from the blue with any colour vision
+           "decline": "#c0504d", "second": "#e08a3c"}  # the overview's fall in rank; its second series
 
 
 def organisation_chart_data(top: pd.DataFrame) -> pd.DataFrame | None:
@@ -64,7 +65,7 @@ def collaboration_chart_data(shares: dict[str, float | None]) -> pd.DataFrame | 
     return pd.DataFrame(rows) if rows else None
 
 
-def _figure_html(fig: plt.Figure, alt: str, caption: str) -> Markup:
+def figure_html(fig: plt.Figure, alt: str, caption: str) -> Markup:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
     plt.close(fig)
@@ -74,7 +75,7 @@ def _figure_html(fig: plt.Figure, alt: str, caption: str) -> Markup:
                   "<figcaption>{}</figcaption></figure>").format(encoded, alt, width, height, caption)
 
 
-def _style() -> None:
+def style() -> None:
     sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans")
     # Names are text, never mathtext: a '$' pair in an organisation's name would otherwise be parsed
     # as TeX and can fail to draw ('$\\frac{1}{0$'), taking the whole report down.
@@ -82,7 +83,7 @@ def _style() -> None:
 
 
 def organisation_chart(data: pd.DataFrame, title: str, alt: str) -> Markup:
-    _style()
+    style()
     fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(data) + 1.2))
     sns.barplot(data=data, y="label", x="value", color=PALETTE["highlight"], ax=ax, orient="h")
     share = data["measure"].iloc[0] == "share"
@@ -94,11 +95,11 @@ def organisation_chart(data: pd.DataFrame, title: str, alt: str) -> Markup:
         ax.bar_label(container, labels=[f"{v:g}%" if share else f"{v:,.0f}" for v in data["value"]], padding=3)
     ax.margins(x=0.15)
     fig.tight_layout()
-    return _figure_html(fig, alt, title)
+    return figure_html(fig, alt, title)
 
 
 def field_chart(data: pd.DataFrame, titles: dict[str, str], alt: str, caption: str) -> Markup:
-    _style()
+    style()
     outputs = list(dict.fromkeys(data["output"]))
     rows = max(len(data[data["output"] == o]) for o in outputs)
     fig, axes = plt.subplots(1, len(outputs), figsize=(5.2 * len(outputs), 0.42 * rows + 1.3), squeeze=False)
@@ -113,11 +114,11 @@ def field_chart(data: pd.DataFrame, titles: dict[str, str], alt: str, caption: s
             ax.bar_label(container, labels=[f"{value:g}%"], padding=3)
         ax.margins(x=0.2)
     fig.tight_layout()
-    return _figure_html(fig, alt, caption)
+    return figure_html(fig, alt, caption)
 
 
 def collaboration_chart(data: pd.DataFrame, labels: dict[str, str], alt: str, caption: str) -> Markup:
-    _style()
+    style()
     fig, ax = plt.subplots(figsize=(7.5, 0.7 * len(data) + 1.2))
     shown = data.assign(label=[labels[o] for o in data["output"]])
     ax.barh(shown["label"], [100] * len(shown), color=PALETTE["remainder"], label="Not in collaboration")
@@ -129,7 +130,7 @@ def collaboration_chart(data: pd.DataFrame, labels: dict[str, str], alt: str, ca
     ax.set_xlabel("Share (%)")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     fig.tight_layout()
-    return _figure_html(fig, alt, caption)
+    return figure_html(fig, alt, caption)
 
 
 def peer_chart_data(peers: pd.DataFrame, neighbours: pd.DataFrame, cluster: str) -> pd.DataFrame | None:
@@ -147,7 +148,7 @@ def peer_chart_data(peers: pd.DataFrame, neighbours: pd.DataFrame, cluster: str)
 
 
 def peer_chart(data: pd.DataFrame, title: str, alt: str, caption: str) -> Markup:
-    _style()
+    style()
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(data) + 1.4))
     colours = [PALETTE["highlight"] if this else PALETTE["muted"] for this in data["this"]]
     ax.hlines(data["cluster"], 1, data["size_rank"], color="#dddddd", linewidth=1)
@@ -160,4 +161,4 @@ def peer_chart(data: pd.DataFrame, title: str, alt: str, caption: str) -> Markup
     ax.set_xlabel("Size rank (1 = largest)")
     ax.set_title(title, loc="left", fontsize=12)
     fig.tight_layout()
-    return _figure_html(fig, alt, caption)
+    return figure_html(fig, alt, caption)

@@ -272,7 +272,7 @@ def _rank_strip(frame: pd.DataFrame, column: str, label: str, year: int) -> Mark
     """Where each economy's clusters sit in the ranking: one row per economy, one dot per cluster."""
     data = frame.assign(economy=[primary_economy(c) for c in frame["economy"]])
     order = data.groupby("economy")[column].min().sort_values().index.tolist()
-    figures._style()
+    figures.style()
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.4))
     positions = {economy: i for i, economy in enumerate(order)}
     ax.scatter(data[column], [positions[e] for e in data["economy"]], color=figures.PALETTE["highlight"], s=36, zorder=3)
@@ -284,15 +284,15 @@ def _rank_strip(frame: pd.DataFrame, column: str, label: str, year: int) -> Mark
     fig.tight_layout()
     alt = f"Dot chart of the known {label} ranks of GII {year} by economy: " + "; ".join(
         f"{e} " + ", ".join(str(int(r)) for r in data.loc[data["economy"] == e, column]) for e in order)
-    return figures._figure_html(fig, alt, f"Each dot is a cluster whose {label} rank is in the data")
+    return figures.figure_html(fig, alt, f"Each dot is a cluster whose {label} rank is in the data")
 
 
 def _bar_chart(data: pd.DataFrame, x: str, y: str, xlabel: str, title: str, alt: str, caption: str,
                diverging: bool = False) -> Markup:
-    figures._style()
+    figures.style()
     fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(data) + 1.3))
     if diverging:
-        colours = [figures.PALETTE["highlight"] if v >= 0 else "#c0504d" for v in data[x]]
+        colours = [figures.PALETTE["highlight"] if v >= 0 else figures.PALETTE["decline"] for v in data[x]]
         ax.barh(data[y], data[x], color=colours)
         ax.axvline(0, color="#555555", linewidth=0.8)
         ax.invert_yaxis()
@@ -302,7 +302,7 @@ def _bar_chart(data: pd.DataFrame, x: str, y: str, xlabel: str, title: str, alt:
     ax.set_ylabel("")
     ax.set_title(title, loc="left", fontsize=12)
     fig.tight_layout()
-    return figures._figure_html(fig, alt, caption)
+    return figures.figure_html(fig, alt, caption)
 
 
 def _figure_cell(value, kind: str) -> Markup:
@@ -389,11 +389,11 @@ def concentration_section(overview: Overview) -> Markup:
     parts.append(Markup("<p>The top {} clusters hold {} of all PCT applications and {} of all scientific "
                         "articles (sums of the shares as printed, each rounded to one decimal).</p>").format(
         len(frame), narrative.percent(last["cumulative_pct_share"]), narrative.percent(last["cumulative_pub_share"])))
-    figures._style()
+    figures.style()
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     ax.plot(frame["size_rank"], frame["cumulative_pct_share"], marker="o", color=figures.PALETTE["highlight"],
             label="PCT applications")
-    ax.plot(frame["size_rank"], frame["cumulative_pub_share"], marker="s", color="#e08a3c", label="Scientific articles")
+    ax.plot(frame["size_rank"], frame["cumulative_pub_share"], marker="s", color=figures.PALETTE["second"], label="Scientific articles")
     ax.set_xlabel("Top N clusters by size")
     ax.set_ylabel("Cumulative share (%)")
     ax.legend(frameon=False)
@@ -401,7 +401,7 @@ def concentration_section(overview: Overview) -> Markup:
     fig.tight_layout()
     alt = (f"Line chart of cumulative shares for the top {len(frame)} clusters of GII {year}: PCT applications "
            f"reach {last['cumulative_pct_share']:g}% and scientific articles {last['cumulative_pub_share']:g}%")
-    parts.append(figures._figure_html(fig, alt, "Only ranks whose two shares are all known are drawn"))
+    parts.append(figures.figure_html(fig, alt, "Only ranks whose two shares are all known are drawn"))
     parts.append(csv_download(frame, f"gii{year}-concentration.csv"))
     parts.append(overview_citations(overview).note(concentration_sources(overview)))
     return Markup("<section>{}</section>").format(Markup("").join(parts))
