@@ -165,6 +165,9 @@ PARAMETER_CASES = {
     "script in the cluster name": (["--cluster", "<script>alert(1)</script>"], "Unknown cluster"),
     "unknown edition": (["--edition", "2019"], "Unknown GII edition 2019"),
     "edition before the GII clusters": (["--edition", "1999"], "parameter 'edition'"),
+    # Class 8: a value shown in a message is shortened and its invisible characters escaped
+    "over-long cluster name": (["--cluster", "Hefei" * 2000], "Hefe…')"),
+    "control characters in the cluster name": (["--cluster", "He\x1b[31mfei\u202e"], "\\x1b[31mfei\\u202e"),
 }
 
 # ---------------------------------------------------------------------------------------------

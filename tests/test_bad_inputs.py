@@ -13,7 +13,7 @@ import pytest
 
 from cluster_profiles.cli import main
 
-from bad_inputs import BYTE_CASES, CASES, PARAMETER_CASES, _rewrite
+from bad_inputs import BYTE_CASES, CASES, HOSTILE_MAKE_VALUES, IMPORT_CASES, PARAMETER_CASES, _rewrite
 from conftest import FIXTURE_DATA
 
 
@@ -73,3 +73,10 @@ def test_bad_parameters(capsys, reports, name):
     code, err = _render(capsys, reports, *argv, "--data-dir", str(FIXTURE_DATA))
     assert code == 2 and words in err
     assert _snapshot(reports) == before
+
+
+def test_the_corpus_covers_every_class_and_is_large():
+    total = len(CASES) + len(BYTE_CASES) + len(PARAMETER_CASES) + len(IMPORT_CASES) + len(HOSTILE_MAKE_VALUES) + 1
+    assert total >= 100  # the issue found 79 new cases beyond the original 34
+    assert any("twin" in name for name in CASES) and any("infinite" in name for name in CASES)
+    assert any("bidi" in name for name in CASES) and any("formula" in name for name in IMPORT_CASES)

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from . import paths
 from .errors import ClusterProfilesError
+from .files import kernel_dir
 from .notebook_kinds import NOTEBOOKS, OVERVIEW, PROFILE, NotebookSpec
 from .schema import TABLES, TableSpec
 from .validate import Tables
@@ -164,7 +165,9 @@ def output_path(task: Task, reports_dir: Path) -> Path:
 def is_current(task: Task, reports_dir: Path) -> bool:
     html = output_path(task, reports_dir)
     marker = paths.fingerprint_path(html)
-    return html.is_file() and marker.is_file() and marker.read_text(encoding="utf-8").strip() == task.fingerprint
+    executed = html.with_suffix(".ipynb")  # the executed notebook is part of the report: a lost one is rebuilt
+    return (html.is_file() and executed.is_file() and marker.is_file()
+            and marker.read_text(encoding="utf-8").strip() == task.fingerprint)
 
 
 def _shutdown_worker_kernel() -> None:
@@ -181,10 +184,31 @@ def _shutdown_worker_kernel() -> None:
         _WORKER_SOCKETS = None
 
 
+def _die_with_parent() -> None:
+    """Run first in each worker: when the parent dies (even by SIGKILL), the worker gets SIGTERM (Linux
+    prctl PR_SET_PDEATHSIG), and on SIGTERM it shuts its kernel down and exits. The kernel itself also
+    exits when its parent is gone (ipykernel polls its parent process)."""
+    import signal
+    import sys
+
+    def stop(signum, frame):
+        _shutdown_worker_kernel()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _warm_kernel():
     """This worker's kernel manager, started on first use, restarted if its kernel died."""
     global _WORKER_KERNEL, _WORKER_SOCKETS
-    import tempfile
 
     from jupyter_core.utils import run_sync
 
@@ -193,7 +217,7 @@ def _warm_kernel():
     if _WORKER_KERNEL is not None and _WORKER_KERNEL.has_kernel and not run_sync(_WORKER_KERNEL.is_alive)():
         _shutdown_worker_kernel()
     if _WORKER_KERNEL is None:
-        _WORKER_SOCKETS = tempfile.TemporaryDirectory(prefix="cluster-profiles-kernel-")
+        _WORKER_SOCKETS = kernel_dir()
         _WORKER_KERNEL = new_kernel_manager(_WORKER_SOCKETS.name)
         # multiprocessing workers exit without running atexit hooks; Finalize runs on their exit
         multiprocessing.util.Finalize(None, _shutdown_worker_kernel, exitpriority=10)
@@ -233,7 +257,7 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     context = multiprocessing.get_context("spawn")  # no forked copies of a parent's kernel sockets
     bar = tqdm(total=len(todo), desc="Rendering", unit="report", disable=not progress)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_die_with_parent) as pool:
         futures = {pool.submit(render_task, task, str(reports_dir), data_dir, reuse_kernel): task for task in todo}
         for future in as_completed(futures):
             task = futures[future]

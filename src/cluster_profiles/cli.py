@@ -42,6 +42,9 @@ def _render_all(args: argparse.Namespace) -> int:
         from .profile import edition_info
 
         edition_info(tables, args.edition)  # raises the unknown-edition error
+    from .render import check_reports_dir
+
+    check_reports_dir(Path(args.reports_dir))  # before any worker or kernel starts
     result = build_site(tables, args.reports_dir, args.data_dir or "", editions, args.economy, args.jobs, args.force,
                         progress=not args.quiet)
     print(summary(result))
@@ -181,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except ClusterProfilesError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a folder or file the system refuses: say which, not a traceback
+        from .names import shorten
+
+        where = f" ({shorten(str(error.filename))})" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}; nothing was written.", file=sys.stderr)
         return 2
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,9 +27,12 @@ def early_kernel(cwd: Path, preload: str = PRELOAD) -> Iterator[object]:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    with tempfile.TemporaryDirectory(prefix="cluster-profiles-kernel-") as socket_dir:
+    from .files import kernel_dir
+
+    with kernel_dir() as socket_dir:  # named after this process: swept by a later run if this one is killed
         manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
         manager.ip = os.path.join(socket_dir, "kernel")
+        manager.connection_file = os.path.join(socket_dir, "kernel.json")  # its key, in the same private folder
         run_sync(manager.start_kernel)(cwd=str(cwd))
         client = BlockingKernelClient()
         client.load_connection_info(manager.get_connection_info())

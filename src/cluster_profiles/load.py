@@ -12,6 +12,7 @@ from . import paths
 from .economies import economy_codes, primary_economy
 from .errors import DataValidationError, Problem
 from .io import line_of, read_folder
+from .names import shorten
 from .schema import TABLES
 from .validate import Tables, cross_check, validate_frames
 
@@ -38,15 +39,22 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
     changed since the last successful load is not read again (batch renders reuse one kernel for
     many reports); each call gets its own copies of the frames, so a caller may modify them.
     """
-    folder = (Path(data_dir) if data_dir else paths.DATA_DIR).resolve()
-    if folder.is_dir():
-        signature = _folder_signature(folder)
-        cached = _CACHE.get(folder)
-        if not cached or cached[0] != signature:
-            cached = (signature, _load_and_validate(folder))
-            _CACHE[folder] = cached
-        return cached[1].copy()
-    return _load_and_validate(folder)
+    given = Path(data_dir) if data_dir else paths.DATA_DIR
+    try:
+        folder = given.resolve()
+        if folder.is_dir():
+            signature = _folder_signature(folder)
+            cached = _CACHE.get(folder)
+            if not cached or cached[0] != signature:
+                cached = (signature, _load_and_validate(folder))
+                _CACHE[folder] = cached
+            return cached[1].copy()
+        return _load_and_validate(folder)
+    except (OSError, RuntimeError) as error:  # a symlink loop, an unreadable folder or file
+        raise DataValidationError(shorten(str(given)), [Problem(
+            shorten(getattr(error, "filename", None) or str(given)), None, None,
+            f"a folder or file that cannot be read ({getattr(error, 'strerror', None) or error})",
+            "a readable folder of CSV tables (check its permissions and symbolic links)")]) from None
 
 
 def _load_and_validate(folder: Path) -> Tables:

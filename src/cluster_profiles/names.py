@@ -87,10 +87,10 @@ def resolve_cluster(typed: str, known: list[str], edition: int,
     elsewhere = editions_with(typed, names_by_edition)
     if elsewhere:
         canonical = next(n for n in names_by_edition[elsewhere[0]] if name_key(n) == name_key(typed))
-        message = (f"Unknown cluster {shown!r} in GII {edition}: {canonical} is in "
+        message = (f"Unknown cluster '{shown}' in GII {edition}: {canonical} is in "
                    f"{_and([str(e) for e in elsewhere])}, not in {edition}.")
     else:
-        message = f"Unknown cluster {shown!r} in GII {edition}."
+        message = f"Unknown cluster '{shown}' in GII {edition}."
     suggestions = difflib.get_close_matches(name_key(typed), list(by_key), n=3, cutoff=0.6)
     if suggestions:
         message += " Did you mean " + " or ".join(repr(by_key[s]) for s in suggestions) + "?"
@@ -116,7 +116,7 @@ def slug(name: str) -> str:
     """A file-name-safe slug: 'Shenzhen–Hong Kong–Guangzhou' -> 'shenzhen-hong-kong-guangzhou'."""
     text = slugify(name, max_length=SLUG_LENGTH, word_boundary=True)
     if not text:
-        raise UnknownClusterError(f"The cluster name {shorten(name)!r} has no letters or digits to name a file with.")
+        raise UnknownClusterError(f"The cluster name '{shorten(name)}' has no letters or digits to name a file with.")
     return text
 
 

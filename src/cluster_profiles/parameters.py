@@ -8,6 +8,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ParameterError
+from .names import shorten
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -51,7 +52,8 @@ def check_parameters(model: type[Model], values: dict[str, object], what: str = 
                 known = ", ".join(model.model_fields)
                 lines.append(f"unknown parameter {name!r} (the {what} takes: {known})")
             else:
-                lines.append(f"parameter {name!r}: {item['msg']} (got {item.get('input')!r})")
+                shown = shorten(str(item.get("input")))  # a long or invisible value, shortened and escaped
+                lines.append(f"parameter {name!r}: {item['msg']} (got '{shown}')")
         raise ParameterError(f"Invalid {what} parameters:\n  " + "\n  ".join(lines)) from None
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import papermill
+from nbclient.exceptions import DeadKernelError
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from papermill.engines import NBClientEngine, papermill_engines
@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from . import paths
 from .errors import ParameterError, RenderError
-from .files import write_files_atomically
+from .files import check_reports_dir, kernel_dir, write_files_atomically
 from .notebook_kinds import OVERVIEW, PROFILE, NotebookSpec
 from .parameters import ReportParameters
 
@@ -99,6 +99,8 @@ def new_kernel_manager(socket_dir: str):
 
     manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
     manager.ip = os.path.join(socket_dir, "kernel")
+    # the connection file holds the kernel's key: keep it in the same private folder, removed with it
+    manager.connection_file = os.path.join(socket_dir, "kernel.json")
     return manager
 
 
@@ -176,7 +178,7 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
     """papermill → nbconvert → the HTML page, the executed notebook (and the fingerprint) written atomically."""
     source = nbformat.read(notebook, as_version=4)
     html_exporter()  # built now, while a kernel started early may still be booting
-    with tempfile.TemporaryDirectory(prefix="cluster-profiles-kernel-") as socket_dir:
+    with kernel_dir() as socket_dir:
         manager = kernel_manager or new_kernel_manager(socket_dir)
         try:
             executed = papermill.execute_notebook(
@@ -185,15 +187,17 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
             )
         except papermill.PapermillExecutionError as error:
             raise failed_render(error, what, html_path) from None
+        except DeadKernelError:
+            raise RenderError(f"The kernel died while rendering {what} (killed, or out of memory); "
+                              "nothing was written.") from None
         finally:
             if kernel_manager is None:  # a kernel we started for this report alone
                 shutdown_kernel(manager)
     normalise_executed(executed)
     html = export_html(executed, title)
     outputs = {paths.executed_notebook_path(html_path): nbformat.writes(executed) + "\n", html_path: html}
-    if fingerprint:
-        outputs[paths.fingerprint_path(html_path)] = fingerprint + "\n"
-    write_files_atomically(outputs)
+    marker = (paths.fingerprint_path(html_path), fingerprint + "\n") if fingerprint else None
+    write_files_atomically(outputs, marker=marker)
     paths.failed_notebook_path(html_path).unlink(missing_ok=True)  # an earlier failure is fixed
     if not fingerprint:  # a fingerprint from an earlier batch would describe other inputs
         paths.fingerprint_path(html_path).unlink(missing_ok=True)
@@ -238,6 +242,9 @@ def render(spec: NotebookSpec, parameters: dict[str, object] | BaseModel, *, rep
     checked = spec.check(parameters)
     tables = load_tables(checked.data_dir or None)
     checked = spec.prepare(tables, checked)
+    check_reports_dir(reports_dir)  # a file, or read-only: refused before a kernel starts
+    if fingerprint is None:  # every render says what it was made from, so render-all knows whether it is current
+        fingerprint = single_render_fingerprint(checked.model_dump_json(), checked.data_dir or "", notebook)
     try:
         html_path = spec.page(reports_dir, checked)
     except paths.OutsideReportsError as error:
@@ -280,6 +287,8 @@ def render_checked_report(cluster: str, edition: int, data_dir: str, *, reports_
     run_parameters = {"cluster": cluster, "edition": edition,
                       "data_dir": str(Path(data_dir).resolve()) if data_dir else ""}
     checked = ReportParameters(cluster=cluster, edition=edition, data_dir=data_dir)
+    if fingerprint is None:  # every render says what it was made from, so render-all knows whether it is current
+        fingerprint = single_render_fingerprint(checked.model_dump_json(), data_dir, notebook)
     execute_to_files(notebook, run_parameters, html_path, PROFILE.title(checked), what=PROFILE.label(checked),
                      kernel_manager=kernel_manager, fingerprint=fingerprint)
     return RenderedReport(cluster, edition, html_path, notebook_path)

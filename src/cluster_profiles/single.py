@@ -68,9 +68,10 @@ def _write_stamp(reports_dir: Path, data_dir: Path, digest: str, names: dict[str
 
 def render_one(parameters: dict[str, object], reports_dir: Path | None = None) -> RenderedReport:
     """Render one profile (the ``cluster-profiles render`` command)."""
+    from .files import check_reports_dir
     from .parameters import validate_parameters
 
-    reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
+    reports_dir = check_reports_dir(Path(reports_dir or paths.REPORTS_DIR).resolve())  # before any kernel starts
     checked = validate_parameters(**parameters)
     resolved = Path(checked.data_dir).resolve() if checked.data_dir else paths.DATA_DIR
     digest = data_digest(resolved)
