@@ -224,6 +224,21 @@ def failed_render(error: papermill.PapermillExecutionError, what: str, html_path
                        None if failed_path is None else str(failed_path))
 
 
+def single_render_fingerprint(what: str, data_dir: str, notebook: Path) -> str:
+    """What a render outside ``render-all`` is made from, without pandas: the package and the data
+    folder's path and every byte of its files (``single.data_digest``), the notebook and the page's
+    parameters. It says more than ``render-all``'s per-row fingerprint, so ``render-all`` never takes
+    such a page for current: a page rendered from other data or code is rebuilt, never kept."""
+    import hashlib
+
+    from .single import data_digest
+
+    folder = Path(data_dir).resolve() if data_dir else paths.DATA_DIR
+    digest = hashlib.sha256(f"single render\0{what}\0{folder}\0{data_digest(folder)}\0".encode())
+    digest.update(notebook.read_bytes())
+    return digest.hexdigest()
+
+
 def render(spec: NotebookSpec, parameters: dict[str, object] | BaseModel, *, reports_dir: Path | None = None,
            notebook: Path | None = None, kernel_manager=None, fingerprint: str | None = None) -> tuple[Path, Any]:
     """Render one page of a notebook kind; return where it went and the checked parameters.
