@@ -184,6 +184,20 @@ def _shutdown_worker_kernel() -> None:
         _WORKER_SOCKETS = None
 
 
+def _kill_worker_kernel() -> None:
+    """SIGKILL this worker's kernel and its process group, without talking to it."""
+    import signal
+
+    provisioner = getattr(_WORKER_KERNEL, "provisioner", None)
+    pid = getattr(provisioner, "pid", None)
+    pgid = getattr(provisioner, "pgid", None)
+    with contextlib.suppress(ProcessLookupError, PermissionError, TypeError):
+        if pgid:
+            os.killpg(pgid, signal.SIGKILL)
+        elif pid:
+            os.kill(pid, signal.SIGKILL)
+
+
 def _die_with_parent() -> None:
     """Run first in each worker: when the parent dies (even by SIGKILL), the worker gets SIGTERM (Linux
     prctl PR_SET_PDEATHSIG), and on SIGTERM it shuts its kernel down and exits. The kernel itself also
@@ -192,7 +206,13 @@ def _die_with_parent() -> None:
     import sys
 
     def stop(signum, frame):
-        _shutdown_worker_kernel()
+        # No orderly shutdown here: it runs jupyter_client's async code inside a signal handler, which
+        # can raise mid-render and leave the worker alive (seen in a clean CI-like run). Kill the
+        # kernel's process group (jupyter_client starts it in a new session) and leave at once.
+        _kill_worker_kernel()
+        if _WORKER_SOCKETS is not None:
+            with contextlib.suppress(Exception):
+                _WORKER_SOCKETS.cleanup()
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
