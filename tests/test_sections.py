@@ -201,3 +201,15 @@ def test_location_map_takes_a_footprint(fixture_tables):
     assert "as a footprint of 2 points" in image["alt"]
     assert table.loc[table["role"] == "focus", "kind"].tolist() == ["footprint", "footprint"]
     assert "records: computed footprint" in text(html)
+
+
+def test_organisation_lists_keep_acronyms_in_sentences_and_alt_text(fixture_tables):
+    """The list's name inside a sentence or alt text is the outputs table's in-sentence name, not the
+    heading lowercased ("top pct applicants")."""
+    hefei = build_profile(fixture_tables, "Hefei", 2024)
+    html = sections.top_organisations(hefei, "patents")
+    assert 'alt="Horizontal bar chart of the top PCT applicants in Hefei' in html
+    assert "top pct applicants" not in html
+    empty = dataclasses.replace(hefei, top_organisations={**hefei.top_organisations,
+                                                          "patents": hefei.top_organisations["patents"].iloc[0:0]})
+    assert "Not in the data: the top PCT applicants of Hefei in GII 2024" in text(sections.top_organisations(empty, "patents"))

@@ -193,11 +193,12 @@ def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
 
 def top_organisations(profile: ClusterProfile, output: str) -> Markup:
     heading = OUTPUTS[output].organisations_heading
+    in_sentence = OUTPUTS[output].organisations_list  # "top PCT applicants": acronyms keep their case
     top = profile.top_organisations[output]
     parts = [Markup("<h2>{}</h2>").format(heading)]
     if top.empty:
         reason = profile.gap_reason(f"top_{output}")
-        parts.append(missing(f"the {heading.lower()} of {profile.cluster} in GII {profile.edition.year}", reason))
+        parts.append(missing(f"the {in_sentence} of {profile.cluster} in GII {profile.edition.year}", reason))
         return Markup('<section class="top-organisations">{}</section>').format(Markup("").join(parts))
     parts.append(html_table(organisations_display(top, output)))
     if top["count"].isna().any() or top["share_pct"].isna().any():
@@ -208,7 +209,7 @@ def top_organisations(profile: ClusterProfile, output: str) -> Markup:
     data = figures.organisation_chart_data(top)
     if data is not None:
         what = "share of the cluster's" if data["measure"].iloc[0] == "share" else "number of"
-        alt = (f"Horizontal bar chart of the {heading.lower()} in {profile.cluster}, GII {profile.edition.year}, "
+        alt = (f"Horizontal bar chart of the {in_sentence} in {profile.cluster}, GII {profile.edition.year}, "
                f"by {what} {OUTPUTS[output].noun}: "
                + "; ".join(f"{lab} {v:g}{'%' if data['measure'].iloc[0] == 'share' else ''}"
                            for lab, v in zip(data["label"], data["value"])))
