@@ -84,6 +84,17 @@ def test_bad_overview_parameters():
         ov.load_overview(edition=2019)
 
 
+def test_bad_overview_parameters_read_as_one_line_each_in_a_notebook():
+    """IPython shows a ParameterError through _render_traceback_: the message, no frames, no pydantic dump."""
+    with pytest.raises(ParameterError) as caught:
+        ov.load_overview(edition="2024", colour="red")
+    shown = caught.value._render_traceback_()
+    assert shown[0].endswith("ParameterError\x1b[0m: Invalid overview parameters:")
+    assert shown[1:] == ["  parameter 'edition': Input should be a valid integer (got '2024')",
+                         "  unknown parameter 'colour' (the overview takes: edition, data_dir, reports_dir, page_dir)"]
+    assert not any("pydantic" in line or "validation error" in line for line in shown)
+
+
 def test_clusters_below_the_top_100_are_not_counted_as_held(fixture_tables):
     from dataclasses import replace
 

@@ -19,6 +19,8 @@ import seaborn as sns
 from markupsafe import Markup
 from matplotlib.container import BarContainer
 
+from .economies import primary_economy
+
 matplotlib.rcParams["text.parse_math"] = False  # names are text, never TeX: see style
 
 FIGURE_DPI = 100
@@ -159,6 +161,119 @@ def peer_chart(data: pd.DataFrame, title: str, alt: str, caption: str) -> Markup
     ax.set_xlim(0, 105)
     ax.invert_yaxis()
     ax.set_xlabel("Size rank (1 = largest)")
+    ax.set_title(title, loc="left", fontsize=12)
+    fig.tight_layout()
+    return figure_html(fig, alt, caption)
+
+
+# ------------------------------------------------------------------------- the edition overview
+# Each chart: its data (a tidy frame, tested), its alt text (from that data alone, tested) and a
+# drawing function that only draws.
+
+
+def rank_strip_chart_data(ranking: pd.DataFrame, column: str) -> pd.DataFrame | None:
+    """Where each economy's clusters sit in a ranking: one row per cluster with a known rank, in rank
+    order, with its primary economy and the economy's row in the chart (by its best rank). None below two."""
+    ranked = ranking.dropna(subset=[column])
+    if len(ranked) < 2:
+        return None
+    data = pd.DataFrame({"cluster": ranked["cluster"].to_numpy(),
+                         "economy": [primary_economy(c) for c in ranked["economy"]],
+                         "rank": ranked[column].astype(int).to_numpy()})
+    order = data.groupby("economy")["rank"].min().sort_values().index.tolist()
+    return data.assign(row=[order.index(e) for e in data["economy"]])
+
+
+def rank_strip_alt(data: pd.DataFrame, label: str, year: int) -> str:
+    economies = data.drop_duplicates("row").sort_values("row")["economy"]
+    return f"Dot chart of the known {label} ranks of GII {year} by economy: " + "; ".join(
+        f"{e} " + ", ".join(str(r) for r in data.loc[data["economy"] == e, "rank"]) for e in economies)
+
+
+def draw_rank_strip(data: pd.DataFrame, title: str, xlabel: str, alt: str, caption: str) -> Markup:
+    economies = data.drop_duplicates("row").sort_values("row")["economy"].tolist()
+    style()
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(economies) + 1.4))
+    ax.scatter(data["rank"], data["row"], color=PALETTE["highlight"], s=36, zorder=3)
+    ax.set_yticks(range(len(economies)), economies)
+    ax.set_xlim(0, 101)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, loc="left", fontsize=12)
+    fig.tight_layout()
+    return figure_html(fig, alt, caption)
+
+
+def venture_capital_chart_data(venture_capital: pd.DataFrame) -> pd.DataFrame | None:
+    """Clusters whose share of all venture-capital deals a source states, largest first; None below two."""
+    shares = venture_capital.dropna(subset=["vc_share_pct"])
+    if len(shares) < 2:
+        return None
+    data = pd.DataFrame({"cluster": shares["cluster"], "vc_share_pct": shares["vc_share_pct"].astype(float)})
+    return data.sort_values("vc_share_pct", ascending=False).reset_index(drop=True)
+
+
+def venture_capital_alt(data: pd.DataFrame, year: int) -> str:
+    return f"Bar chart of the share of all venture-capital deals, GII {year}: " + "; ".join(
+        f"{c} {v:g}%" for c, v in zip(data["cluster"], data["vc_share_pct"]))
+
+
+def economies_chart_data(per_economy: pd.DataFrame) -> pd.DataFrame | None:
+    """Economies with a stated count of top-100 clusters, in the table's order; None when there is none."""
+    stated = per_economy.dropna(subset=["stated_count"])
+    if stated.empty:
+        return None
+    return pd.DataFrame({"name": stated["name"], "stated_count": stated["stated_count"].astype(int)}).reset_index(
+        drop=True)
+
+
+def economies_alt(data: pd.DataFrame, year: int) -> str:
+    return f"Bar chart of top-100 clusters per economy in GII {year}: " + "; ".join(
+        f"{n} {c}" for n, c in zip(data["name"], data["stated_count"]))
+
+
+def concentration_alt(data: pd.DataFrame, year: int) -> str:
+    """``data`` is the concentration table itself (size_rank, cluster, cumulative shares)."""
+    last = data.iloc[-1]
+    return (f"Line chart of cumulative shares for the top {len(data)} clusters of GII {year}: PCT applications "
+            f"reach {last['cumulative_pct_share']:g}% and scientific articles {last['cumulative_pub_share']:g}%")
+
+
+def draw_concentration(data: pd.DataFrame, title: str, alt: str, caption: str) -> Markup:
+    style()
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    ax.plot(data["size_rank"], data["cumulative_pct_share"], marker="o", color=PALETTE["highlight"],
+            label="PCT applications")
+    ax.plot(data["size_rank"], data["cumulative_pub_share"], marker="s", color=PALETTE["second"],
+            label="Scientific articles")
+    ax.set_xlabel("Top N clusters by size")
+    ax.set_ylabel("Cumulative share (%)")
+    ax.legend(frameon=False)
+    ax.set_title(title, loc="left", fontsize=12)
+    fig.tight_layout()
+    return figure_html(fig, alt, caption)
+
+
+def rank_changes_alt(data: pd.DataFrame, year: int) -> str:
+    """``data`` is the rank-changes table itself (cluster, previous_rank, size_rank, change, basis)."""
+    return f"Bar chart of size-rank changes since GII {year - 1}: " + "; ".join(
+        f"{c} {v:+d}" for c, v in zip(data["cluster"], data["change"]))
+
+
+def draw_bars(data: pd.DataFrame, x: str, y: str, xlabel: str, title: str, alt: str, caption: str,
+              diverging: bool = False) -> Markup:
+    """Horizontal bars of ``x`` per ``y`` in the data's order; ``diverging``: gains and losses in two colours."""
+    style()
+    fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(data) + 1.3))
+    if diverging:
+        colours = [PALETTE["highlight"] if v >= 0 else PALETTE["decline"] for v in data[x]]
+        ax.barh(data[y], data[x], color=colours)
+        ax.axvline(0, color="#555555", linewidth=0.8)
+        ax.invert_yaxis()
+    else:
+        sns.barplot(data=data, y=y, x=x, color=PALETTE["highlight"], ax=ax, orient="h")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
     ax.set_title(title, loc="left", fontsize=12)
     fig.tight_layout()
     return figure_html(fig, alt, caption)

@@ -9,9 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 from markupsafe import Markup
 
 from . import figures, maps, narrative, paths
@@ -262,47 +260,14 @@ def ranking_section(overview: Overview, column: str) -> Markup:
     sources = overview.clusters.set_index("cluster")["source"]
     shown["Sources"] = [cited.refs([sources[c]], with_labels=False) for c in frame["cluster"]]
     parts.append(_table(shown))
-    if known >= 2:
-        parts.append(_rank_strip(frame, column, label, year))
+    strip = figures.rank_strip_chart_data(frame, column)
+    if strip is not None:
+        parts.append(figures.draw_rank_strip(strip, f"Known {label} ranks by economy, GII {year}",
+                                             f"{label.capitalize()} rank (1 = first)",
+                                             figures.rank_strip_alt(strip, label, year),
+                                             f"Each dot is a cluster whose {label} rank is in the data"))
     parts.append(csv_download(frame, f"gii{year}-{label}-ranking.csv"))
     return Markup("<section>{}</section>").format(Markup("").join(parts))
-
-
-def _rank_strip(frame: pd.DataFrame, column: str, label: str, year: int) -> Markup:
-    """Where each economy's clusters sit in the ranking: one row per economy, one dot per cluster."""
-    data = frame.assign(economy=[primary_economy(c) for c in frame["economy"]])
-    order = data.groupby("economy")[column].min().sort_values().index.tolist()
-    figures.style()
-    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.4))
-    positions = {economy: i for i, economy in enumerate(order)}
-    ax.scatter(data[column], [positions[e] for e in data["economy"]], color=figures.PALETTE["highlight"], s=36, zorder=3)
-    ax.set_yticks(range(len(order)), order)
-    ax.set_xlim(0, 101)
-    ax.invert_yaxis()
-    ax.set_xlabel(f"{label.capitalize()} rank (1 = first)")
-    ax.set_title(f"Known {label} ranks by economy, GII {year}", loc="left", fontsize=12)
-    fig.tight_layout()
-    alt = f"Dot chart of the known {label} ranks of GII {year} by economy: " + "; ".join(
-        f"{e} " + ", ".join(str(int(r)) for r in data.loc[data["economy"] == e, column]) for e in order)
-    return figures.figure_html(fig, alt, f"Each dot is a cluster whose {label} rank is in the data")
-
-
-def _bar_chart(data: pd.DataFrame, x: str, y: str, xlabel: str, title: str, alt: str, caption: str,
-               diverging: bool = False) -> Markup:
-    figures.style()
-    fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(data) + 1.3))
-    if diverging:
-        colours = [figures.PALETTE["highlight"] if v >= 0 else figures.PALETTE["decline"] for v in data[x]]
-        ax.barh(data[y], data[x], color=colours)
-        ax.axvline(0, color="#555555", linewidth=0.8)
-        ax.invert_yaxis()
-    else:
-        sns.barplot(data=data, y=y, x=x, color=figures.PALETTE["highlight"], ax=ax, orient="h")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("")
-    ax.set_title(title, loc="left", fontsize=12)
-    fig.tight_layout()
-    return figures.figure_html(fig, alt, caption)
 
 
 def _figure_cell(value, kind: str) -> Markup:
@@ -340,15 +305,12 @@ def venture_capital_section(overview: Overview) -> Markup:
         "Sources": [cited.refs([sources[c]], with_labels=False) for c in frame["cluster"]],
     })
     parts.append(_table(shown))
-    shares = frame.dropna(subset=["vc_share_pct"])
-    if len(shares) >= 2:
-        data = shares.assign(vc_share_pct=shares["vc_share_pct"].astype(float)).sort_values(
-            "vc_share_pct", ascending=False)
-        alt = f"Bar chart of the share of all venture-capital deals, GII {year}: " + "; ".join(
-            f"{c} {v:g}%" for c, v in zip(data["cluster"], data["vc_share_pct"]))
-        parts.append(_bar_chart(data, "vc_share_pct", "cluster", "Share of all venture-capital deals (%)",
-                                f"Shares of all venture-capital deals, GII {year}", alt,
-                                "Only clusters whose share a source states are drawn"))
+    shares = figures.venture_capital_chart_data(frame)
+    if shares is not None:
+        parts.append(figures.draw_bars(shares, "vc_share_pct", "cluster", "Share of all venture-capital deals (%)",
+                                       f"Shares of all venture-capital deals, GII {year}",
+                                       figures.venture_capital_alt(shares, year),
+                                       "Only clusters whose share a source states are drawn"))
     parts.append(csv_download(frame, f"gii{year}-venture-capital.csv"))
     parts.append(Markup('<p class="note">{}: not in the data.</p>').format(NOT_GIVEN))
     parts.append(cited.note(venture_capital_sources(overview)))
@@ -365,14 +327,11 @@ def economies_section(overview: Overview) -> Markup:
         "Clusters in the data": [Markup.escape(str(v)) for v in frame["clusters_in_data"]],
     })
     parts.append(_table(shown))
-    stated = frame.dropna(subset=["stated_count"])
-    if not stated.empty:
-        data = stated.assign(stated_count=stated["stated_count"].astype(int))
-        alt = f"Bar chart of top-100 clusters per economy in GII {year}: " + "; ".join(
-            f"{n} {c}" for n, c in zip(data["name"], data["stated_count"]))
-        parts.append(_bar_chart(data, "stated_count", "name", "Clusters in the top 100",
-                                f"Top-100 clusters per economy, GII {year}", alt,
-                                "Counts as sources state them; economies without a stated count are not drawn"))
+    stated = figures.economies_chart_data(frame)
+    if stated is not None:
+        parts.append(figures.draw_bars(stated, "stated_count", "name", "Clusters in the top 100",
+                                       f"Top-100 clusters per economy, GII {year}", figures.economies_alt(stated, year),
+                                       "Counts as sources state them; economies without a stated count are not drawn"))
     parts.append(csv_download(frame, f"gii{year}-clusters-per-economy.csv"))
     parts.append(overview_citations(overview).note(economies_sources(overview)))
     return Markup("<section>{}</section>").format(Markup("").join(parts))
@@ -389,19 +348,9 @@ def concentration_section(overview: Overview) -> Markup:
     parts.append(Markup("<p>The top {} clusters hold {} of all PCT applications and {} of all scientific "
                         "articles (sums of the shares as printed, each rounded to one decimal).</p>").format(
         len(frame), narrative.percent(last["cumulative_pct_share"]), narrative.percent(last["cumulative_pub_share"])))
-    figures.style()
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    ax.plot(frame["size_rank"], frame["cumulative_pct_share"], marker="o", color=figures.PALETTE["highlight"],
-            label="PCT applications")
-    ax.plot(frame["size_rank"], frame["cumulative_pub_share"], marker="s", color=figures.PALETTE["second"], label="Scientific articles")
-    ax.set_xlabel("Top N clusters by size")
-    ax.set_ylabel("Cumulative share (%)")
-    ax.legend(frameon=False)
-    ax.set_title(f"Cumulative shares of the top {len(frame)} clusters, GII {year}", loc="left", fontsize=12)
-    fig.tight_layout()
-    alt = (f"Line chart of cumulative shares for the top {len(frame)} clusters of GII {year}: PCT applications "
-           f"reach {last['cumulative_pct_share']:g}% and scientific articles {last['cumulative_pub_share']:g}%")
-    parts.append(figures.figure_html(fig, alt, "Only ranks whose two shares are all known are drawn"))
+    parts.append(figures.draw_concentration(frame, f"Cumulative shares of the top {len(frame)} clusters, GII {year}",
+                                            figures.concentration_alt(frame, year),
+                                            "Only ranks whose two shares are all known are drawn"))
     parts.append(csv_download(frame, f"gii{year}-concentration.csv"))
     parts.append(overview_citations(overview).note(concentration_sources(overview)))
     return Markup("<section>{}</section>").format(Markup("").join(parts))
@@ -426,11 +375,9 @@ def rank_changes_section(overview: Overview) -> Markup:
         "Basis": [Markup.escape(b) for b in frame["basis"]],
     })
     parts.append(_table(shown))
-    alt = f"Bar chart of size-rank changes since GII {year - 1}: " + "; ".join(
-        f"{c} {v:+d}" for c, v in zip(frame["cluster"], frame["change"]))
-    parts.append(_bar_chart(frame, "change", "cluster", "Places gained (+) or lost (−)",
-                            f"Rank changes, GII {year - 1} to GII {year}", alt,
-                            "Clusters whose rank is known in both editions", diverging=True))
+    parts.append(figures.draw_bars(frame, "change", "cluster", "Places gained (+) or lost (−)",
+                                   f"Rank changes, GII {year - 1} to GII {year}", figures.rank_changes_alt(frame, year),
+                                   "Clusters whose rank is known in both editions", diverging=True))
     parts.append(csv_download(frame, f"gii{year}-rank-changes.csv"))
     parts.append(overview_citations(overview).note(rank_changes_sources(overview)))
     return Markup("<section>{}</section>").format(Markup("").join(parts))
