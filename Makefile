@@ -69,6 +69,9 @@ bench: $(STAMP) ## benchmark the batch renderer against one papermill + one nbco
 bench-single: $(STAMP) ## one `cluster-profiles render` against the floor (kernel start + plotting imports), median ratio [N=runs]
 	"$(BIN)/python" bench/bench_single.py $(if $(N),--runs "$$N",)
 
+compare: $(STAMP) ## clusters side by side: make compare CLUSTERS="Hefei;Nanjing;Wuhan" EDITION=2024 [DATA=dir]
+	"$(BIN)/cluster-profiles" compare --clusters "$$CLUSTERS" --edition "$$EDITION" $(DATA_OPTION)
+
 reports/%.html: $(STAMP) $(NOTEBOOK) $(DATA_FILES) $(PACKAGE_FILES) ## a report by path: make reports/2024/nanjing.html
 	stem=$(call quote,$*); "$(BIN)/cluster-profiles" render --edition "$${stem%%/*}" --cluster "$${stem##*/}"
 

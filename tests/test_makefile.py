@@ -109,3 +109,14 @@ def test_defaults_still_apply(project):
     assert argv == ["render", "--cluster", "Hefei", "--edition", "2024"]
     [argv] = _make(project, "reports")
     assert argv == ["render-all"]  # no edition unless one is chosen on the command line
+
+
+@pytest.mark.parametrize("value", HOSTILE_MAKE_VALUES, ids=range(len(HOSTILE_MAKE_VALUES)))
+def test_compare_variables_arrive_as_literal_arguments(project, value):
+    clusters = f"Hefei;{value};Wuhan"
+    [argv] = _make(project, "compare", f"CLUSTERS={clusters}", f"EDITION={value}", f"DATA={value}")
+    assert argv[0] == "compare"
+    assert [_option(argv, o) for o in ("--clusters", "--edition", "--data-dir")] == [clusters, value, value]
+    [argv] = _make(project, "compare", env={"CLUSTERS": clusters})
+    assert argv == ["compare", "--clusters", clusters, "--edition", "2024"]
+    assert _side_effects(project) == []

@@ -32,6 +32,27 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from .parameters import split_names
+
+    names = split_names(args.clusters)  # an empty name (';;') fails here, before anything is loaded
+    skip_unused_iri_checker()
+    from .notebook_kinds import COMPARE
+    from .render import render
+
+    html_path, _ = render(COMPARE, {"clusters": names, "edition": args.edition, "data_dir": args.data_dir or ""},
+                          reports_dir=args.reports_dir)
+    print(f"Wrote {html_path}")
+    index = Path(args.reports_dir) / paths.INDEX_NAME
+    if index.is_file():  # the index lists the comparisons that exist: add this one
+        from .load import load_tables
+        from .site import build_index
+
+        build_index(load_tables(args.data_dir or None), args.reports_dir)
+        print(f"Index: {index.resolve()}")
+    return 0
+
+
 def _render_all(args: argparse.Namespace) -> int:
     from .batch import build_site, summary
     from .load import load_tables  # pandas and pandera: only for the commands that read data
@@ -120,6 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--data-dir", default="", help="folder of data tables (default: the project's data/)")
     render.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="where reports are written")
     render.set_defaults(run=_render)
+
+    compare = commands.add_parser("compare", help="two or more clusters of one edition side by side, to "
+                                                  "reports/<edition>/compare/<slug>--<slug>….html")
+    compare.add_argument("--clusters", required=True,
+                         help='cluster names separated by ";" (names contain commas): "Hefei;Nanjing;Wuhan"')
+    compare.add_argument("--edition", type=int, default=2024, help="GII edition year (default: 2024)")
+    compare.add_argument("--data-dir", default="", help="folder of data tables (default: the project's data/)")
+    compare.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="where reports are written")
+    compare.set_defaults(run=_compare)
 
     batch = commands.add_parser("render-all", help="render every cluster and edition (or a chosen edition or economy) "
                                                    "in parallel, the edition overviews and the index")

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from . import paths
 from .economies import primary_economy
-from .parameters import OverviewParameters, ReportParameters, check_parameters
+from .parameters import CompareParameters, OverviewParameters, ReportParameters, check_parameters
 
 if TYPE_CHECKING:  # pandas is imported only when tables are loaded (see single.py)
     from .validate import Tables
@@ -37,6 +37,9 @@ class NotebookSpec:
     instances: Callable[[Tables, list[int], str | None], list[Any]]  # the pages `render-all` makes
     golden: str | None = None  # tests/golden/<golden>: the notebook executed with its defaults (nbval)
     index_links: bool = True  # the index lists the pages of this kind that exist
+    # the pages of this kind in a reports folder, for a kind whose pages `render-all` does not make
+    # (instances cannot list them): (parameters, relpath) pairs; None: the instances that exist
+    existing: Callable[[Tables, Path], list[tuple[Any, PurePosixPath]]] | None = None
 
     def check(self, values: dict[str, object] | BaseModel) -> Any:
         """Parameters checked against the model (a model instance is taken as it is)."""
@@ -137,10 +140,97 @@ OVERVIEW = register(NotebookSpec(
 
 
 def existing_pages(spec: NotebookSpec, tables: Tables, reports_dir: Path) -> list[tuple[Any, PurePosixPath]]:
-    """The pages of a kind that ``render-all`` would make and that exist in ``reports_dir``."""
+    """The pages of a kind that exist in ``reports_dir``: those ``render-all`` would make, or for a
+    kind rendered only on demand (a comparison), those its ``existing`` finds."""
+    if spec.existing is not None:
+        return spec.existing(tables, Path(reports_dir))
     pages = []
     for parameters in spec.instances(tables, tables.edition_list(), None):
         relpath = spec.relpath(parameters)
         if (Path(reports_dir) / relpath).is_file():
             pages.append((parameters, relpath))
     return pages
+
+
+# --------------------------------------------------------------------------------- comparison
+
+
+def _prepare_comparison(tables: Tables, parameters: CompareParameters) -> CompareParameters:
+    from .compare import resolve_clusters
+    from .profile import edition_info
+
+    edition_info(tables, parameters.edition)  # an unknown edition fails here, before any name
+    names = resolve_clusters(tables, parameters.clusters, parameters.edition)  # canonical, each once, or fails
+    return parameters.model_copy(update={"clusters": names})
+
+
+def _comparison_inputs(tables: Tables, parameters: CompareParameters, reports_dir: Path) -> str:
+    """Each cluster's rows in every edition (the page shows its ranks across editions)."""
+    from .batch import report_inputs
+
+    return "\n".join(report_inputs(tables, cluster, edition)
+                     for cluster in parameters.clusters for edition in tables.edition_list())
+
+
+def executed_parameters(notebook: Path) -> dict[str, object]:
+    """The parameters papermill injected into an executed notebook (its ``injected-parameters`` cell),
+    as literal values; empty when the file is missing or unreadable."""
+    import ast
+    import json
+
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return {}
+    values: dict[str, object] = {}
+    for cell in cells:
+        if "injected-parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = cell.get("source", "")
+        try:
+            tree = ast.parse("".join(source) if isinstance(source, list) else str(source))
+            for node in tree.body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    values[node.targets[0].id] = ast.literal_eval(node.value)
+        except (SyntaxError, ValueError):
+            return {}
+    return values
+
+
+def _existing_comparisons(tables: Tables, reports_dir: Path) -> list[tuple[CompareParameters, PurePosixPath]]:
+    """The comparisons in ``reports_dir`` whose clusters are all in the data, read from the executed
+    notebook beside each page (its injected parameters), by edition then file name."""
+    from .names import find_cluster
+    from .profile import clusters_of_edition
+
+    found = []
+    for page in sorted(Path(reports_dir).glob(f"*/{paths.COMPARE_FOLDER}/*.html")):
+        values = executed_parameters(paths.executed_notebook_path(page))
+        try:
+            edition = int(page.parent.parent.name)
+            parameters = CompareParameters.model_validate({"clusters": values.get("clusters"), "edition": edition})
+        except ValueError:  # a page this code did not write (pydantic's ValidationError is one): not listed
+            continue
+        if values.get("edition") != edition or edition not in tables.edition_list():
+            continue
+        known = clusters_of_edition(tables, edition)
+        names = [find_cluster(name, known) for name in parameters.clusters]
+        if all(names):
+            found.append((parameters.model_copy(update={"clusters": names}), page.relative_to(reports_dir).as_posix()))
+    return [(parameters, PurePosixPath(relpath)) for parameters, relpath in found]
+
+
+COMPARE = register(NotebookSpec(
+    kind="compare",
+    notebook=paths.COMPARE_NOTEBOOK,
+    parameters=CompareParameters,
+    what="comparison",
+    relpath=lambda p: paths.compare_relpath(p.edition, p.clusters),
+    title=lambda p: f"{', '.join(p.clusters[:-1])} and {p.clusters[-1]} side by side, GII {p.edition}",
+    label=lambda p: f"{' vs '.join(p.clusters)} (GII {p.edition})",
+    prepare=_prepare_comparison,
+    inputs=_comparison_inputs,
+    instances=lambda tables, editions, economy: [],  # rendered on demand (`make compare`), not by render-all
+    golden="compare_clusters_hefei_nanjing_wuhan_2024.ipynb",
+    existing=_existing_comparisons,
+))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ParameterError
 from .names import shorten
@@ -39,6 +39,36 @@ class OverviewParameters(BaseModel):
                                       "notebook's folder")
 
 
+MAX_COMPARED = 8  # clusters side by side: more columns than this no longer fit a page
+
+
+class CompareParameters(BaseModel):
+    """Parameters of ``notebooks/compare_clusters.ipynb``: two or more clusters of one edition."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    clusters: list[str] = Field(default_factory=lambda: ["Hefei", "Nanjing", "Wuhan"], min_length=2,
+                                max_length=MAX_COMPARED,
+                                description="two or more cluster names as in data/clusters.csv (any spelling)")
+    edition: int = Field(2024, ge=2016, le=2100, description="GII edition year")
+    data_dir: str = Field("", max_length=4096, description="folder of data tables; empty for data/")
+    reports_dir: str = Field("", max_length=4096,
+                             description="folder of rendered reports, to link the clusters that have one")
+    page_dir: str = Field("", max_length=4096,
+                          description="folder the page is opened from, for its relative links; empty: this "
+                                      "notebook's folder")
+
+    @field_validator("clusters")
+    @classmethod
+    def _names_are_given(cls, names: list[str]) -> list[str]:
+        for number, name in enumerate(names, start=1):
+            if not name.strip():
+                raise ValueError(f"name {number} of {len(names)} is empty")
+            if len(name) > 200:
+                raise ValueError(f"name {number} is {len(name)} characters long; a cluster name has at most 200")
+        return names
+
+
 def check_parameters(model: type[Model], values: dict[str, object], what: str = "report") -> Model:
     """Check names and types against ``model``; an unknown name or a wrong type is an error, never a
     warning. ``what`` names the notebook kind in the message ("Invalid overview parameters")."""
@@ -60,3 +90,19 @@ def check_parameters(model: type[Model], values: dict[str, object], what: str = 
 def validate_parameters(**values: object) -> ReportParameters:
     """The profile's parameters, checked (see ``check_parameters``)."""
     return check_parameters(ReportParameters, values, "report")
+
+
+NAME_SEPARATOR = ";"  # cluster names contain commas ("San Jose–San Francisco, CA"), never a semicolon
+
+
+def split_names(text: str, option: str = "--clusters") -> list[str]:
+    """'Hefei;Nanjing; Wuhan' -> ['Hefei', 'Nanjing', 'Wuhan']; an empty name ('A;;B', 'A;') is an error."""
+    names = [part.strip() for part in str(text).split(NAME_SEPARATOR)]
+    if not any(names):
+        raise ParameterError(f"{option} is empty: give two or more cluster names separated by "
+                             f"'{NAME_SEPARATOR}' (e.g. \"Hefei;Nanjing\").")
+    for number, name in enumerate(names, start=1):
+        if not name:
+            raise ParameterError(f"{option} '{shorten(text)}': name {number} of {len(names)} is empty "
+                                 f"(two '{NAME_SEPARATOR}' in a row, or one at an end?).")
+    return names

@@ -8,6 +8,7 @@ here; the renderer, the batch, the index and the overview's links all ask these 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path, PurePosixPath
 
 from .names import slug
@@ -20,6 +21,7 @@ REPORTS_DIR = REPO_ROOT / "reports"
 LAB_DIR = REPO_ROOT / "lab"  # git-ignored working copies of the notebooks, what `make lab` opens
 PROFILE_NOTEBOOK = NOTEBOOKS_DIR / "cluster_profile.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "edition_overview.ipynb"
+COMPARE_NOTEBOOK = NOTEBOOKS_DIR / "compare_clusters.ipynb"
 FIND_CLUSTERS_NOTEBOOK = NOTEBOOKS_DIR / "find_clusters.ipynb"
 HTML_TEMPLATE_DIR = PACKAGE_DIR / "templates"
 HTML_TEMPLATE_NAME = "report"
@@ -40,9 +42,23 @@ def overview_relpath(edition: int) -> PurePosixPath:
     return PurePosixPath(f"overview-{int(edition)}.html")
 
 
+COMPARE_FOLDER = "compare"
+# A comparison's file name: its slugs joined, each up to 80 characters. Beside the page go files whose
+# names add up to 35 characters to its stem (``.<stem>.failed.ipynb.<pid>.<random>.tmp`` while written),
+# and a file name has at most 255 bytes: a longer stem is cut and ends with a hash of the whole list.
+COMPARE_STEM_LIMIT = 200
+COMPARE_HASH_LENGTH = 12
+
+
 def compare_relpath(edition: int, clusters: list[str]) -> PurePosixPath:
-    """A side-by-side comparison: ``<edition>/compare/<slug>--<slug>[--<slug>…].html``."""
-    return PurePosixPath(str(int(edition))) / "compare" / f"{'--'.join(slug(c) for c in clusters)}.html"
+    """A side-by-side comparison: ``<edition>/compare/<slug>--<slug>[--<slug>…].html``; a stem longer than
+    ``COMPARE_STEM_LIMIT`` is cut there and ends with ``--<hash of all the slugs>``, so that different
+    lists keep different names."""
+    stem = "--".join(slug(c) for c in clusters)
+    if len(stem) > COMPARE_STEM_LIMIT:
+        digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:COMPARE_HASH_LENGTH]
+        stem = f"{stem[:COMPARE_STEM_LIMIT - COMPARE_HASH_LENGTH - 2].rstrip('-')}--{digest}"
+    return PurePosixPath(str(int(edition))) / COMPARE_FOLDER / f"{stem}.html"
 
 
 def find_clusters_relpath(records_dir: Path | str) -> PurePosixPath:

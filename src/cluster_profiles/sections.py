@@ -154,8 +154,8 @@ def lead(profile: ClusterProfile) -> Markup:
         profile.cluster, year, economy_rank=economy.rank, economy_count=economy.count,
         adjective=economy.adjective, in_top100=profile.in_top100))]
     lines = rank_lines(profile)
-    per_million = [_shown_value(profile, c) for c in ("pct_per_million", "articles_per_million", "vc_deals_per_million")]
-    totals = [_shown_value(profile, c) for c in ("pct_applications", "scientific_publications", "vc_deals")]
+    per_million = [shown_value(profile, c) for c in ("pct_per_million", "articles_per_million", "vc_deals_per_million")]
+    totals = [shown_value(profile, c) for c in ("pct_applications", "scientific_publications", "vc_deals")]
     windows = {"pct": profile.edition.pct_window, "articles": profile.edition.articles_window,
                "vc_deals": profile.edition.vc_deals_window}
     sentence = None
@@ -352,7 +352,7 @@ def format_figure(value, kind: str) -> str:
             "share": narrative.percent, "growth": lambda v: f"{v:+g}%"}[kind](value)
 
 
-def _shown_value(profile: ClusterProfile, column: str):
+def shown_value(profile: ClusterProfile, column: str):
     """A clusters.csv value as the report may show it: no venture-capital figure for an edition
     that does not measure venture capital."""
     if column in VC_COLUMNS and not profile.edition.measures_venture_capital:
@@ -362,7 +362,7 @@ def _shown_value(profile: ClusterProfile, column: str):
 
 def key_figures_frame(profile: ClusterProfile) -> pd.DataFrame:
     rows = [{"Figure": label, "Value": format_figure(profile.value(column), kind)}
-            for column, (label, kind) in FIGURE_LABELS.items() if _shown_value(profile, column) is not None]
+            for column, (label, kind) in FIGURE_LABELS.items() if shown_value(profile, column) is not None]
     return pd.DataFrame(rows, columns=["Figure", "Value"])
 
 

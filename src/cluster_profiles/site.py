@@ -9,7 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import paths
 from .files import write_files_atomically
-from .notebook_kinds import OVERVIEW, existing_pages
+from .notebook_kinds import COMPARE, OVERVIEW, existing_pages
 from .validate import Tables
 
 
@@ -34,9 +34,12 @@ def build_index(tables: Tables, reports_dir: Path | None = None) -> Path:
     editions = sorted({e["edition"] for e in entries})
     overviews = [{"edition": parameters.edition, "href": str(relpath), "title": OVERVIEW.title(parameters)}
                  for parameters, relpath in existing_pages(OVERVIEW, tables, reports_dir)]
+    comparisons = [{"edition": parameters.edition, "href": str(relpath), "title": COMPARE.title(parameters)}
+                   for parameters, relpath in existing_pages(COMPARE, tables, reports_dir)]
     environment = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATE_DIR),
                               autoescape=select_autoescape(["html", "j2"]))
-    html = environment.get_template("index.html.j2").render(reports=entries, editions=editions, overviews=overviews)
+    html = environment.get_template("index.html.j2").render(reports=entries, editions=editions, overviews=overviews,
+                                                                   comparisons=comparisons)
     target = paths.index_path(reports_dir)
     write_files_atomically({target: html})
     return target
