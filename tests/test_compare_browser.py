@@ -7,10 +7,9 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import pytest
+from test_browser import CHROMIUM, OfflinePage
 
 from cluster_profiles import paths
-
-from test_browser import CHROMIUM, OfflinePage
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
