@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 
 from cluster_profiles import citations as c
 from cluster_profiles import overview as ov
+from cluster_profiles import overview_sections as osec
 from cluster_profiles import sections
 from cluster_profiles.profile import build_profile
 
@@ -81,10 +82,10 @@ def test_every_note_of_a_profile_links_to_the_list_in_order_of_first_citation(fi
 
 def test_every_note_of_an_overview_links_to_the_list(fixture_tables):
     overview = ov.load_overview(edition=2025, data_dir=str(FIXTURE_DATA))
-    html = "".join(str(part) for part in (ov.title(overview), ov.ranking_section(overview, "size_rank"),
-                                          ov.ranking_section(overview, "intensity_rank"),
-                                          ov.economies_section(overview), ov.concentration_section(overview),
-                                          ov.rank_changes_section(overview), ov.notes_section(overview)))
+    html = "".join(str(part) for part in (osec.title(overview), osec.ranking_section(overview, "size_rank"),
+                                          osec.ranking_section(overview, "intensity_rank"),
+                                          osec.economies_section(overview), osec.concentration_section(overview),
+                                          osec.rank_changes_section(overview), osec.notes_section(overview)))
     _check_notes_link_to_the_list(html)
 
 

@@ -4,6 +4,8 @@ import pandas as pd
 import pytest
 
 from cluster_profiles import overview as ov
+from cluster_profiles import overview_data as od
+from cluster_profiles import overview_sections as osec
 from cluster_profiles.errors import ParameterError, UnknownEditionError
 
 from conftest import FIXTURE_DATA
@@ -15,32 +17,32 @@ def _overview(edition, reports_dir="", page_dir=""):
 
 
 def test_size_ranking_is_in_rank_order():
-    frame = ov.ranking(_overview(2023), "size_rank")
+    frame = od.ranking(_overview(2023), "size_rank")
     assert list(frame["size_rank"][:3]) == [1, 2, 3] and frame["size_rank"].is_monotonic_increasing
     assert list(frame["cluster"][:2]) == ["Tokyo–Yokohama", "Shenzhen–Hong Kong–Guangzhou"]
 
 
 def test_clusters_per_economy_keeps_stated_and_held_apart():
-    frame = ov.clusters_per_economy(_overview(2024)).set_index("economy")
+    frame = od.clusters_per_economy(_overview(2024)).set_index("economy")
     assert frame.loc["CN", "stated_count"] == 26 and frame.loc["CN", "clusters_in_data"] == 13
     assert frame.loc["ES", "stated_count"] is pd.NA and frame.loc["ES", "clusters_in_data"] == 2
 
 
 def test_concentration_needs_every_share_from_rank_one():
-    frame, reason = ov.concentration(_overview(2023))
+    frame, reason = od.concentration(_overview(2023))
     assert len(frame) == 34 and reason == ""
     assert frame.iloc[0]["cumulative_pct_share"] == 10.1
     assert frame.iloc[1]["cumulative_pct_share"] == 19.1  # 10.1 + 9.0
-    none, why = ov.concentration(_overview(2024))
+    none, why = od.concentration(_overview(2024))
     assert none is None and "No cluster's share" in why
-    partial, why_2025 = ov.concentration(_overview(2025))
+    partial, why_2025 = od.concentration(_overview(2025))
     assert partial is None and "ranks 1–1 only" in why_2025
 
 
 def test_rank_changes_use_the_previous_table_or_a_stated_rank():
-    changes = ov.rank_changes(_overview(2024))[0].set_index("cluster")
+    changes = od.rank_changes(_overview(2024))[0].set_index("cluster")
     assert changes.loc["Nanjing", "change"] == 2 and changes.loc["Nanjing", "basis"] == "GII 2023 table"
-    stated = ov.rank_changes(_overview(2023))[0].set_index("cluster")
+    stated = od.rank_changes(_overview(2023))[0].set_index("cluster")
     assert stated.loc["Qingdao", "change"] == 6 and stated.loc["Qingdao", "basis"].startswith("previous rank stated")
 
 
@@ -68,11 +70,11 @@ def test_links_are_relative_to_where_the_page_is_opened(tmp_path):
 
 
 def test_all_reports_only_when_there_are_reports(tmp_path):
-    assert "All reports" not in str(ov.title(_overview(2024)))  # no reports folder
-    assert "All reports" not in str(ov.title(_overview(2024, str(tmp_path))))  # an empty one
+    assert "All reports" not in str(osec.title(_overview(2024)))  # no reports folder
+    assert "All reports" not in str(osec.title(_overview(2024, str(tmp_path))))  # an empty one
     (tmp_path / "2024").mkdir()
     (tmp_path / "2024" / "nanjing.html").write_text("x")
-    assert '<a href="index.html">All reports</a>' in str(ov.title(_overview(2024, str(tmp_path))))
+    assert '<a href="index.html">All reports</a>' in str(osec.title(_overview(2024, str(tmp_path))))
 
 
 def test_bad_overview_parameters():
@@ -104,8 +106,8 @@ def test_clusters_below_the_top_100_are_not_counted_as_held(fixture_tables):
     extra[["edition", "cluster", "economy", "in_top100"]] = [[2025, "Below A", "ZZ", "false"],
                                                              [2025, "Top B", "ZZ", "true"]]
     clusters = pd.concat([fixture_tables.clusters, extra], ignore_index=True)
-    overview = ov.Overview(replace(fixture_tables, clusters=clusters), edition_info(fixture_tables, 2025), None)
-    frame = ov.clusters_per_economy(overview).set_index("economy")
+    overview = od.Overview(replace(fixture_tables, clusters=clusters), edition_info(fixture_tables, 2025), None)
+    frame = od.clusters_per_economy(overview).set_index("economy")
     assert frame.loc["ZZ", "clusters_in_data"] == 1
 
 
@@ -123,17 +125,17 @@ def test_venture_capital_only_in_editions_that_measure_it(tables):
     second = clusters.index[clusters["edition"] == 2025][1]
     clusters.loc[second, "vc_deals"] = 1234
     data = replace(tables, clusters=clusters)
-    overview = ov.Overview(data, edition_info(data, 2025), None)
-    frame = ov.venture_capital(overview)
+    overview = od.Overview(data, edition_info(data, 2025), None)
+    frame = od.venture_capital(overview)
     assert list(frame["cluster"]) == [clusters.loc[first, "cluster"], clusters.loc[second, "cluster"]]
-    html = ov.venture_capital_section(overview)
+    html = osec.venture_capital_section(overview)
     assert "a venture-capital figure for 2 of its" in visible_text(html)
     assert any(row[:2] == (clusters.loc[second, "cluster"],) + (row[1],) and "1,234" in row
                for row in table_rows(html))
-    assert ov.venture_capital_section(ov.Overview(data, edition_info(data, 2024), None)) == ""
+    assert osec.venture_capital_section(od.Overview(data, edition_info(data, 2024), None)) == ""
     clusters.loc[clusters["edition"] == 2025, ["vc_deals", "vc_share_pct", "vc_rank"]] = pd.NA
     empty = replace(tables, clusters=clusters)
-    assert "Not in the data" in visible_text(ov.venture_capital_section(ov.Overview(empty, edition_info(empty, 2025), None)))
+    assert "Not in the data" in visible_text(osec.venture_capital_section(od.Overview(empty, edition_info(empty, 2025), None)))
 
 
 def test_map_section_shows_every_ranked_cluster_with_alt_caption_and_download(fixture_tables):
@@ -146,8 +148,8 @@ def test_map_section_shows_every_ranked_cluster_with_alt_caption_and_download(fi
 
     from cluster_profiles.profile import edition_info
 
-    overview = ov.Overview(tables, edition_info(tables, 2025), None)
-    html = ov.map_section(overview)
+    overview = od.Overview(tables, edition_info(tables, 2025), None)
+    html = osec.map_section(overview)
     soup = BeautifulSoup(str(html), "html.parser")
     image = soup.find("img")
     assert image["alt"].startswith("World map of the") and "GII 2025" in image["alt"]
@@ -162,5 +164,24 @@ def test_map_section_shows_every_ranked_cluster_with_alt_caption_and_download(fi
     below = tables.clusters.copy()
     below.loc[below["cluster"] == "Tehran", "in_top100"] = "false"  # a source places it outside the top 100
     below.loc[below["cluster"] == "Tehran", "size_rank"] = pd.NA
-    outside = ov.Overview(dataclasses.replace(tables, clusters=below), edition_info(tables, 2025), None)
-    assert "Tehran" not in str(ov.map_section(outside)).split("alt=")[1].split('"')[1]
+    outside = od.Overview(dataclasses.replace(tables, clusters=below), edition_info(tables, 2025), None)
+    assert "Tehran" not in str(osec.map_section(outside)).split("alt=")[1].split('"')[1]
+
+
+def test_the_map_notes_name_what_the_map_leaves_out(fixture_tables):
+    import dataclasses
+
+    from cluster_profiles import maps
+    from cluster_profiles.profile import edition_info
+
+    from html_text import visible_text
+
+    locations = fixture_tables.cluster_locations
+    tables = dataclasses.replace(fixture_tables, cluster_locations=locations[locations["cluster"] != "Tehran"].copy())
+    overview = od.Overview(tables, edition_info(tables, 2025), None)
+    data = maps.overview_map_data(2025, od.mapped_clusters(overview), tables.cluster_locations)
+    notes = maps.map_notes(data)
+    assert notes[0] == f"Not on the map: Tehran ({maps.NO_LOCATION_REASON})."
+    assert all(note.startswith(("Not on the map", "Drawn without a label")) for note in notes)
+    assert f"Not on the map: Tehran ({maps.NO_LOCATION_REASON})." in visible_text(osec.map_section(overview))
+    assert maps.map_notes(maps.overview_map_data(2025, od.mapped_clusters(overview), locations))[:1] != notes[:1]

@@ -6,6 +6,7 @@ import pytest
 
 from cluster_profiles import figures
 from cluster_profiles import overview as ov
+from cluster_profiles import overview_data as od
 
 from conftest import FIXTURE_DATA
 
@@ -16,7 +17,7 @@ def editions():
 
 
 def test_rank_strip_puts_each_economy_on_one_row_by_its_best_rank(editions):
-    ranking = ov.ranking(editions[2024], "intensity_rank")
+    ranking = od.ranking(editions[2024], "intensity_rank")
     data = figures.rank_strip_chart_data(ranking, "intensity_rank")
     assert list(data["cluster"]) == list(ranking["cluster"])  # every known rank once, in rank order
     best = data.groupby("row")["rank"].min()
@@ -27,7 +28,7 @@ def test_rank_strip_puts_each_economy_on_one_row_by_its_best_rank(editions):
 
 
 def test_rank_strip_counts_a_cluster_for_its_first_economy_and_needs_two_ranks(editions):
-    ranking = ov.ranking(editions[2025], "size_rank")
+    ranking = od.ranking(editions[2025], "size_rank")
     data = figures.rank_strip_chart_data(ranking, "size_rank").set_index("cluster")
     assert data.loc["Shenzhen–Hong Kong–Guangzhou", "economy"] == "CN"  # CN/HK in the table
     assert data.loc["Shenzhen–Hong Kong–Guangzhou", "row"] == data.loc["Beijing", "row"]
@@ -35,7 +36,7 @@ def test_rank_strip_counts_a_cluster_for_its_first_economy_and_needs_two_ranks(e
 
 
 def test_venture_capital_chart_draws_only_stated_shares_largest_first(editions):
-    frame = ov.venture_capital(editions[2025])
+    frame = od.venture_capital(editions[2025])
     data = figures.venture_capital_chart_data(frame)
     stated = frame.dropna(subset=["vc_share_pct"])
     assert set(data["cluster"]) == set(stated["cluster"]) and len(data) < len(frame)  # London: a rank, no share
@@ -46,7 +47,7 @@ def test_venture_capital_chart_draws_only_stated_shares_largest_first(editions):
 
 
 def test_economies_chart_draws_stated_counts_only(editions):
-    frame = ov.clusters_per_economy(editions[2024])
+    frame = od.clusters_per_economy(editions[2024])
     data = figures.economies_chart_data(frame)
     assert list(data["name"]) == list(frame.dropna(subset=["stated_count"])["name"])
     assert "Spain" not in set(data["name"]) and "Spain" in set(frame["name"])  # two clusters held, no count stated
@@ -57,14 +58,14 @@ def test_economies_chart_draws_stated_counts_only(editions):
 
 
 def test_concentration_alt_names_the_last_cumulative_shares(editions):
-    frame, _ = ov.concentration(editions[2023])
+    frame, _ = od.concentration(editions[2023])
     assert figures.concentration_alt(frame, 2023) == (
         "Line chart of cumulative shares for the top 34 clusters of GII 2023: PCT applications reach 55.4% "
         "and scientific articles 30.6%")
 
 
 def test_rank_changes_alt_signs_every_change(editions):
-    frame, _ = ov.rank_changes(editions[2024])
+    frame, _ = od.rank_changes(editions[2024])
     alt = figures.rank_changes_alt(frame, 2024)
     assert alt.startswith("Bar chart of size-rank changes since GII 2023: Nanjing +2; Taipei–Hsinchu +2;")
     assert "Tokyo–Yokohama +0" in alt and alt.endswith("Tehran -4")

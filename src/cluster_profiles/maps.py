@@ -610,6 +610,19 @@ def unlabelled(data: MapData) -> list[str]:
     return list(dict.fromkeys(label for label in drawn if label not in labelled))
 
 
+def map_notes(data: MapData) -> list[str]:
+    """What a map leaves out, as sentences for the notes under it: the clusters not drawn (with the
+    reason), then those drawn without a label. Plain text: the section escapes it."""
+    notes = []
+    if not data.missing.empty:
+        absent = "; ".join(f"{c} ({r})" for c, r in zip(data.missing["cluster"], data.missing["reason"]))
+        notes.append(f"Not on the map: {absent}.")
+    hidden = unlabelled(data)
+    if hidden:
+        notes.append(f"Drawn without a label for lack of room: {', '.join(hidden)}.")
+    return notes
+
+
 # -------------------------------------------------------------------------------------- drawing
 
 

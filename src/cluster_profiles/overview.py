@@ -1,55 +1,18 @@
-"""An edition at a glance: rankings, clusters per economy, concentration, rank changes.
+"""What ``notebooks/edition_overview.ipynb`` calls: one function per cell, each a call and a display.
 
-Data functions return DataFrames (tested); section functions return escaped HTML; ``show_*``
-functions are what ``notebooks/edition_overview.ipynb`` calls.
+The data is in ``overview_data``, the HTML in ``overview_sections``, the charts in ``figures``.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pandas as pd
-from markupsafe import Markup
-
-from . import figures, maps, narrative, paths
-from .citations import Citations
-from .economies import primary_economy
+from . import overview_sections as sections
 from .load import load_tables
+from .overview_data import Overview
 from .parameters import OverviewParameters, check_parameters
-from .profile import Edition, edition_info
+from .profile import edition_info
 from .report import show_html
-from .sections import NOT_GIVEN, csv_download, missing
-from .validate import Tables
-
-
-class Overview:
-    """One edition's tables, and the folder where its cluster reports may already be."""
-
-    def __init__(self, tables: Tables, edition: Edition, reports_dir: Path | None, page_dir: Path | None = None):
-        self.tables, self.edition, self.reports_dir = tables, edition, reports_dir
-        # links are relative to where the page is read (the rendered site, a notebook in JupyterLab,
-        # a file manager), so they work without a server and wherever the folder is moved
-        self.page_dir = (page_dir or Path.cwd()).resolve()
-        self.clusters = tables.clusters[tables.clusters["edition"] == edition.year]
-        previous = tables.clusters[tables.clusters["edition"] == edition.year - 1]
-        self.previous = previous if not previous.empty else None
-
-    def _link_to(self, target: Path) -> str:
-        return Path(os.path.relpath(target.resolve(), self.page_dir)).as_posix()
-
-    def report_link(self, cluster: str) -> str | None:
-        """Relative link from the page to a cluster's report, if that report has been rendered."""
-        if self.reports_dir is None:
-            return None
-        target = self.reports_dir / paths.report_relpath(self.edition.year, cluster)
-        return self._link_to(target) if target.is_file() else None
-
-    def index_link(self) -> str | None:
-        """Relative link to the reports' index, when there are reports to list (batch builds write it last)."""
-        if self.reports_dir is None or not any(self.reports_dir.glob("*/*.html")):
-            return None
-        return self._link_to(self.reports_dir / "index.html")
 
 
 def load_overview(**parameters: object) -> Overview:
@@ -60,391 +23,33 @@ def load_overview(**parameters: object) -> Overview:
                     Path(checked.page_dir) if checked.page_dir else None)
 
 
-# --------------------------------------------------------------------------------------- data
-
-
-def ranking(overview: Overview, column: str) -> pd.DataFrame:
-    """Known ranks by ``size_rank`` or ``intensity_rank``, best first."""
-    ranked = overview.clusters.dropna(subset=[column]).sort_values(column)
-    return ranked[["edition", column, "cluster", "economy", "size_rank", "intensity_rank"]].loc[
-        :, lambda f: ~f.columns.duplicated()].reset_index(drop=True)
-
-
-def clusters_per_economy(overview: Overview) -> pd.DataFrame:
-    """Per economy: the count a source states, and how many clusters the data holds."""
-    counts = overview.tables.economy_cluster_counts
-    stated = counts[counts["edition"] == overview.edition.year].set_index("economy")["cluster_count"]
-    ranked = overview.clusters[overview.clusters["in_top100"].ne("false").fillna(True)]  # not those below the top 100
-    held = pd.Series([primary_economy(c) for c in ranked["economy"]], dtype=object).value_counts()
-    economies = sorted(set(stated.index) | set(held.index))
-    names = overview.tables.economies.set_index("code")["name"]
-    frame = pd.DataFrame({
-        "economy": economies,
-        "name": [names.get(e, e) for e in economies],
-        "stated_count": [stated.get(e, pd.NA) for e in economies],
-        "clusters_in_data": [int(held.get(e, 0)) for e in economies],
-    })
-    frame["stated_count"] = frame["stated_count"].astype("Int64")
-    return frame.sort_values(["stated_count", "clusters_in_data", "economy"], ascending=[False, False, True],
-                             na_position="last").reset_index(drop=True)
-
-
-def concentration(overview: Overview) -> tuple[pd.DataFrame | None, str]:
-    """Cumulative shares of PCT applications and articles held by the top N clusters, for the
-    largest N such that ranks 1..N all have both shares; with the reason when that is impossible."""
-    ranked = overview.clusters.dropna(subset=["size_rank"]).set_index("size_rank").sort_index()
-    rows, rank = [], 1
-    while rank in ranked.index and ranked.loc[rank, ["pct_share_pct", "pub_share_pct"]].notna().all():
-        rows.append(ranked.loc[rank])
-        rank += 1
-    if len(rows) < 2:
-        return None, (f"The shares of all PCT applications and articles are not in the data for the top clusters "
-                      f"of GII {overview.edition.year} (they are known for ranks 1–{rank - 1} only)."
-                      if rank > 1 else f"No cluster's share of all PCT applications and articles is in the data "
-                                       f"for GII {overview.edition.year}.")
-    frame = pd.DataFrame(rows).reset_index(names="size_rank")
-    result = pd.DataFrame({
-        "size_rank": frame["size_rank"].astype(int),
-        "cluster": frame["cluster"],
-        "cumulative_pct_share": frame["pct_share_pct"].astype(float).cumsum().round(1),
-        "cumulative_pub_share": frame["pub_share_pct"].astype(float).cumsum().round(1),
-    })
-    return result, ""
-
-
-def rank_changes(overview: Overview) -> tuple[pd.DataFrame | None, str]:
-    """Size-rank changes since the previous edition: from its table when the data has it, else
-    from the previous rank a source states."""
-    current = overview.clusters.dropna(subset=["size_rank"])
-    rows = []
-    for row in current.itertuples():
-        before, basis = None, None
-        if overview.previous is not None:
-            match = overview.previous[(overview.previous["cluster"] == row.cluster)].dropna(subset=["size_rank"])
-            if not match.empty:
-                before, basis = int(match.iloc[0]["size_rank"]), f"GII {overview.edition.year - 1} table"
-        if before is None and not pd.isna(row.previous_rank):
-            before, basis = int(row.previous_rank), "previous rank stated by the source"
-        if before is not None:
-            rows.append({"cluster": row.cluster, "previous_rank": before, "size_rank": int(row.size_rank),
-                         "change": before - int(row.size_rank), "basis": basis})
-    if not rows:
-        return None, f"No cluster of GII {overview.edition.year} has a known rank in the previous edition."
-    frame = pd.DataFrame(rows).sort_values(["change", "size_rank"], ascending=[False, True]).reset_index(drop=True)
-    return frame, ""
-
-
-# -------------------------------------------------------------------------------------- sources
-# What each section cites, in the order the notebook shows the sections: the notes' numbers and the
-# list at the end of the overview both come from here.
-
-
-def ranking_sources(overview: Overview, column: str) -> list[str]:
-    ranked = overview.clusters.dropna(subset=[column]).sort_values(column)
-    return list(ranked["source"])
-
-
-VC_COLUMNS = ["vc_deals", "vc_deals_per_million", "vc_share_pct", "vc_rank"]
-
-
-def venture_capital(overview: Overview) -> pd.DataFrame:
-    """The clusters with any venture-capital figure: by stated rank, then share, then size rank."""
-    known = overview.clusters[overview.clusters[VC_COLUMNS].notna().any(axis=1)]
-    ordered = known.sort_values(["vc_rank", "vc_share_pct", "size_rank", "cluster"],
-                                ascending=[True, False, True, True], na_position="last")
-    return ordered[["edition", "cluster", "economy", "size_rank", *VC_COLUMNS]].reset_index(drop=True)
-
-
-def venture_capital_sources(overview: Overview) -> list[str]:
-    if not overview.edition.measures_venture_capital:
-        return []
-    rows = overview.clusters.set_index("cluster")["source"]
-    return [str(rows[c]) for c in venture_capital(overview)["cluster"]]
-
-
-def economies_sources(overview: Overview) -> list[str]:
-    counts = overview.tables.economy_cluster_counts
-    return list(counts[counts["edition"] == overview.edition.year]["source"])
-
-
-def concentration_sources(overview: Overview) -> list[str]:
-    frame, _ = concentration(overview)
-    if frame is None:
-        return []
-    return ranking_sources(overview, "size_rank")[: len(frame)]
-
-
-def rank_changes_sources(overview: Overview) -> list[str]:
-    frame, _ = rank_changes(overview)
-    if frame is None:
-        return []
-    rows = overview.clusters.set_index("cluster")
-    sources = [str(rows.loc[c, "source"]) for c in frame["cluster"]]
-    if overview.previous is not None:  # a previous rank read from the previous edition's table
-        before = overview.previous.set_index("cluster")
-        sources += [str(before.loc[c, "source"]) for c, basis in zip(frame["cluster"], frame["basis"])
-                    if basis.endswith("table")]
-    return sources
-
-
-def notes_sources(overview: Overview) -> list[str]:
-    return [overview.edition.source]
-
-
-def map_sources(overview: Overview) -> list[str]:
-    """The coordinates of the clusters on the map, then the basemap."""
-    locations = overview.tables.cluster_locations
-    drawn = locations[locations["cluster"].isin(set(_mapped_clusters(overview)["cluster"]))]
-    return [*dict.fromkeys(drawn["source"]), maps.NATURAL_EARTH_SOURCE]
-
-
-def _mapped_clusters(overview: Overview) -> pd.DataFrame:
-    # clusters a source places outside the top 100 are not among the ranked clusters
-    return overview.clusters[overview.clusters["in_top100"].ne("false")]
-
-
-def overview_source_groups(overview: Overview) -> list[list[str]]:
-    """What the overview cites, note by note, in the order of the notebook's sections."""
-    return [map_sources(overview), ranking_sources(overview, "size_rank"), ranking_sources(overview, "intensity_rank"),
-            venture_capital_sources(overview), economies_sources(overview), concentration_sources(overview),
-            rank_changes_sources(overview),
-            notes_sources(overview)]
-
-
-def overview_citations(overview: Overview) -> Citations:
-    return Citations.of(overview_source_groups(overview))
-
-
-# ------------------------------------------------------------------------------------- sections
-
-
-def _table(frame: pd.DataFrame) -> Markup:
-    return Markup(frame.to_html(index=False, escape=False, border=0, classes="data-table", na_rep=NOT_GIVEN))
-
-
-def _cluster_cell(overview: Overview, cluster: str) -> Markup:
-    link = overview.report_link(cluster)
-    return Markup('<a href="{}">{}</a>').format(link, cluster) if link else Markup.escape(cluster)
-
-
-def _rank_cell(value) -> Markup:
-    return Markup.escape(NOT_GIVEN if pd.isna(value) else str(int(value)))
-
-
-def title(overview: Overview) -> Markup:
-    year = overview.edition.year
-    return Markup('<header class="report-title"><p class="kicker">Global Innovation Index {}</p>'
-                  "<h1>The top 100 S&amp;T clusters in {}</h1></header>"
-                  "<p>The data holds {} clusters of this edition, {} of them with a size rank.{}</p>").format(
-        year, year, len(overview.clusters), int(overview.clusters["size_rank"].notna().sum()),
-        Markup(' <a href="{}">All reports</a>.').format(index) if (index := overview.index_link()) else "")
-
-
-def ranking_section(overview: Overview, column: str) -> Markup:
-    year = overview.edition.year
-    label = "size" if column == "size_rank" else "intensity"
-    parts = [Markup("<h2>Ranking by {}</h2>").format(label)]
-    frame = ranking(overview, column)
-    if frame.empty:
-        return Markup("<section>{}{}</section>").format(parts[0], missing(f"a {label} rank for GII {year}", None))
-    known = len(frame)
-    parts.append(Markup("<p>{} of the 100 {} ranks are in the data.</p>").format(known, label))
-    shown = pd.DataFrame({
-        "Rank": [_rank_cell(v) for v in frame[column]],
-        "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
-        "Economy": [Markup.escape(e) for e in frame["economy"]],
-        ("Intensity rank" if column == "size_rank" else "Size rank"):
-            [_rank_cell(v) for v in frame["intensity_rank" if column == "size_rank" else "size_rank"]],
-    })
-    cited = overview_citations(overview)
-    sources = overview.clusters.set_index("cluster")["source"]
-    shown["Sources"] = [cited.refs([sources[c]], with_labels=False) for c in frame["cluster"]]
-    parts.append(_table(shown))
-    strip = figures.rank_strip_chart_data(frame, column)
-    if strip is not None:
-        parts.append(figures.draw_rank_strip(strip, f"Known {label} ranks by economy, GII {year}",
-                                             f"{label.capitalize()} rank (1 = first)",
-                                             figures.rank_strip_alt(strip, label, year),
-                                             f"Each dot is a cluster whose {label} rank is in the data"))
-    parts.append(csv_download(frame, f"gii{year}-{label}-ranking.csv"))
-    return Markup("<section>{}</section>").format(Markup("").join(parts))
-
-
-def _figure_cell(value, kind: str) -> Markup:
-    if pd.isna(value):
-        return Markup.escape(NOT_GIVEN)
-    return Markup.escape({"count": narrative.thousands, "share": narrative.percent,
-                          "rank": lambda v: str(int(v))}[kind](value))
-
-
-def venture_capital_section(overview: Overview) -> Markup:
-    """GII 2025's third measure; nothing at all for an edition that does not measure venture capital."""
-    if not overview.edition.measures_venture_capital:
-        return Markup("")
-    year = overview.edition.year
-    parts = [Markup("<h2>Venture-capital deals</h2>")]
-    frame = venture_capital(overview)
-    if frame.empty:
-        parts.append(missing(f"a venture-capital figure for any cluster of GII {year}", None))
-        return Markup('<section class="venture-capital">{}</section>').format(Markup("").join(parts))
-    ranked = int(frame["vc_rank"].notna().sum())
-    parts.append(Markup("<p>GII {} adds venture-capital deals to PCT applications and scientific articles. "
-                        "The data holds a venture-capital figure for {} of its {} clusters{}.</p>").format(
-        year, len(frame), len(overview.clusters),
-        Markup("; a source states the rank by deals of {} of them").format(narrative.cardinal_words(ranked))
-        if ranked else ""))
-    cited = overview_citations(overview)
-    sources = overview.clusters.set_index("cluster")["source"]
-    shown = pd.DataFrame({
-        "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
-        "Size rank": [_rank_cell(v) for v in frame["size_rank"]],
-        "Deals (total)": [_figure_cell(v, "count") for v in frame["vc_deals"]],
-        "Deals per 1 million inhabitants": [_figure_cell(v, "count") for v in frame["vc_deals_per_million"]],
-        "Share of all deals": [_figure_cell(v, "share") for v in frame["vc_share_pct"]],
-        "Rank by deals": [_figure_cell(v, "rank") for v in frame["vc_rank"]],
-        "Sources": [cited.refs([sources[c]], with_labels=False) for c in frame["cluster"]],
-    })
-    parts.append(_table(shown))
-    shares = figures.venture_capital_chart_data(frame)
-    if shares is not None:
-        parts.append(figures.draw_bars(shares, "vc_share_pct", "cluster", "Share of all venture-capital deals (%)",
-                                       f"Shares of all venture-capital deals, GII {year}",
-                                       figures.venture_capital_alt(shares, year),
-                                       "Only clusters whose share a source states are drawn"))
-    parts.append(csv_download(frame, f"gii{year}-venture-capital.csv"))
-    parts.append(Markup('<p class="note">{}: not in the data.</p>').format(NOT_GIVEN))
-    parts.append(cited.note(venture_capital_sources(overview)))
-    return Markup('<section class="venture-capital">{}</section>').format(Markup("").join(parts))
-
-
-def economies_section(overview: Overview) -> Markup:
-    year = overview.edition.year
-    frame = clusters_per_economy(overview)
-    parts = [Markup("<h2>Clusters per economy</h2>")]
-    shown = pd.DataFrame({
-        "Economy": [Markup.escape(n) for n in frame["name"]],
-        "Top-100 clusters (as a source states)": [_rank_cell(v) for v in frame["stated_count"]],
-        "Clusters in the data": [Markup.escape(str(v)) for v in frame["clusters_in_data"]],
-    })
-    parts.append(_table(shown))
-    stated = figures.economies_chart_data(frame)
-    if stated is not None:
-        parts.append(figures.draw_bars(stated, "stated_count", "name", "Clusters in the top 100",
-                                       f"Top-100 clusters per economy, GII {year}", figures.economies_alt(stated, year),
-                                       "Counts as sources state them; economies without a stated count are not drawn"))
-    parts.append(csv_download(frame, f"gii{year}-clusters-per-economy.csv"))
-    parts.append(overview_citations(overview).note(economies_sources(overview)))
-    return Markup("<section>{}</section>").format(Markup("").join(parts))
-
-
-def concentration_section(overview: Overview) -> Markup:
-    year = overview.edition.year
-    parts = [Markup("<h2>Concentration in the largest clusters</h2>")]
-    frame, reason = concentration(overview)
-    if frame is None:
-        parts.append(missing("the concentration of PCT applications and articles", reason))
-        return Markup("<section>{}</section>").format(Markup("").join(parts))
-    last = frame.iloc[-1]
-    parts.append(Markup("<p>The top {} clusters hold {} of all PCT applications and {} of all scientific "
-                        "articles (sums of the shares as printed, each rounded to one decimal).</p>").format(
-        len(frame), narrative.percent(last["cumulative_pct_share"]), narrative.percent(last["cumulative_pub_share"])))
-    parts.append(figures.draw_concentration(frame, f"Cumulative shares of the top {len(frame)} clusters, GII {year}",
-                                            figures.concentration_alt(frame, year),
-                                            "Only ranks whose two shares are all known are drawn"))
-    parts.append(csv_download(frame, f"gii{year}-concentration.csv"))
-    parts.append(overview_citations(overview).note(concentration_sources(overview)))
-    return Markup("<section>{}</section>").format(Markup("").join(parts))
-
-
-def rank_changes_section(overview: Overview) -> Markup:
-    year = overview.edition.year
-    parts = [Markup("<h2>Rank changes since GII {}</h2>").format(year - 1)]
-    frame, reason = rank_changes(overview)
-    if frame is None:
-        parts.append(missing("rank changes", reason))
-        return Markup("<section>{}</section>").format(Markup("").join(parts))
-    previous = overview.tables.editions[overview.tables.editions["edition"] == year - 1]
-    if not previous.empty and previous.iloc[0]["metrics"] != overview.edition.metrics:
-        parts.append(Markup('<p class="note">GII {} changed the ranking\'s method ({}): rank changes mix real '
-                            "movement with the new metric.</p>").format(year, overview.edition.metrics.replace("; ", ", ")))
-    shown = pd.DataFrame({
-        "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
-        f"GII {year - 1}": [Markup.escape(str(v)) for v in frame["previous_rank"]],
-        f"GII {year}": [Markup.escape(str(v)) for v in frame["size_rank"]],
-        "Change": [Markup.escape(narrative.rank_move(b, a)) for b, a in zip(frame["previous_rank"], frame["size_rank"])],
-        "Basis": [Markup.escape(b) for b in frame["basis"]],
-    })
-    parts.append(_table(shown))
-    parts.append(figures.draw_bars(frame, "change", "cluster", "Places gained (+) or lost (−)",
-                                   f"Rank changes, GII {year - 1} to GII {year}", figures.rank_changes_alt(frame, year),
-                                   "Clusters whose rank is known in both editions", diverging=True))
-    parts.append(csv_download(frame, f"gii{year}-rank-changes.csv"))
-    parts.append(overview_citations(overview).note(rank_changes_sources(overview)))
-    return Markup("<section>{}</section>").format(Markup("").join(parts))
-
-
-def notes_section(overview: Overview) -> Markup:
-    edition = overview.edition
-    cited = overview_citations(overview)
-    return Markup('<section class="data-notes"><h2>Sources and method notes</h2><p>GII {} measures {}; '
-                  "PCT applications published {}, articles published {}. Ranks and counts come from "
-                  "the data folder's clusters table, each row with its sources.</p>"
-                  "<p>Edition sources: {}</p>"
-                  '<h3>All sources cited in this overview</h3>{}'
-                  '<p class="licence">GII data: WIPO, Global Innovation Index {}, licensed CC BY 4.0.</p>'
-                  "</section>").format(
-        edition.year, edition.metrics.replace("; ", ", "), edition.pct_window or "(window not in the data)",
-        edition.articles_window or "(window not in the data)", cited.refs(notes_sources(overview)),
-        cited.list_html(), edition.year)
-
-
-def map_section(overview: Overview) -> Markup:
-    """A world map of the edition's clusters, with panels where they crowd."""
-    year = overview.edition.year
-    parts = [Markup("<h2>Where the clusters are</h2>")]
-    data = maps.overview_map_data(year, _mapped_clusters(overview), overview.tables.cluster_locations)
-    caption = (f"The clusters of the GII {year} data at their cities (size rank in brackets), marker size by "
-               "size-rank band; the lower panels enlarge North America, Europe and East Asia. City coordinates: "
-               f"GeoNames. {maps.BOUNDARY_NOTE}")
-    parts.append(maps.draw_map(data, maps.overview_alt_text(data, year), caption))
-    if not data.missing.empty:
-        parts.append(Markup('<p class="note">Not on the map: {}.</p>').format(
-            "; ".join(f"{c} ({r})" for c, r in zip(data.missing["cluster"], data.missing["reason"]))))
-    hidden = maps.unlabelled(data)
-    if hidden:
-        parts.append(Markup('<p class="note">Drawn without a label for lack of room: {}.</p>').format(", ".join(hidden)))
-    parts.append(csv_download(data.table, f"gii{year}-map.csv", "Download the map's data (CSV)"))
-    parts.append(overview_citations(overview).note(map_sources(overview)))
-    return Markup('<section class="location-map">{}</section>').format(Markup("").join(parts))
-
-
 def show_map(overview: Overview) -> None:
-    show_html(map_section(overview))
+    show_html(sections.map_section(overview))
 
 
 def show_title(overview: Overview) -> None:
-    show_html(title(overview))
+    show_html(sections.title(overview))
 
 
 def show_ranking(overview: Overview, column: str) -> None:
-    show_html(ranking_section(overview, column))
+    show_html(sections.ranking_section(overview, column))
 
 
 def show_venture_capital(overview: Overview) -> None:
-    show_html(venture_capital_section(overview))
+    show_html(sections.venture_capital_section(overview))
 
 
 def show_economies(overview: Overview) -> None:
-    show_html(economies_section(overview))
+    show_html(sections.economies_section(overview))
 
 
 def show_concentration(overview: Overview) -> None:
-    show_html(concentration_section(overview))
+    show_html(sections.concentration_section(overview))
 
 
 def show_rank_changes(overview: Overview) -> None:
-    show_html(rank_changes_section(overview))
+    show_html(sections.rank_changes_section(overview))
 
 
 def show_notes(overview: Overview) -> None:
-    show_html(notes_section(overview))
+    show_html(sections.notes_section(overview))
