@@ -85,8 +85,8 @@ check-order: $(STAMP) ## the fast tests in a random order, printed as a seed (SE
 test: lint ## run every test: lint, unit, nbval goldens, end-to-end render, browser (site included)
 	"$(BIN)/python" -m pytest --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests
 
-test-lab: $(STAMP) ## the JupyterLab browser test (opt-in: it hung once in a clean CI-like run)
-	CLUSTER_PROFILES_LAB_BROWSER=1 "$(BIN)/python" -m pytest -q tests/test_lab_browser.py
+test-lab: $(STAMP) ## only the JupyterLab browser tests (part of make test): run all and save, the picker
+	"$(BIN)/python" -m pytest -q tests/test_lab_browser.py
 
 lint: $(STAMP) ## ruff
 	"$(BIN)/ruff" check src tests bench
