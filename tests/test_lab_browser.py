@@ -234,7 +234,8 @@ def jupyter_lab(tmp_path_factory):
             urllib.request.urlopen(f"{base}/api/contents/lab", timeout=10)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM),
+                executable_path=str(CHROMIUM),  # its crash-report folder goes under HOME's .config, as the rest
+                env={**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")},
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
                       "--disable-component-update", "--disable-sync"])
             try:
