@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from IPython.display import HTML, display
 
 from . import sections
+from .html import show_html  # noqa: F401  (the notebooks and overview.py call report.show_html)
 from .load import Tables, load_tables
 from .parameters import validate_parameters
 from .profile import ClusterProfile, build_profile
@@ -48,10 +48,6 @@ def validate_data(data_dir: str = "") -> str:
     return f"{tables.data_dir}: valid ({len(tables.clusters)} cluster rows, editions " \
            f"{', '.join(map(str, tables.edition_list()))})"
 
-
-def show_html(markup) -> None:
-    """Display escaped HTML from a section function as a notebook output."""
-    display(HTML(str(markup)))
 
 
 def show_title(profile: ClusterProfile) -> None:

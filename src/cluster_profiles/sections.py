@@ -5,7 +5,6 @@ The notebook displays these; nothing here reads files or knows which cluster is 
 
 from __future__ import annotations
 
-import base64
 import functools
 import math
 from collections.abc import Callable
@@ -15,13 +14,10 @@ import pandas as pd
 from markupsafe import Markup
 
 from . import citations, figures, maps, narrative
-from .files import download_csv
+from .html import NOT_GIVEN, csv_download, html_table, missing  # noqa: F401  (overview and others import them from here)
 from .names import slug
 from .outputs import OUTPUT_KEYS, OUTPUTS
 from .profile import ClusterProfile
-
-NOT_GIVEN = "—"  # a cell the source leaves empty
-DEFAULT_MISSING_REASON = "No public source for it was found when the data was compiled."
 
 
 def sources_html(source: str) -> Markup:
@@ -42,26 +38,6 @@ def report_citations(profile: ClusterProfile) -> citations.Citations:
 def source_note(profile: ClusterProfile, sources: list[str]) -> Markup:
     """A section's sources as numbered notes linked to the list at the end of the report."""
     return report_citations(profile).note(sources)
-
-
-def missing(what: str, reason: str | None) -> Markup:
-    return Markup('<p class="missing"><strong>Not in the data:</strong> {}. {}</p>').format(
-        what, reason or DEFAULT_MISSING_REASON)
-
-
-def csv_download(frame: pd.DataFrame, file_name: str, label: str = "Download the data (CSV)") -> Markup:
-    payload = base64.b64encode(download_csv(frame).encode("utf-8")).decode("ascii")
-    return Markup('<p class="download"><a download="{}" href="data:text/csv;charset=utf-8;base64,{}">{}</a></p>').format(
-        file_name, payload, label)
-
-
-def html_table(frame: pd.DataFrame, caption: str | None = None, css_class: str = "data-table",
-               header: bool = True) -> Markup:
-    """A plain HTML table from display strings; pandas escapes every cell."""
-    html = frame.to_html(index=False, escape=True, border=0, classes=css_class, na_rep="—", header=header)
-    if caption:
-        html = html.replace(">\n  <thead>", Markup(">\n  <caption>{}</caption>\n  <thead>").format(caption), 1)
-    return Markup(html)
 
 
 def _file_stem(profile: ClusterProfile) -> str:
