@@ -14,7 +14,13 @@ import pandas as pd
 from markupsafe import Markup
 
 from . import citations, figures, maps, narrative
-from .html import NOT_GIVEN, csv_download, html_table, missing  # noqa: F401  (overview and others import them from here)
+from .html import (  # noqa: F401  (overview.py and compare.py import them from here)
+    DEFAULT_MISSING_REASON,
+    NOT_GIVEN,
+    csv_download,
+    html_table,
+    missing,
+)
 from .names import slug
 from .outputs import OUTPUT_KEYS, OUTPUTS
 from .profile import ClusterProfile
