@@ -185,3 +185,36 @@ def test_the_map_notes_name_what_the_map_leaves_out(fixture_tables):
     assert all(note.startswith(("Not on the map", "Drawn without a label")) for note in notes)
     assert f"Not on the map: Tehran ({maps.NO_LOCATION_REASON})." in visible_text(osec.map_section(overview))
     assert maps.map_notes(maps.overview_map_data(2025, od.mapped_clusters(overview), locations))[:1] != notes[:1]
+
+
+def test_hostile_names_and_sources_reach_the_overview_tables_as_text(fixture_tables, tmp_path):
+    """Every overview table goes through html.html_table: text is escaped, only Markup the package built passes."""
+    import dataclasses
+
+    from bs4 import BeautifulSoup
+
+    from cluster_profiles.profile import edition_info
+
+    name, economy = '<script>alert("x")</script> & Co', "<b>Freedonia</b>"
+    source = 'https://example.org/?a=1&b=<i>2</i> "quoted" <img src=x onerror=alert(1)>'
+    clusters = fixture_tables.clusters.copy()
+    for edition in (2023, 2024):  # Nanjing: ranked in both editions, so it is in the rank changes too
+        row = (clusters["cluster"] == "Nanjing") & (clusters["edition"] == edition)
+        clusters.loc[row, ["cluster", "source"]] = [name, source]
+    economies = fixture_tables.economies.copy()
+    economies.loc[economies["code"] == "CN", "name"] = economy
+    tables = dataclasses.replace(fixture_tables, clusters=clusters, economies=economies)
+    (tmp_path / "2024").mkdir()
+    overview = od.Overview(tables, edition_info(tables, 2024), tmp_path, tmp_path)
+    sections = [osec.ranking_section(overview, "size_rank"), osec.rank_changes_section(overview),
+                osec.economies_section(overview), osec.notes_section(overview)]
+    for html in sections:
+        soup = BeautifulSoup(str(html), "html.parser")
+        for figure in soup.find_all("figure"):  # the charts' own <img>
+            figure.decompose()
+        assert not soup.find_all(["script", "img", "b", "i"])  # no tag from the data
+    ranking, changes, per_economy = (BeautifulSoup(str(h), "html.parser") for h in sections[:3])
+    assert name in [cell.get_text() for cell in ranking.find_all("td")]
+    assert name in [cell.get_text() for cell in changes.find_all("td")]
+    assert economy in [cell.get_text() for cell in per_economy.find_all("td")]
+    assert source in BeautifulSoup(str(sections[3]), "html.parser").get_text()

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import overview_sections as sections
+from .html import show_html
 from .load import load_tables
 from .overview_data import Overview
 from .parameters import OverviewParameters, check_parameters
 from .profile import edition_info
-from .report import show_html
 
 
 def load_overview(**parameters: object) -> Overview:

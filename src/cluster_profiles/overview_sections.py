@@ -6,11 +6,14 @@ the charts from ``figures``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from markupsafe import Markup
 
 from . import figures, maps, narrative
 from .citations import Citations
+from .html import NOT_GIVEN, Chart, Csv, Heading, Missing, Paragraph, SectionView, Table, render_section
 from .overview_data import (
     Overview,
     clusters_per_economy,
@@ -20,7 +23,6 @@ from .overview_data import (
     ranking,
     venture_capital,
 )
-from .sections import NOT_GIVEN, csv_download, missing
 
 # -------------------------------------------------------------------------------------- sources
 # What each section cites, in the order the notebook shows the sections: the notes' numbers and the
@@ -90,10 +92,6 @@ def overview_citations(overview: Overview) -> Citations:
 # ------------------------------------------------------------------------------------- sections
 
 
-def _table(frame: pd.DataFrame) -> Markup:
-    return Markup(frame.to_html(index=False, escape=False, border=0, classes="data-table", na_rep=NOT_GIVEN))
-
-
 def _cluster_cell(overview: Overview, cluster: str) -> Markup:
     link = overview.report_link(cluster)
     return Markup('<a href="{}">{}</a>').format(link, cluster) if link else Markup.escape(cluster)
@@ -115,31 +113,29 @@ def title(overview: Overview) -> Markup:
 def ranking_section(overview: Overview, column: str) -> Markup:
     year = overview.edition.year
     label = "size" if column == "size_rank" else "intensity"
-    parts = [Markup("<h2>Ranking by {}</h2>").format(label)]
+    heading = Heading(f"Ranking by {label}")
     frame = ranking(overview, column)
     if frame.empty:
-        return Markup("<section>{}{}</section>").format(parts[0], missing(f"a {label} rank for GII {year}", None))
-    known = len(frame)
-    parts.append(Markup("<p>{} of the 100 {} ranks are in the data.</p>").format(known, label))
+        return render_section(SectionView("", [heading, Missing(f"a {label} rank for GII {year}")]))
+    cited = overview_citations(overview)
+    sources = overview.clusters.set_index("cluster")["source"]
     shown = pd.DataFrame({
         "Rank": [_rank_cell(v) for v in frame[column]],
         "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
         "Economy": [Markup.escape(e) for e in frame["economy"]],
         ("Intensity rank" if column == "size_rank" else "Size rank"):
             [_rank_cell(v) for v in frame["intensity_rank" if column == "size_rank" else "size_rank"]],
+        "Sources": [cited.refs([sources[c]], with_labels=False) for c in frame["cluster"]],
     })
-    cited = overview_citations(overview)
-    sources = overview.clusters.set_index("cluster")["source"]
-    shown["Sources"] = [cited.refs([sources[c]], with_labels=False) for c in frame["cluster"]]
-    parts.append(_table(shown))
+    blocks = [heading, Paragraph(f"{len(frame)} of the 100 {label} ranks are in the data."), Table(shown)]
     strip = figures.rank_strip_chart_data(frame, column)
     if strip is not None:
-        parts.append(figures.draw_rank_strip(strip, f"Known {label} ranks by economy, GII {year}",
-                                             f"{label.capitalize()} rank (1 = first)",
-                                             figures.rank_strip_alt(strip, label, year),
-                                             f"Each dot is a cluster whose {label} rank is in the data"))
-    parts.append(csv_download(frame, f"gii{year}-{label}-ranking.csv"))
-    return Markup("<section>{}</section>").format(Markup("").join(parts))
+        blocks.append(Chart(figures.draw_rank_strip(strip, f"Known {label} ranks by economy, GII {year}",
+                                                    f"{label.capitalize()} rank (1 = first)",
+                                                    figures.rank_strip_alt(strip, label, year),
+                                                    f"Each dot is a cluster whose {label} rank is in the data")))
+    blocks.append(Csv(frame, f"gii{year}-{label}-ranking.csv"))
+    return render_section(SectionView("", blocks))
 
 
 def _figure_cell(value, kind: str) -> Markup:
@@ -154,17 +150,17 @@ def venture_capital_section(overview: Overview) -> Markup:
     if not overview.edition.measures_venture_capital:
         return Markup("")
     year = overview.edition.year
-    parts = [Markup("<h2>Venture-capital deals</h2>")]
+    heading = Heading("Venture-capital deals")
     frame = venture_capital(overview)
     if frame.empty:
-        parts.append(missing(f"a venture-capital figure for any cluster of GII {year}", None))
-        return Markup('<section class="venture-capital">{}</section>').format(Markup("").join(parts))
+        missing = Missing(f"a venture-capital figure for any cluster of GII {year}")
+        return render_section(SectionView("venture-capital", [heading, missing]))
     ranked = int(frame["vc_rank"].notna().sum())
-    parts.append(Markup("<p>GII {} adds venture-capital deals to PCT applications and scientific articles. "
-                        "The data holds a venture-capital figure for {} of its {} clusters{}.</p>").format(
+    lead = Markup("GII {} adds venture-capital deals to PCT applications and scientific articles. "
+                  "The data holds a venture-capital figure for {} of its {} clusters{}.").format(
         year, len(frame), len(overview.clusters),
         Markup("; a source states the rank by deals of {} of them").format(narrative.cardinal_words(ranked))
-        if ranked else ""))
+        if ranked else "")
     cited = overview_citations(overview)
     sources = overview.clusters.set_index("cluster")["source"]
     shown = pd.DataFrame({
@@ -176,69 +172,66 @@ def venture_capital_section(overview: Overview) -> Markup:
         "Rank by deals": [_figure_cell(v, "rank") for v in frame["vc_rank"]],
         "Sources": [cited.refs([sources[c]], with_labels=False) for c in frame["cluster"]],
     })
-    parts.append(_table(shown))
+    blocks = [heading, Paragraph(lead), Table(shown)]
     shares = figures.venture_capital_chart_data(frame)
     if shares is not None:
-        parts.append(figures.draw_bars(shares, "vc_share_pct", "cluster", "Share of all venture-capital deals (%)",
-                                       f"Shares of all venture-capital deals, GII {year}",
-                                       figures.venture_capital_alt(shares, year),
-                                       "Only clusters whose share a source states are drawn"))
-    parts.append(csv_download(frame, f"gii{year}-venture-capital.csv"))
-    parts.append(Markup('<p class="note">{}: not in the data.</p>').format(NOT_GIVEN))
-    parts.append(cited.note(venture_capital_sources(overview)))
-    return Markup('<section class="venture-capital">{}</section>').format(Markup("").join(parts))
+        blocks.append(Chart(figures.draw_bars(shares, "vc_share_pct", "cluster", "Share of all venture-capital deals (%)",
+                                              f"Shares of all venture-capital deals, GII {year}",
+                                              figures.venture_capital_alt(shares, year),
+                                              "Only clusters whose share a source states are drawn")))
+    blocks += [Csv(frame, f"gii{year}-venture-capital.csv"), Paragraph(f"{NOT_GIVEN}: not in the data.", "note")]
+    return render_section(SectionView("venture-capital", blocks), cited.note(venture_capital_sources(overview)))
 
 
 def economies_section(overview: Overview) -> Markup:
     year = overview.edition.year
     frame = clusters_per_economy(overview)
-    parts = [Markup("<h2>Clusters per economy</h2>")]
     shown = pd.DataFrame({
         "Economy": [Markup.escape(n) for n in frame["name"]],
         "Top-100 clusters (as a source states)": [_rank_cell(v) for v in frame["stated_count"]],
         "Clusters in the data": [Markup.escape(str(v)) for v in frame["clusters_in_data"]],
     })
-    parts.append(_table(shown))
+    blocks = [Heading("Clusters per economy"), Table(shown)]
     stated = figures.economies_chart_data(frame)
     if stated is not None:
-        parts.append(figures.draw_bars(stated, "stated_count", "name", "Clusters in the top 100",
-                                       f"Top-100 clusters per economy, GII {year}", figures.economies_alt(stated, year),
-                                       "Counts as sources state them; economies without a stated count are not drawn"))
-    parts.append(csv_download(frame, f"gii{year}-clusters-per-economy.csv"))
-    parts.append(overview_citations(overview).note(economies_sources(overview)))
-    return Markup("<section>{}</section>").format(Markup("").join(parts))
+        blocks.append(Chart(figures.draw_bars(
+            stated, "stated_count", "name", "Clusters in the top 100", f"Top-100 clusters per economy, GII {year}",
+            figures.economies_alt(stated, year),
+            "Counts as sources state them; economies without a stated count are not drawn")))
+    blocks.append(Csv(frame, f"gii{year}-clusters-per-economy.csv"))
+    return render_section(SectionView("", blocks), overview_citations(overview).note(economies_sources(overview)))
 
 
 def concentration_section(overview: Overview) -> Markup:
     year = overview.edition.year
-    parts = [Markup("<h2>Concentration in the largest clusters</h2>")]
+    heading = Heading("Concentration in the largest clusters")
     frame, reason = concentration(overview)
     if frame is None:
-        parts.append(missing("the concentration of PCT applications and articles", reason))
-        return Markup("<section>{}</section>").format(Markup("").join(parts))
+        return render_section(SectionView("", [heading, Missing("the concentration of PCT applications and articles",
+                                                                reason)]))
     last = frame.iloc[-1]
-    parts.append(Markup("<p>The top {} clusters hold {} of all PCT applications and {} of all scientific "
-                        "articles (sums of the shares as printed, each rounded to one decimal).</p>").format(
-        len(frame), narrative.percent(last["cumulative_pct_share"]), narrative.percent(last["cumulative_pub_share"])))
-    parts.append(figures.draw_concentration(frame, f"Cumulative shares of the top {len(frame)} clusters, GII {year}",
-                                            figures.concentration_alt(frame, year),
-                                            "Only ranks whose two shares are all known are drawn"))
-    parts.append(csv_download(frame, f"gii{year}-concentration.csv"))
-    parts.append(overview_citations(overview).note(concentration_sources(overview)))
-    return Markup("<section>{}</section>").format(Markup("").join(parts))
+    lead = Paragraph("The top {} clusters hold {} of all PCT applications and {} of all scientific articles (sums of "
+                     "the shares as printed, each rounded to one decimal).".format(
+                         len(frame), narrative.percent(last["cumulative_pct_share"]),
+                         narrative.percent(last["cumulative_pub_share"])))
+    chart = Chart(figures.draw_concentration(frame, f"Cumulative shares of the top {len(frame)} clusters, GII {year}",
+                                             figures.concentration_alt(frame, year),
+                                             "Only ranks whose two shares are all known are drawn"))
+    return render_section(SectionView("", [heading, lead, chart, Csv(frame, f"gii{year}-concentration.csv")]),
+                          overview_citations(overview).note(concentration_sources(overview)))
 
 
 def rank_changes_section(overview: Overview) -> Markup:
     year = overview.edition.year
-    parts = [Markup("<h2>Rank changes since GII {}</h2>").format(year - 1)]
+    blocks: list[Any] = [Heading(f"Rank changes since GII {year - 1}")]
     frame, reason = rank_changes(overview)
     if frame is None:
-        parts.append(missing("rank changes", reason))
-        return Markup("<section>{}</section>").format(Markup("").join(parts))
+        return render_section(SectionView("", [*blocks, Missing("rank changes", reason)]))
     previous = overview.tables.editions[overview.tables.editions["edition"] == year - 1]
     if not previous.empty and previous.iloc[0]["metrics"] != overview.edition.metrics:
-        parts.append(Markup('<p class="note">GII {} changed the ranking\'s method ({}): rank changes mix real '
-                            "movement with the new metric.</p>").format(year, overview.edition.metrics.replace("; ", ", ")))
+        blocks.append(Paragraph(Markup("GII {} changed the ranking's method ({}): rank changes mix real movement "
+                                       "with the new metric.").format(year, overview.edition.metrics.replace("; ", ", ")),
+                                "note"))
     shown = pd.DataFrame({
         "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
         f"GII {year - 1}": [Markup.escape(str(v)) for v in frame["previous_rank"]],
@@ -246,13 +239,13 @@ def rank_changes_section(overview: Overview) -> Markup:
         "Change": [Markup.escape(narrative.rank_move(b, a)) for b, a in zip(frame["previous_rank"], frame["size_rank"])],
         "Basis": [Markup.escape(b) for b in frame["basis"]],
     })
-    parts.append(_table(shown))
-    parts.append(figures.draw_bars(frame, "change", "cluster", "Places gained (+) or lost (−)",
-                                   f"Rank changes, GII {year - 1} to GII {year}", figures.rank_changes_alt(frame, year),
-                                   "Clusters whose rank is known in both editions", diverging=True))
-    parts.append(csv_download(frame, f"gii{year}-rank-changes.csv"))
-    parts.append(overview_citations(overview).note(rank_changes_sources(overview)))
-    return Markup("<section>{}</section>").format(Markup("").join(parts))
+    blocks += [Table(shown),
+               Chart(figures.draw_bars(frame, "change", "cluster", "Places gained (+) or lost (−)",
+                                       f"Rank changes, GII {year - 1} to GII {year}",
+                                       figures.rank_changes_alt(frame, year),
+                                       "Clusters whose rank is known in both editions", diverging=True)),
+               Csv(frame, f"gii{year}-rank-changes.csv")]
+    return render_section(SectionView("", blocks), overview_citations(overview).note(rank_changes_sources(overview)))
 
 
 def notes_section(overview: Overview) -> Markup:
@@ -273,13 +266,11 @@ def notes_section(overview: Overview) -> Markup:
 def map_section(overview: Overview) -> Markup:
     """A world map of the edition's clusters, with panels where they crowd."""
     year = overview.edition.year
-    parts = [Markup("<h2>Where the clusters are</h2>")]
     data = maps.overview_map_data(year, mapped_clusters(overview), overview.tables.cluster_locations)
     caption = (f"The clusters of the GII {year} data at their cities (size rank in brackets), marker size by "
                "size-rank band; the lower panels enlarge North America, Europe and East Asia. City coordinates: "
                f"GeoNames. {maps.BOUNDARY_NOTE}")
-    parts.append(maps.draw_map(data, maps.overview_alt_text(data, year), caption))
-    parts += [Markup('<p class="note">{}</p>').format(note) for note in maps.map_notes(data)]
-    parts.append(csv_download(data.table, f"gii{year}-map.csv", "Download the map's data (CSV)"))
-    parts.append(overview_citations(overview).note(map_sources(overview)))
-    return Markup('<section class="location-map">{}</section>').format(Markup("").join(parts))
+    blocks = [Heading("Where the clusters are"), Chart(maps.draw_map(data, maps.overview_alt_text(data, year), caption)),
+              *(Paragraph(note, "note") for note in maps.map_notes(data)),
+              Csv(data.table, f"gii{year}-map.csv", "Download the map's data (CSV)")]
+    return render_section(SectionView("location-map", blocks), overview_citations(overview).note(map_sources(overview)))
