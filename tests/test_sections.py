@@ -213,3 +213,24 @@ def test_organisation_lists_keep_acronyms_in_sentences_and_alt_text(fixture_tabl
     empty = dataclasses.replace(hefei, top_organisations={**hefei.top_organisations,
                                                           "patents": hefei.top_organisations["patents"].iloc[0:0]})
     assert "Not in the data: the top PCT applicants of Hefei in GII 2024" in text(sections.top_organisations(empty, "patents"))
+
+
+def test_fields_the_source_names_without_an_order_are_shown_unranked_with_the_reason(fixture_tables):
+    cairo = build_profile(fixture_tables, "Cairo", 2025)
+    fields = cairo.top_fields["patents"]
+    assert fields["rank"].isna().all() and set(fields["field"]) == {"Medical technology", "Chemistry"}
+    shown = text(sections.top_fields(cairo))
+    assert "Medical technology" in shown and "Chemistry" in shown
+    assert "without shares or order, so they are not ranked" in shown
+
+
+def test_an_unranked_organisation_shows_a_dash_for_its_rank_and_its_bare_name_in_the_chart(fixture_tables):
+    hefei = build_profile(fixture_tables, "Hefei", 2024)
+    top = hefei.top_organisations["patents"].copy()
+    top["rank"] = top["rank"].mask(top.index == 2)  # the third row: named by the source without a place
+    top["note"] = top["note"].mask(top.index == 2, "Named without a place in the list.")
+    html = sections.top_organisations(dataclasses.replace(
+        hefei, top_organisations={**hefei.top_organisations, "patents": top}), "patents")
+    assert ("—", "SUNGROW POWER SUPPLY CO., LTD", "92", "2%") in table_rows(html)
+    assert "Named without a place in the list." in text(html)
+    assert "; SUNGROW POWER SUPPLY CO., LTD 2%" in html  # the chart's alt text: no "<NA>." before the name

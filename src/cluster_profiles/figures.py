@@ -33,14 +33,15 @@ PALETTE = {"highlight": "#1f5f8b", "remainder": "#b8b8b8", "muted": "#9cc3dd",
 def organisation_chart_data(top: pd.DataFrame) -> pd.DataFrame | None:
     """Bars for a top-organisations list: shares if every row has one, else counts, else None.
 
-    Labels carry the rank ('3. NAME') so that an organisation listed twice stays two bars.
+    Labels carry the rank ('3. NAME') so that an organisation listed twice stays two bars; a row the
+    source lists without an order has no rank and its bare name.
     """
     if top.empty:
         return None
     for column, measure in [("share_pct", "share"), ("count", "count")]:
         if top[column].notna().all():
             return pd.DataFrame({
-                "label": [f"{r}. {n}" for r, n in zip(top["rank"], top["organisation"])],
+                "label": [str(n) if pd.isna(r) else f"{r}. {n}" for r, n in zip(top["rank"], top["organisation"])],
                 "value": top[column].astype(float).to_numpy(),
                 "measure": measure,
             })

@@ -168,13 +168,13 @@ def build_profile(tables: Tables, cluster: str, edition: int) -> ClusterProfile:
         economy_names=[str(economies.loc[c, "name"]) for c in economy_codes(row["economy"])],
         row=row,
         economy=economy_rank(tables, row),
-        top_organisations={o: top_orgs[top_orgs["output"] == o].sort_values("rank").reset_index(drop=True)
+        top_organisations={o: top_orgs[top_orgs["output"] == o].sort_values("rank", kind="stable").reset_index(drop=True)
                            for o in OUTPUT_KEYS},
-        top_fields={o: fields[fields["output"] == o].sort_values("rank").reset_index(drop=True)
+        top_fields={o: fields[fields["output"] == o].sort_values("rank", kind="stable").reset_index(drop=True)
                     for o in OUTPUT_KEYS},
         collaboration_share={o: (None if collab[collab["output"] == o].empty
                                  else collab[collab["output"] == o].iloc[0]) for o in OUTPUT_KEYS},
-        collaboration_partners={o: partners[partners["output"] == o].sort_values("rank").reset_index(drop=True)
+        collaboration_partners={o: partners[partners["output"] == o].sort_values("rank", kind="stable").reset_index(drop=True)
                                 for o in OUTPUT_KEYS},
         conflicts=_for_cluster(tables.conflicts, edition, name).reset_index(drop=True),
         gaps=_for_cluster(tables.gaps, edition, name).reset_index(drop=True),

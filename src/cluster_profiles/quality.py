@@ -49,7 +49,7 @@ def duplicated_names(tables: Tables) -> list[Finding]:
     for (edition, cluster, output), group in _groups(tables.top_organisations):
         for name, rows in group.groupby("organisation"):
             if len(rows) > 1:
-                ranks = " and ".join(str(int(r)) for r in rows["rank"])
+                ranks = " and ".join("unranked" if pd.isna(r) else str(int(r)) for r in rows["rank"])
                 findings.append(Finding(int(edition), cluster, "top_organisations.csv", line_of(rows.index[-1]),
                                         "organisation",
                                         f"{name} is listed twice among the {list_name('top_organisations', output)} "

@@ -35,6 +35,10 @@ _edition = pa.Column("Int64", pa.Check.in_range(*EDITIONS_RANGE), nullable=False
 _rank_1_100 = pa.Column("Int64", pa.Check.in_range(1, 100), nullable=True)
 _count = pa.Column("Float64", [pa.Check.ge(0), pa.Check.le(MAX_COUNT)], nullable=True)
 _share = pa.Column("Float64", pa.Check.in_range(0, 100), nullable=True)
+# A place in a source's ordered list. Empty when the source names the items without an order (an
+# unnumbered list, names in a sentence): the row's note then says why (checked in validate.py). The
+# key of a top list is therefore its rank *and* its name; a rank is used once per list (validate.py).
+_list_rank = pa.Column("Int64", pa.Check.in_range(1, 50), nullable=True)
 
 
 def _text(*checks: pa.Check, nullable: bool = False) -> pa.Column:
@@ -188,12 +192,12 @@ _table(
 )
 _table(
     "top_organisations",
-    ("edition", "cluster", "output", "rank"),
+    ("edition", "cluster", "output", "rank", "organisation"),
     {
         "edition": _edition,
         "cluster": _name(),
         "output": _output(),
-        "rank": pa.Column("Int64", pa.Check.in_range(1, 50)),
+        "rank": _list_rank,
         "organisation": _name(),
         "count": _count,
         "share_pct": _share,
@@ -205,12 +209,12 @@ _table(
 )
 _table(
     "top_fields",
-    ("edition", "cluster", "output", "rank"),
+    ("edition", "cluster", "output", "rank", "field"),
     {
         "edition": _edition,
         "cluster": _name(),
         "output": _output(),
-        "rank": pa.Column("Int64", pa.Check.in_range(1, 50)),
+        "rank": _list_rank,
         "field": _name(),
         "share_pct": _share,
         "source": _source,
@@ -235,12 +239,12 @@ _table(
 )
 _table(
     "collaboration_partners",
-    ("edition", "cluster", "output", "rank"),
+    ("edition", "cluster", "output", "rank", "partner"),
     {
         "edition": _edition,
         "cluster": _name(),
         "output": _output(),
-        "rank": pa.Column("Int64", pa.Check.in_range(1, 50)),
+        "rank": _list_rank,
         "partner": _name(),
         "source": _source,
         "note": _note,

@@ -166,7 +166,7 @@ def lead(profile: ClusterProfile) -> Markup:
 
 def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
     return pd.DataFrame({
-        "#": top["rank"].astype(int).astype(str),
+        "#": [NOT_GIVEN if pd.isna(r) else str(int(r)) for r in top["rank"]],
         OUTPUTS[output].organisation_header: top["organisation"],
         OUTPUTS[output].count_header: [NOT_GIVEN if pd.isna(v) else narrative.thousands(v) for v in top["count"]],
         "Share": [NOT_GIVEN if pd.isna(v) else narrative.percent(v) for v in top["share_pct"]],
@@ -183,7 +183,7 @@ def top_organisations(profile: ClusterProfile, output: str) -> Markup:
         parts.append(missing(f"the {in_sentence} of {profile.cluster} in GII {profile.edition.year}", reason))
         return Markup('<section class="top-organisations">{}</section>').format(Markup("").join(parts))
     parts.append(html_table(organisations_display(top, output)))
-    if top["count"].isna().any() or top["share_pct"].isna().any():
+    if top[["rank", "count", "share_pct"]].isna().any(axis=None):
         parts.append(Markup('<p class="note">{} : not given by the source.</p>').format(NOT_GIVEN))
     notes = [n for n in top["note"].dropna()]
     for note in dict.fromkeys(notes):

@@ -271,6 +271,7 @@ def cross_check(tables: Tables) -> list[Problem]:
 
     problems += _check_names_collide(clusters)
     problems += _check_ranks(clusters)
+    problems += _check_list_ranks(tables)
     problems += _check_economy_ranks(tables)
     problems += _check_total_shares(clusters)
     problems += _check_top_counts_within_totals(tables)
@@ -327,6 +328,33 @@ def _check_ranks(clusters: pd.DataFrame) -> list[Problem]:
         if pd.notna(row["size_rank"]) and row["in_top100"] == "false":
             problems.append(Problem("clusters.csv", line_of(index), "in_top100", "false",
                                     f"true or empty, since size_rank is {row['size_rank']}"))
+    return problems
+
+
+# The top lists: their name column, the thing a row of the list names.
+LIST_NAME_COLUMNS = {"top_organisations": "organisation", "top_fields": "field", "collaboration_partners": "partner"}
+
+
+def _check_list_ranks(tables: Tables) -> list[Problem]:
+    """A rank is used once per list; a row without a rank (the source gives no order) says why in its note."""
+    problems = []
+    for table, name_column in LIST_NAME_COLUMNS.items():
+        frame = tables.frame(table)
+        file_name = f"{table}.csv"
+        ranked = frame[frame["rank"].notna()]
+        duplicated = ranked[ranked.duplicated(["edition", "cluster", "output", "rank"], keep=False)]
+        for index, row in duplicated.iterrows():
+            others = duplicated[(duplicated["edition"] == row["edition"]) & (duplicated["cluster"] == row["cluster"])
+                                & (duplicated["output"] == row["output"]) & (duplicated["rank"] == row["rank"])
+                                & (duplicated.index != index)]
+            problems.append(Problem(file_name, line_of(index), "rank",
+                                    f"{row['rank']} for {row[name_column]}, also given to "
+                                    f"{', '.join(others[name_column])}",
+                                    "each rank used once per list (edition, cluster, output); leave the rank "
+                                    "empty where the source gives no order"))
+        for index in frame.index[frame["rank"].isna() & frame["note"].isna()]:
+            problems.append(Problem(file_name, line_of(index), "rank", "an empty rank and no note",
+                                    "a rank, or a note saying why the source gives no order (an unnumbered list)"))
     return problems
 
 
