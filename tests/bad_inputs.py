@@ -92,6 +92,8 @@ CASES = {
     "fractional rank": (*_set("clusters.csv", HEFEI, "size_rank", "36.5"), "clusters.csv", "size_rank", "whole number"),
     "duplicate key": (*_duplicate("top_fields.csv", {"edition": "2024", "cluster": "Hefei", "output": "patents", "rank": "1"}), "top_fields.csv", "edition, cluster, output, rank, field", "duplicate key"),
     "rank used twice in a list": (*_twin("top_fields.csv", {"edition": "2024", "cluster": "Hefei", "output": "patents", "rank": "1"}, "field", "Optics"), "top_fields.csv", "rank", "used once per list"),
+    "source on a URL-fetching proxy": (*_set("clusters.csv", HEFEI, "source", "https://proxy.example.net/proxy?url=https%3A%2F%2Fwww.wipo.int%2Fgii"), "clusters.csv", "source", "https://www.wipo.int/gii"),
+    "source on a search-engine cache": (*_set("top_fields.csv", {"edition": "2024", "cluster": "Hefei", "output": "patents", "rank": "1"}, "source", "WIPO profile, https://webcache.googleusercontent.com/search?q=cache:https://www.wipo.int/x"), "top_fields.csv", "source", "not a cached"),
     "empty rank without a note": (*_set("collaboration_partners.csv", {"edition": "2024", "cluster": "Hefei", "output": "patents", "rank": "3"}, "rank", ""), "collaboration_partners.csv", "rank", "gives no order"),
     "unknown economy": (*_set("clusters.csv", HEFEI, "economy", "XX"), "clusters.csv", "economy", "economies.csv"),
     "cluster absent from clusters table": (*_set("top_organisations.csv", HEFEI_TOP1, "cluster", "Hefai"), "top_organisations.csv", "cluster", "clusters.csv"),

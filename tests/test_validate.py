@@ -8,7 +8,7 @@ from cluster_profiles import batch, schema
 from cluster_profiles.errors import DataValidationError
 from cluster_profiles.io import read_folder
 from cluster_profiles.schema import TABLES, TableSpec
-from cluster_profiles.validate import Tables, validate_frames
+from cluster_profiles.validate import Tables, proxy_kind, validate_frames
 
 
 def typed_frames(tables: Tables) -> dict[str, pd.DataFrame]:
@@ -123,3 +123,27 @@ def test_tables_can_be_rebuilt_with_one_frame_replaced(tables):
     assert tables.clusters is not fewer  # the original is untouched
     with pytest.raises(AttributeError, match="no table 'nonsense'"):
         changed.nonsense  # noqa: B018
+
+
+@pytest.mark.parametrize("url, kind, original", [
+    ("https://proxy.svarstad.net/proxy?url=https%3A%2F%2Fwww.linkedin.com%2Ftop-content%2F",
+     "a URL-fetching proxy", "https://www.linkedin.com/top-content/"),
+    ("https://web.archive.org/web/20240901000000/https://www.wipo.int/gii", "an archive copy", "https://www.wipo.int/gii"),
+    ("https://archive.ph/AbCdE", "an archive copy", None),
+    ("https://www-wipo-int.translate.goog/gii?_x_tr_sl=en&_x_tr_tl=de", "a translation proxy", None),
+    ("https://webcache.googleusercontent.com/search?q=cache:https://www.wipo.int/gii", "a search-engine cache",
+     "https://www.wipo.int/gii"),
+])
+def test_copies_served_by_a_proxy_cache_or_archive_are_recognised(url, kind, original):
+    assert proxy_kind(url) == (kind, original)
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.wipo.int/web/global-innovation-index/2025/innovation-clusters",
+    "https://example.org/share?url=https://www.wipo.int/gii",  # a URL in the query, but no proxy
+    "http://203.198.47.105:8089/docDetail.jsp?channel=2803&id=100480217",
+    "https://www.archive-news.org/gii",
+])
+def test_publisher_urls_are_not_taken_for_proxies(url):
+    assert proxy_kind(url) is None
+

@@ -9,9 +9,11 @@ would be written as (``io.write_tables``), so a computed folder can be checked b
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -159,7 +161,7 @@ def validate_frames(frames: Mapping[str, pd.DataFrame], data_dir: Path | None = 
         frame = coerce_types(frames[spec.name], spec, problems)
         if frame is None:
             continue
-        table_problems = _schema_problems(frame, spec)
+        table_problems = _schema_problems(frame, spec) + _proxied_sources(frame, spec)
         problems.extend(table_problems)
         if not table_problems:
             checked[spec.name] = frame
@@ -195,6 +197,69 @@ def _schema_problems(frame: pd.DataFrame, spec: TableSpec) -> list[Problem]:
                                 _describe_check(check)))
     # pandera reports a duplicate key once per column of the key: keep one per line
     return sorted(set(problems))
+
+
+# A source must name the publisher's own page, not a copy served by a cache, a translation proxy, an
+# archive or a URL-fetching proxy: such a copy may differ from the original, disappear, or (for a proxy)
+# belong to nobody the reader knows. Hosts by what they are; a URL whose query holds another URL on a
+# host or path that says "proxy" is a proxy whatever its host.
+PROXY_HOSTS: dict[str, str] = {
+    "webcache.googleusercontent.com": "a search-engine cache",
+    "cc.bingj.com": "a search-engine cache",
+    "translate.googleusercontent.com": "a translation proxy",
+    "translate.goog": "a translation proxy",
+    "translate.google.com": "a translation proxy",
+    "web.archive.org": "an archive copy",
+    "archive.org": "an archive copy",
+    "archive.ph": "an archive copy",
+    "archive.is": "an archive copy",
+    "archive.today": "an archive copy",
+    "archive.li": "an archive copy",
+    "archive.md": "an archive copy",
+    "archive.vn": "an archive copy",
+    "ghostarchive.org": "an archive copy",
+    "12ft.io": "a reader proxy",
+    "r.jina.ai": "a reader proxy",
+}
+SOURCE_COLUMNS = ("source", "report_url")
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def proxy_kind(url: str) -> tuple[str, str | None] | None:
+    """(what the URL is, the original URL it carries if any) when ``url`` is served by a cache, archive,
+    translation or URL-fetching proxy rather than the publisher; None for an ordinary URL."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    carried = next((unquote(v) for _, v in parse_qsl(parts.query) if re.match(r"https?://", unquote(v))), None)
+    if carried is None:  # an archive's copy names the original in its path: /web/2024/https://…
+        match = re.search(r"https?://\S+", unquote(parts.path) + ("?" + parts.query if parts.query else ""))
+        carried = match.group(0) if match else None
+    for known, kind in PROXY_HOSTS.items():
+        if host == known or host.endswith("." + known):
+            return kind, carried
+    if carried is not None and ("proxy" in host or "proxy" in parts.path.lower()):
+        return "a URL-fetching proxy", carried
+    return None
+
+
+def _proxied_sources(frame: pd.DataFrame, spec: TableSpec) -> list[Problem]:
+    problems = []
+    for column in SOURCE_COLUMNS:
+        if column not in frame.columns:
+            continue
+        for index, value in frame[column].items():
+            if not isinstance(value, str):
+                continue
+            for url in _URL.findall(value):
+                found = proxy_kind(url.rstrip(".,;)"))
+                if found is None:
+                    continue
+                kind, original = found
+                problems.append(Problem(spec.file_name, line_of(index), column,
+                                        f"{_show(url, 80)}, {kind}",
+                                        "the publisher's own URL" + (f" ({_show(original, 80)})" if original else "")
+                                        + ", not a cached, archived, translated or proxied copy"))
+    return problems
 
 
 def _describe_check(check: str) -> str:
