@@ -110,6 +110,8 @@ def test_top_fields_side_by_side_keep_each_clusters_order(three):
         for field in shared["field"]:
             holders = [p for p in three.profiles if field in set(p.top_fields[output]["field"])]
             assert len(holders) >= 2 and field != "Other"
+        named = compare.shared_field_holders(three, output, shared)
+        assert list(named) == list(shared["field"]) and all(len(v) >= 2 for v in named.values())
 
 
 def test_the_page_cites_every_row_it_shows_with_numbered_notes(three):

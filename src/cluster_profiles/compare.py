@@ -238,6 +238,22 @@ def shared_fields(comparison: Comparison, output: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["field", *lists])
 
 
+def shared_field_holders(comparison: Comparison, output: str, shared: pd.DataFrame) -> dict[str, list[str]]:
+    """For each shared field, the clusters whose top list holds it, with the share where the data has
+    one: {'Electrical machinery': ['Hefei 7%', 'Nanjing']}."""
+    holders: dict[str, list[str]] = {}
+    for field in shared["field"]:
+        for profile in comparison.profiles:
+            table = profile.top_fields[output]
+            rows = table[table["field"] == field]
+            if rows.empty:
+                continue
+            share = rows.iloc[0]["share_pct"]
+            holders.setdefault(field, []).append(
+                profile.cluster if pd.isna(share) else f"{profile.cluster} {narrative.percent(share)}")
+    return holders
+
+
 def _gap_reason(profile: ClusterProfile, sections_: tuple[str, ...]) -> str | None:
     for section in sections_:
         reason = profile.gap_reason(section)
@@ -440,9 +456,8 @@ def top_fields_section(comparison: Comparison) -> Markup:
                 OUTPUTS[output].field_kind))
         else:
             parts.append(Markup("<p>In the top lists of more than one of them: {}.</p>").format(narrative.join_words([
-                Markup("{} ({})").format(row["field"], ", ".join(
-                    f"{c} {narrative.percent(row[c])}" for c in shared.columns[1:] if row[c] is not None
-                    and not pd.isna(row[c]))) for _, row in shared.iterrows()])))
+                Markup("{} ({})").format(field, ", ".join(holders)) for field, holders in shared_field_holders(
+                    comparison, output, shared).items()])))
     lists = pd.concat([p.top_fields[o] for p in comparison.profiles for o in OUTPUT_KEYS])
     if not lists.empty:
         parts.append(csv_download(lists[["edition", "cluster", "output", "rank", "field", "share_pct", "source"]],
