@@ -92,17 +92,20 @@ def read_table_text(path: Path, spec: TableSpec, problems: list[Problem]) -> pd.
         problems.append(Problem(path.name, None, None, f"text that is not valid CSV ({error})",
                                 "comma-separated values with one header line"))
         return None
-    missing = [c for c in spec.columns if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in spec.columns]
-    for column in missing:
-        problems.append(Problem(path.name, 1, column, "no such column in the header",
-                                f"the columns {', '.join(spec.columns)}"))
-    for column in extra:
-        problems.append(Problem(path.name, 1, str(column), "a column the schema does not declare",
-                                f"only the columns {', '.join(spec.columns)}"))
-    if missing or extra:
-        return None
-    return frame
+    header = header_problems(frame.columns, spec)
+    problems.extend(header)
+    return None if header else frame
+
+
+def header_problems(columns: Iterable[object], spec: TableSpec) -> list[Problem]:
+    """A header's missing and undeclared columns, located on line 1 of the table's file."""
+    columns = list(columns)
+    missing = [c for c in spec.columns if c not in columns]
+    extra = [c for c in columns if c not in spec.columns]
+    return ([Problem(spec.file_name, 1, column, "no such column in the header",
+                     f"the columns {', '.join(spec.columns)}") for column in missing]
+            + [Problem(spec.file_name, 1, str(column), "a column the schema does not declare",
+                       f"only the columns {', '.join(spec.columns)}") for column in extra])
 
 
 def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:

@@ -21,7 +21,7 @@ import pandera.pandas as pa
 
 from .economies import economy_codes, primary_economy
 from .errors import ClusterProfilesError, DataValidationError, Problem
-from .io import canonical_cell, line_of, show_value
+from .io import canonical_cell, header_problems, line_of, show_value
 from .names import collision_key, slug
 from .outputs import OUTPUTS
 from .schema import (
@@ -86,15 +86,9 @@ def _as_text_column(values: pd.Series) -> pd.Series:
 def coerce_types(frame: pd.DataFrame, spec: TableSpec, problems: list[Problem]) -> pd.DataFrame | None:
     """The frame with the schema's column types: numbers from text or from other numeric types, text
     from anything else. Returns None (with problems) when columns are missing or undeclared."""
-    missing = [c for c in spec.columns if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in spec.columns]
-    for column in missing:
-        problems.append(Problem(spec.file_name, 1, column, "no such column in the header",
-                                f"the columns {', '.join(spec.columns)}"))
-    for column in extra:
-        problems.append(Problem(spec.file_name, 1, str(column), "a column the schema does not declare",
-                                f"only the columns {', '.join(spec.columns)}"))
-    if missing or extra:
+    header = header_problems(frame.columns, spec)
+    if header:
+        problems.extend(header)
         return None
     frame = frame.reset_index(drop=True)  # row i is line i + 2 of the canonical CSV
     numeric = numeric_columns(spec)

@@ -27,12 +27,13 @@ from pathlib import Path
 import duckdb
 
 from ..errors import DataValidationError, Problem
+from .adapters.folder import RECORD_COLUMNS
 
+_KIND_OF_TYPE = {"VARCHAR": "text", "INTEGER": "int", "DOUBLE": "float"}
+# table -> column -> text, int or float: the four tables the adapters write (declared once, in adapters.folder),
+# and the optional population table, which no adapter writes
 TABLE_COLUMNS: dict[str, dict[str, str]] = {
-    "documents": {"doc_id": "text", "kind": "text", "year": "int"},
-    "addresses": {"doc_id": "text", "seq": "int", "lat": "float", "lon": "float", "city": "text", "economy": "text"},
-    "organisations": {"doc_id": "text", "name": "text", "role": "text"},
-    "classes": {"doc_id": "text", "code": "text"},
+    **{table: {name: _KIND_OF_TYPE[type_] for name, type_ in columns} for table, columns in RECORD_COLUMNS.items()},
     "population": {"lat": "float", "lon": "float", "population": "float"},
 }
 OPTIONAL_TABLES = {"population"}

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -22,7 +23,8 @@ from ...errors import ClusterProfilesError
 Format = Literal["parquet", "csv"]
 FORMATS: tuple[Format, ...] = ("parquet", "csv")
 
-# The records-folder contract of issue 7: table -> (column, DuckDB type), in this order.
+# The records-folder contract of issue 7: table -> (column, DuckDB type), in this order. Its one home:
+# records.TABLE_COLUMNS (what the reader checks) is derived from it.
 RECORD_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "documents": (("doc_id", "VARCHAR"), ("kind", "VARCHAR"), ("year", "INTEGER")),
     "addresses": (("doc_id", "VARCHAR"), ("seq", "INTEGER"), ("lat", "DOUBLE"), ("lon", "DOUBLE"),
@@ -58,6 +60,22 @@ class AdapterSummary:
                  f"wrote {self.out_dir}: {written} rows "
                  f"({self.addresses_without_coordinates:,} addresses without coordinates, kept for the counts)"]
         return lines + self.notes
+
+
+def check_years(years: tuple[int, int] | None) -> None:
+    """``--years FIRST LAST``: two years, the first not after the last (None: every year)."""
+    if years is not None and (len(years) != 2 or years[0] > years[1]):
+        raise RecordsInputError(f"--years {' '.join(map(str, years))}: expected two years, first <= last")
+
+
+@contextmanager
+def scratch_beside(out_dir: Path, prefix: str) -> Iterator[Path]:
+    """A temporary folder beside ``out_dir`` (its parent is made): an adapter's scratch space, on the same file
+    system as the records folder, removed afterwards whatever happens."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=out_dir.parent) as scratch:
+        yield Path(scratch)
 
 
 def sql_string(value: str | os.PathLike[str]) -> str:

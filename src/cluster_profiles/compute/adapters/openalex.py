@@ -22,7 +22,6 @@ written from it. Memory stays bounded (``memory_limit``; DuckDB spills to the te
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,7 +32,9 @@ from .folder import (
     Format,
     RecordsInputError,
     addresses_without_coordinates,
+    check_years,
     connect,
+    scratch_beside,
     sql_string,
     write_records,
 )
@@ -89,15 +90,12 @@ def run_openalex(works: Path, institutions: Path, out_dir: Path, *, years: tuple
                  types: Sequence[str] = ("article",), fmt: Format = "parquet", memory_limit: str | None = None,
                  ) -> AdapterSummary:
     """Write ``out_dir``'s article rows from an OpenAlex works snapshot and institutions file(s)."""
-    work_files = snapshot_files(works, "OpenAlex works")
-    institution_files = snapshot_files(institutions, "OpenAlex institutions")
-    _check_years(years)
+    work_files, institution_files = snapshot_inputs(works, institutions, years)
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".openalex-", dir=out_dir.parent) as scratch:
-        con = connect(memory_limit, Path(scratch))
+    with scratch_beside(out_dir, ".openalex-") as scratch:
+        con = connect(memory_limit, scratch)
         try:
-            return _extract(con, work_files, institution_files, out_dir, Path(scratch), years, types, fmt, works)
+            return _extract(con, work_files, institution_files, out_dir, scratch, years, types, fmt, works)
         except RecordsInputError:
             raise
         except duckdb.Error as error:  # name the input and the first line of DuckDB's message (file, line)
@@ -107,9 +105,12 @@ def run_openalex(works: Path, institutions: Path, out_dir: Path, *, years: tuple
             con.close()
 
 
-def _check_years(years: tuple[int, int] | None) -> None:
-    if years is not None and (len(years) != 2 or years[0] > years[1]):
-        raise RecordsInputError(f"--years {' '.join(map(str, years))}: expected two years, first <= last")
+def snapshot_inputs(works: Path, institutions: Path, years: tuple[int, int] | None) -> tuple[list[Path], list[Path]]:
+    """The works and institutions files of a snapshot, with the years checked: what both engines start from."""
+    work_files = snapshot_files(works, "OpenAlex works")
+    institution_files = snapshot_files(institutions, "OpenAlex institutions")
+    check_years(years)
+    return work_files, institution_files
 
 
 def _extract(con, work_files, institution_files, out_dir: Path, scratch: Path, years, types, fmt: Format,

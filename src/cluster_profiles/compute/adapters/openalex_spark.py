@@ -21,10 +21,11 @@ from .folder import (
     RecordsInputError,
     addresses_without_coordinates,
     connect,
+    scratch_beside,
     sql_string,
     write_records,
 )
-from .openalex import OPENALEX_PREFIX, _check_years, snapshot_files
+from .openalex import OPENALEX_PREFIX, snapshot_inputs
 
 WORK_SCHEMA = ("id STRING, publication_year INT, type STRING, "
                "authorships ARRAY<STRUCT<author_position: STRING, countries: ARRAY<STRING>, "
@@ -88,13 +89,9 @@ def run_openalex_spark(works: Path, institutions: Path, out_dir: Path, *, years:
                        types: Sequence[str] = ("article",), fmt: Format = "parquet", master: str = "local[2]",
                        ) -> AdapterSummary:
     """``openalex.run_openalex`` on Spark: same arguments and output."""
-    work_files = snapshot_files(works, "OpenAlex works")
-    institution_files = snapshot_files(institutions, "OpenAlex institutions")
-    _check_years(years)
+    work_files, institution_files = snapshot_inputs(works, institutions, years)
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".openalex-spark-", dir=out_dir.parent) as scratch_name:
-        scratch = Path(scratch_name)
+    with scratch_beside(out_dir, ".openalex-spark-") as scratch:
         spark, created = spark_session(master, scratch / "spark")
         try:
             parts, dropped = _extract(spark, work_files, institution_files, scratch / "parts", years, types)

@@ -26,7 +26,6 @@ are the IPC symbols at issue, written as ``H01L 21/8242``.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,7 +37,9 @@ from .folder import (
     Format,
     RecordsInputError,
     addresses_without_coordinates,
+    check_years,
     connect,
+    scratch_beside,
     sql_string,
     write_records,
 )
@@ -107,12 +108,9 @@ def run_patentsview(tables_dir: Path, out_dir: Path, *, years: tuple[int, int] |
                     memory_limit: str | None = None) -> AdapterSummary:
     """Write ``out_dir``'s ``pct`` rows from PatentsView's bulk tables in ``tables_dir``."""
     files = find_tables(tables_dir)
-    if years is not None and (len(years) != 2 or years[0] > years[1]):
-        raise RecordsInputError(f"--years {' '.join(map(str, years))}: expected two years, first <= last")
+    check_years(years)
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".patentsview-", dir=out_dir.parent) as scratch_name:
-        scratch = Path(scratch_name)
+    with scratch_beside(out_dir, ".patentsview-") as scratch:
         con = connect(memory_limit, scratch)
         try:
             readable = {table: _unpacked(path, scratch) for table, path in files.items()}
