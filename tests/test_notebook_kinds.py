@@ -6,8 +6,8 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from cluster_profiles import batch, paths
-from cluster_profiles.errors import ParameterError, UnknownClusterError, UnknownEditionError
-from cluster_profiles.notebook_kinds import NOTEBOOKS, OVERVIEW, PROFILE, NotebookSpec, existing_pages
+from cluster_profiles.errors import DataValidationError, ParameterError, UnknownClusterError, UnknownEditionError
+from cluster_profiles.notebook_kinds import FIND_CLUSTERS, NOTEBOOKS, OVERVIEW, PROFILE, NotebookSpec, existing_pages
 from cluster_profiles.parameters import ReportParameters
 
 
@@ -51,6 +51,21 @@ def test_an_overview_depends_on_the_reports_it_links(tables, tmp_path):
     (tmp_path / "2024" / "hefei.html").write_text("x")
     assert OVERVIEW.inputs(tables, parameters, tmp_path) != before
     assert [str(r) for _, r in existing_pages(PROFILE, tables, tmp_path)] == ["2024/hefei.html"]
+
+
+def test_find_clusters_is_a_kind_that_reads_records_not_the_data_folder(tmp_path):
+    records = tmp_path / "My Records"
+    with pytest.raises(ParameterError, match="records_dir is empty"):
+        FIND_CLUSTERS.prepare(None, FIND_CLUSTERS.check({}))
+    with pytest.raises(DataValidationError, match="My Records"):
+        FIND_CLUSTERS.prepare(None, FIND_CLUSTERS.check({"records_dir": str(records)}))
+    checked = FIND_CLUSTERS.check({"records_dir": str(records), "radius_km_values": [25.0]})
+    assert FIND_CLUSTERS.relpath(checked) == PurePosixPath("found/my-records.html")
+    assert FIND_CLUSTERS.title(checked) == "Clusters found in My Records"
+    assert not FIND_CLUSTERS.data_folder and not FIND_CLUSTERS.index_links and not FIND_CLUSTERS.golden
+    assert FIND_CLUSTERS.instances(None, [2024], None) == []  # render-all makes none
+    with pytest.raises(ParameterError, match="Invalid clustering narrative parameters"):
+        FIND_CLUSTERS.check({"records_dir": "x", "radius_km": 10})
 
 
 class PairParameters(BaseModel):

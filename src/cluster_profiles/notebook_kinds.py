@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from . import paths
 from .economies import primary_economy
-from .parameters import CompareParameters, OverviewParameters, ReportParameters, check_parameters
+from .parameters import CompareParameters, FindClustersParameters, OverviewParameters, ReportParameters, check_parameters
 
 if TYPE_CHECKING:  # pandas is imported only when tables are loaded (see single.py)
     from .validate import Tables
@@ -32,7 +32,8 @@ class NotebookSpec:
     relpath: Callable[[Any], PurePosixPath]  # checked parameters -> the page, relative to reports/
     title: Callable[[Any], str]  # the HTML <title>
     label: Callable[[Any], str]  # the page in progress and failure messages
-    prepare: Callable[[Tables, Any], Any]  # check against the data before a kernel starts; canonical names
+    # check against the data before a kernel starts; canonical names (tables: None if not data_folder)
+    prepare: Callable[[Any, Any], Any]
     inputs: Callable[[Tables, Any, Path], str]  # the data (and pages) it reads, as text: its fingerprint
     instances: Callable[[Tables, list[int], str | None], list[Any]]  # the pages `render-all` makes
     golden: str | None = None  # tests/golden/<golden>: the notebook executed with its defaults (nbval)
@@ -40,6 +41,8 @@ class NotebookSpec:
     # the pages of this kind in a reports folder, for a kind whose pages `render-all` does not make
     # (instances cannot list them): (parameters, relpath) pairs; None: the instances that exist
     existing: Callable[[Tables, Path], list[tuple[Any, PurePosixPath]]] | None = None
+    data_folder: bool = True  # reads a data folder (data_dir): loaded and checked first; a single render
+    # records a fingerprint of it. False: prepare gets None and checks the kind's own inputs
 
     def check(self, values: dict[str, object] | BaseModel) -> Any:
         """Parameters checked against the model (a model instance is taken as it is)."""
@@ -136,6 +139,52 @@ OVERVIEW = register(NotebookSpec(
     instances=lambda tables, editions, economy: [OverviewParameters(edition=e, data_dir="", reports_dir="", page_dir="")
                                                  for e in (editions or tables.edition_list())],
     golden="edition_overview_2024.ipynb",
+))
+
+
+# ------------------------------------------------------------------------------ find-clusters
+
+
+def _prepare_find_clusters(tables: Tables | None, parameters: FindClustersParameters) -> FindClustersParameters:
+    """The records folder and the settings validated (every problem at once); both paths made absolute."""
+    from .compute.records import validate_records
+    from .compute.settings import load_settings
+    from .errors import ParameterError
+
+    if not parameters.records_dir.strip():
+        raise ParameterError("records_dir is empty: give the records folder to cluster")
+    records = Path(parameters.records_dir).resolve()
+    validate_records(records)
+    load_settings(parameters.settings_path or None)
+    settings = str(Path(parameters.settings_path).resolve()) if parameters.settings_path else ""
+    return parameters.model_copy(update={"records_dir": str(records), "settings_path": settings})
+
+
+def _find_clusters_inputs(tables: Tables | None, parameters: FindClustersParameters, reports_dir: Path) -> str:
+    """Every byte of the records folder's files and of the settings file, and the thresholds tried."""
+    import hashlib
+
+    folder = Path(parameters.records_dir)
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    digest = hashlib.sha256()
+    for path in [*files, *([Path(parameters.settings_path)] if parameters.settings_path else [])]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{digest.hexdigest()}\n{parameters.model_dump_json()}"
+
+
+FIND_CLUSTERS = register(NotebookSpec(
+    kind="find-clusters",
+    notebook=paths.FIND_CLUSTERS_NOTEBOOK,
+    parameters=FindClustersParameters,
+    what="clustering narrative",
+    relpath=lambda p: paths.find_clusters_relpath(p.records_dir),
+    title=lambda p: f"Clusters found in {Path(p.records_dir).name}",
+    label=lambda p: f"the clustering of {p.records_dir}",
+    prepare=_prepare_find_clusters,
+    inputs=_find_clusters_inputs,
+    instances=lambda tables, editions, economy: [],  # one page per records folder asked for: render-all makes none
+    index_links=False,  # the index lists the GII pages; a clustering run is a working page
+    data_folder=False,
 ))
 
 

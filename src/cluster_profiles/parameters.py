@@ -69,6 +69,21 @@ class CompareParameters(BaseModel):
         return names
 
 
+class FindClustersParameters(BaseModel):
+    """Parameters of ``notebooks/find_clusters.ipynb`` (the narrative of a clustering run)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    records_dir: str = Field("", max_length=4096, description="the records folder: documents, addresses, "
+                                                                "organisations, classes (CSV or Parquet)")
+    settings_path: str = Field("", max_length=4096,
+                               description="a settings TOML (the keys of default_settings.toml); empty for the defaults")
+    radius_km_values: list[float] = Field(default_factory=lambda: [10.0, 20.0],
+                                          description="other radii to try, each with the settings' min_people")
+    min_people_values: list[int] = Field(default_factory=lambda: [3000, 6000],
+                                         description="other core thresholds to try, each with the settings' radius_km")
+
+
 def check_parameters(model: type[Model], values: dict[str, object], what: str = "report") -> Model:
     """Check names and types against ``model``; an unknown name or a wrong type is an error, never a
     warning. ``what`` names the notebook kind in the message ("Invalid overview parameters")."""

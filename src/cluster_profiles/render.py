@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from . import paths
 from .errors import ParameterError, RenderError
 from .files import check_reports_dir, kernel_dir, write_files_atomically
-from .notebook_kinds import OVERVIEW, PROFILE, NotebookSpec
+from .notebook_kinds import FIND_CLUSTERS, OVERVIEW, PROFILE, NotebookSpec
 from .parameters import ReportParameters
 
 NOTEBOOK_ONLY_TAG = "notebook-only"  # cells for JupyterLab users (instructions), dropped from reports
@@ -255,10 +255,11 @@ def render(spec: NotebookSpec, parameters: dict[str, object] | BaseModel, *, rep
     if not isinstance(parameters, BaseModel):
         check_notebook_parameters(notebook, dict(parameters))
     checked = spec.check(parameters)
-    tables = load_tables(checked.data_dir or None)
+    tables = load_tables(checked.data_dir or None) if spec.data_folder else None
     checked = spec.prepare(tables, checked)
     check_reports_dir(reports_dir)  # a file, or read-only: refused before a kernel starts
-    if fingerprint is None:  # every render says what it was made from, so render-all knows whether it is current
+    if fingerprint is None and spec.data_folder:  # every render says what it was made from, so render-all knows
+        # whether it is current (a kind without a data folder is not made by render-all: no fingerprint)
         fingerprint = single_render_fingerprint(checked.model_dump_json(), checked.data_dir or "", notebook)
     try:
         html_path = spec.page(reports_dir, checked)
@@ -312,23 +313,13 @@ def render_checked_report(cluster: str, edition: int, data_dir: str, *, reports_
 def render_find_clusters(records_dir: str | Path, *, settings_path: str | Path = "",
                          radius_km_values: list[float] | None = None, min_people_values: list[int] | None = None,
                          reports_dir: Path | None = None) -> Path:
-    """Render ``notebooks/find_clusters.ipynb`` for a records folder to ``reports/found/<folder>.html``.
-
-    The records and the settings are validated first (every problem at once), before a kernel starts."""
-    from .compute.records import validate_records
-    from .compute.settings import load_settings
-
-    records = Path(records_dir).resolve()
-    validate_records(records)
-    load_settings(settings_path or None)
-    reports_dir = Path(reports_dir or paths.REPORTS_DIR)
-    html_path = paths.find_clusters_path(reports_dir, records)
-    parameters: dict[str, object] = {
-        "records_dir": str(records), "settings_path": str(Path(settings_path).resolve()) if settings_path else ""}
+    """Render ``notebooks/find_clusters.ipynb`` for a records folder to ``reports/found/<folder>.html``: the
+    ``find-clusters`` kind through ``render``. The records and the settings are validated first (every problem
+    at once), before a kernel starts."""
+    parameters: dict[str, object] = {"records_dir": str(records_dir), "settings_path": str(settings_path)}
     if radius_km_values is not None:
         parameters["radius_km_values"] = [float(v) for v in radius_km_values]
     if min_people_values is not None:
         parameters["min_people_values"] = [int(v) for v in min_people_values]
-    execute_to_files(paths.FIND_CLUSTERS_NOTEBOOK, parameters, html_path, f"Clusters found in {records.name}",
-                     what=f"the clustering of {records}")
+    html_path, _ = render(FIND_CLUSTERS, parameters, reports_dir=reports_dir)
     return html_path
