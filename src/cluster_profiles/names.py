@@ -112,9 +112,14 @@ def find_cluster(name: str, known: list[str]) -> str | None:
 SLUG_LENGTH = 80
 
 
+@functools.lru_cache(maxsize=4096)  # every validation slugs every cluster name; slugify is slow
+def _slugify(name: str) -> str:
+    return slugify(name, max_length=SLUG_LENGTH, word_boundary=True)
+
+
 def slug(name: str) -> str:
     """A file-name-safe slug: 'Shenzhen–Hong Kong–Guangzhou' -> 'shenzhen-hong-kong-guangzhou'."""
-    text = slugify(name, max_length=SLUG_LENGTH, word_boundary=True)
+    text = _slugify(name)
     if not text:
         raise UnknownClusterError(f"The cluster name '{shorten(name)}' has no letters or digits to name a file with.")
     return text

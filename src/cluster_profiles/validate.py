@@ -8,8 +8,10 @@ would be written as (``io.write_tables``), so a computed folder can be checked b
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,12 +154,9 @@ def validate_frames(frames: Mapping[str, pd.DataFrame], data_dir: Path | None = 
             else:
                 checked[spec.name] = empty_frame(spec)
             continue
-        frame = coerce_types(frames[spec.name], spec, problems)
-        if frame is None:
-            continue
-        table_problems = _schema_problems(frame, spec) + _proxied_sources(frame, spec)
+        frame, table_problems = _check_table(frames[spec.name], spec)
         problems.extend(table_problems)
-        if not table_problems:
+        if frame is not None and not table_problems:
             checked[spec.name] = frame
     if problems:
         raise DataValidationError(where, problems)
@@ -166,6 +165,39 @@ def validate_frames(frames: Mapping[str, pd.DataFrame], data_dir: Path | None = 
     if problems:
         raise DataValidationError(where, problems)
     return tables
+
+
+# Tables checked before in this process, by content: validating a folder again after one table changed (an
+# import, a fixed file, a corrected frame) re-checks that table only. Bounded; the result depends on nothing else.
+_CHECKED: OrderedDict[bytes, tuple[pd.DataFrame | None, tuple[Problem, ...]]] = OrderedDict()
+_CHECKED_KEPT = 64
+
+
+def _content_key(frame: pd.DataFrame, spec: TableSpec) -> bytes:
+    """Every cell's type and exact value (repr: a float's shortest round trip), column by column, in row order."""
+    digest = hashlib.sha256(f"{spec.name}\0{len(frame)}\0".encode())
+    for name in frame.columns:
+        values = frame[name]
+        digest.update(repr((name, str(values.dtype))).encode())
+        digest.update(repr([(type(v).__name__, v) for v in values]).encode())
+    return digest.digest()
+
+
+def _check_table(frame: pd.DataFrame, spec: TableSpec) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """One table's types (``coerce_types``) and schema checks: the typed frame, or the problems found."""
+    key = _content_key(frame, spec)
+    if key in _CHECKED:
+        _CHECKED.move_to_end(key)
+        checked, found = _CHECKED[key]
+        return (None if checked is None else checked.copy()), list(found)
+    problems: list[Problem] = []
+    checked = coerce_types(frame, spec, problems)
+    if checked is not None:
+        problems += _schema_problems(checked, spec) + _proxied_sources(checked, spec)
+    _CHECKED[key] = (None if checked is None else checked.copy(), tuple(problems))
+    if len(_CHECKED) > _CHECKED_KEPT:
+        _CHECKED.popitem(last=False)
+    return checked, problems
 
 
 def _schema_problems(frame: pd.DataFrame, spec: TableSpec) -> list[Problem]:
@@ -308,10 +340,10 @@ def cross_check(tables: Tables) -> list[Problem]:
         if spec.name == "clusters" or "cluster" not in spec.columns:
             continue
         if spec.scope == "cluster" and "edition" in spec.columns:
-            for index, row in frame.iterrows():
-                if (int(row["edition"]), row["cluster"]) not in cluster_keys:
-                    problems.append(Problem(spec.file_name, line_of(index), "cluster", repr(row["cluster"]),
-                                            f"a cluster listed in clusters.csv for edition {row['edition']}"))
+            for index, edition, name in zip(frame.index, frame["edition"], frame["cluster"]):
+                if (int(edition), name) not in cluster_keys:
+                    problems.append(Problem(spec.file_name, line_of(index), "cluster", repr(name),
+                                            f"a cluster listed in clusters.csv for edition {edition}"))
         else:  # a table about clusters across editions (their locations, say)
             for index, name in frame["cluster"].items():
                 if name not in cluster_names:
@@ -383,10 +415,10 @@ def _check_ranks(clusters: pd.DataFrame) -> list[Problem]:
                                     f"{row[column]} for {row['cluster']}, also given to "
                                     f"{', '.join(others['cluster'])}",
                                     f"each {column} used once per edition (put other sources' values in conflicts.csv)"))
-    for index, row in clusters.iterrows():
-        if pd.notna(row["size_rank"]) and row["in_top100"] == "false":
+    for index, size_rank, in_top100 in zip(clusters.index, clusters["size_rank"], clusters["in_top100"]):
+        if pd.notna(size_rank) and in_top100 == "false":
             problems.append(Problem("clusters.csv", line_of(index), "in_top100", "false",
-                                    f"true or empty, since size_rank is {row['size_rank']}"))
+                                    f"true or empty, since size_rank is {size_rank}"))
     return problems
 
 
@@ -421,17 +453,19 @@ def _check_economy_ranks(tables: Tables) -> list[Problem]:
     problems = []
     counts = {(int(r.edition), r.economy): int(r.cluster_count)
               for r in tables.economy_cluster_counts.itertuples()}
-    for index, row in tables.clusters.iterrows():
-        if pd.isna(row["economy_rank"]):
+    clusters = tables.clusters
+    for index, economy_rank, edition, economy, size_rank in zip(
+            clusters.index, clusters["economy_rank"], clusters["edition"], clusters["economy"], clusters["size_rank"]):
+        if pd.isna(economy_rank):
             continue
-        count = counts.get((int(row["edition"]), primary_economy(row["economy"])))
-        if count is not None and row["economy_rank"] > count:
-            problems.append(Problem("clusters.csv", line_of(index), "economy_rank", str(row["economy_rank"]),
+        count = counts.get((int(edition), primary_economy(economy)))
+        if count is not None and economy_rank > count:
+            problems.append(Problem("clusters.csv", line_of(index), "economy_rank", str(economy_rank),
                                     f"at most {count}, the number of clusters economy_cluster_counts.csv gives "
-                                    f"for {primary_economy(row['economy'])} in {row['edition']}"))
-        if pd.notna(row["size_rank"]) and row["economy_rank"] > row["size_rank"]:
-            problems.append(Problem("clusters.csv", line_of(index), "economy_rank", str(row["economy_rank"]),
-                                    f"at most the size rank ({row['size_rank']})"))
+                                    f"for {primary_economy(economy)} in {edition}"))
+        if pd.notna(size_rank) and economy_rank > size_rank:
+            problems.append(Problem("clusters.csv", line_of(index), "economy_rank", str(economy_rank),
+                                    f"at most the size rank ({size_rank})"))
     return problems
 
 
@@ -439,24 +473,29 @@ def _check_total_shares(clusters: pd.DataFrame) -> list[Problem]:
     """Total is the sum of the two shares, each printed to one decimal: allow ±0.1 per term."""
     problems = []
     complete = clusters.dropna(subset=["pct_share_pct", "pub_share_pct", "total_share_pct"])
-    for index, row in complete.iterrows():
-        expected = row["pct_share_pct"] + row["pub_share_pct"]
-        if abs(expected - row["total_share_pct"]) > 0.15 + 1e-9:
-            problems.append(Problem("clusters.csv", line_of(index), "total_share_pct", str(row["total_share_pct"]),
+    for index, pct_share, pub_share, total_share in zip(
+            complete.index, complete["pct_share_pct"], complete["pub_share_pct"], complete["total_share_pct"]):
+        expected = pct_share + pub_share
+        if abs(expected - total_share) > 0.15 + 1e-9:
+            problems.append(Problem("clusters.csv", line_of(index), "total_share_pct", str(total_share),
                                     f"pct_share_pct + pub_share_pct = {expected:.1f} (±0.15 for rounding)"))
     return problems
 
 
 def _check_top_counts_within_totals(tables: Tables) -> list[Problem]:
     problems = []
-    totals = tables.clusters.set_index(["edition", "cluster"])
+    clusters = tables.clusters
     column_for = {key: output.total_column for key, output in OUTPUTS.items()}
-    for index, row in tables.top_organisations.dropna(subset=["count"]).iterrows():
-        key = (row["edition"], row["cluster"])
-        if key not in totals.index:
+    totals = {column: dict(zip(zip(clusters["edition"], clusters["cluster"]), clusters[column]))
+              for column in set(column_for.values())}  # (edition, cluster) -> the cluster's total, per column
+    top = tables.top_organisations.dropna(subset=["count"])
+    for index, edition, cluster, output, count in zip(top.index, top["edition"], top["cluster"], top["output"],
+                                                      top["count"]):
+        column = column_for[output]
+        if (edition, cluster) not in totals[column]:
             continue
-        total = totals.loc[key, column_for[row["output"]]]
-        if pd.notna(total) and row["count"] > total:
-            problems.append(Problem("top_organisations.csv", line_of(index), "count", f"{row['count']:g}",
-                                    f"at most the cluster's total of {total:g} ({column_for[row['output']]} in clusters.csv)"))
+        total = totals[column][(edition, cluster)]
+        if pd.notna(total) and count > total:
+            problems.append(Problem("top_organisations.csv", line_of(index), "count", f"{count:g}",
+                                    f"at most the cluster's total of {total:g} ({column} in clusters.csv)"))
     return problems
