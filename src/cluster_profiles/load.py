@@ -6,6 +6,7 @@ whole list at once (file, line, column, what was found, what was expected).
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from . import paths
@@ -41,6 +42,12 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
     """
     given = Path(data_dir) if data_dir else paths.DATA_DIR
     try:
+        if given.is_symlink() and not given.exists():  # a loop, or a link to nothing (that is "no such folder")
+            try:
+                given.stat()
+            except OSError as error:
+                if error.errno == errno.ELOOP:  # Python 3.13's resolve() no longer raises for a loop
+                    raise
         folder = given.resolve()
         if folder.is_dir():
             signature = _folder_signature(folder)

@@ -31,6 +31,11 @@ NO_CONTROL_IN_NAME = rf"^[^\x00-\x1f{_INVISIBLE}]*\Z"
 NO_CONTROL_IN_TEXT = rf"^[^\x00-\x08\x0b-\x1f{_INVISIBLE}]*\Z"  # free text may hold tabs and line breaks
 HAS_LETTER_OR_DIGIT = r"^.*[^\W_]"
 
+# Text columns hold str or missing cells: validate.coerce_types makes them so before the schema is checked, so the
+# schema declares the frame's dtype, object. (pandera's own str check tests each cell again, slowly, and under
+# pandas 3 it refuses an empty object column, such as a computed folder's conflicts table.)
+TEXT = object
+
 _edition = pa.Column("Int64", pa.Check.in_range(*EDITIONS_RANGE), nullable=False)
 _rank_1_100 = pa.Column("Int64", pa.Check.in_range(1, 100), nullable=True)
 _count = pa.Column("Float64", [pa.Check.ge(0), pa.Check.le(MAX_COUNT)], nullable=True)
@@ -43,7 +48,7 @@ _list_rank = pa.Column("Int64", pa.Check.in_range(1, 50), nullable=True)
 
 def _text(*checks: pa.Check, nullable: bool = False) -> pa.Column:
     """Free text (sources, notes, reasons): anything printable."""
-    return pa.Column(str, [*checks, pa.Check.str_matches(NO_CONTROL_IN_TEXT)], nullable=nullable)
+    return pa.Column(TEXT, [*checks, pa.Check.str_matches(NO_CONTROL_IN_TEXT)], nullable=nullable)
 
 
 _source = _text(pa.Check.str_matches(URL_OR_CITATION))
@@ -57,7 +62,7 @@ NO_MARKUP = r"^(?!.*[<>`])(?!.*\*\*)(?!.*__)(?!.*\]\().*$"
 
 def _name(nullable: bool = False) -> pa.Column:
     return pa.Column(
-        str,
+        TEXT,
         [pa.Check.str_length(1, MAX_NAME_LENGTH), pa.Check.str_matches(r"^\S(.*\S)?\Z"),
          pa.Check.str_matches(NO_MARKUP), pa.Check.str_matches(NO_CONTROL_IN_NAME),
          pa.Check.str_matches(HAS_LETTER_OR_DIGIT)],
@@ -66,7 +71,7 @@ def _name(nullable: bool = False) -> pa.Column:
 
 
 def _output() -> pa.Column:
-    return pa.Column(str, pa.Check.isin(OUTPUTS), nullable=False)
+    return pa.Column(TEXT, pa.Check.isin(OUTPUTS), nullable=False)
 
 
 Scope = Literal["reference", "edition", "cluster"]
@@ -126,11 +131,11 @@ _table(
     {
         "edition": _edition,
         "metrics": _text(),
-        "pct_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
-        "articles_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
-        "vc_deals_window": pa.Column(str, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
-        "release_date": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}\Z"), nullable=True),
-        "report_url": pa.Column(str, pa.Check.str_matches(r"^https?://\S+\Z"), nullable=True),
+        "pct_window": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
+        "articles_window": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
+        "vc_deals_window": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
+        "release_date": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}\Z"), nullable=True),
+        "report_url": pa.Column(TEXT, pa.Check.str_matches(r"^https?://\S+\Z"), nullable=True),
         "source": _source,
     },
     "One row per GII edition: the metrics and data windows it uses.",
@@ -140,7 +145,7 @@ _table(
     "economies",
     ("code",),
     {
-        "code": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}\Z")),
+        "code": pa.Column(TEXT, pa.Check.str_matches(r"^[A-Z]{2}\Z")),
         "name": _name(),
         "adjective": _name(),
         "source": _source,
@@ -154,12 +159,12 @@ _table(
     {
         "edition": _edition,
         "cluster": _name(),
-        "economy": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}\*?(/[A-Z]{2}\*?)*\Z")),
+        "economy": pa.Column(TEXT, pa.Check.str_matches(r"^[A-Z]{2}\*?(/[A-Z]{2}\*?)*\Z")),
         "size_rank": _rank_1_100,
         "intensity_rank": _rank_1_100,
         "vc_rank": _rank_1_100,
         "economy_rank": _rank_1_100,
-        "in_top100": pa.Column(str, pa.Check.isin(["true", "false"]), nullable=True),
+        "in_top100": pa.Column(TEXT, pa.Check.isin(["true", "false"]), nullable=True),
         "pct_applications": _count,
         "scientific_publications": _count,
         "vc_deals": _count,
@@ -183,7 +188,7 @@ _table(
     ("edition", "economy"),
     {
         "edition": _edition,
-        "economy": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}\Z")),
+        "economy": pa.Column(TEXT, pa.Check.str_matches(r"^[A-Z]{2}\Z")),
         "cluster_count": pa.Column("Int64", pa.Check.in_range(1, 100)),
         "source": _source,
     },
