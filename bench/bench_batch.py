@@ -5,11 +5,16 @@ Batch: `cluster_profiles.batch.render_many` (worker processes, one warm kernel e
 Python API, in-process export). The script checks that both produce the same page bodies, then
 prints both times, their ratio, the peak memory of each (sum of RSS over the process tree, sampled),
 and where a batch report's time goes. Run with `make bench` (N=20 by default: `make bench N=30`).
+
+Both ways run with the on-disk cache (``cluster_profiles.cache``: validated tables, map basemaps) off,
+so that each does all its work: the benchmark compares two ways of rendering, not a warm cache with a
+cold one (`--cache` keeps it on, for both).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -20,7 +25,7 @@ from pathlib import Path
 
 import psutil
 
-from cluster_profiles import batch, paths
+from cluster_profiles import batch, cache, paths
 from cluster_profiles.load import load_tables
 from cluster_profiles.names import slug
 
@@ -119,14 +124,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reports", type=int, default=20, help="how many reports (at least 20)")
     parser.add_argument("--jobs", type=int, default=None, help="batch workers (default: one per core)")
+    parser.add_argument("--cache", action="store_true", help="keep the on-disk cache on (both ways)")
     args = parser.parse_args()
+    if not args.cache:
+        os.environ[cache.ENV] = "off"  # inherited by the workers, the CLI calls and every kernel
     if args.reports < 20:
         parser.error("--reports must be at least 20")
     tables = load_tables()
     tasks = batch.plan(tables)[: args.reports]
     if len(tasks) < args.reports:
         parser.error(f"the data holds only {len(tasks)} reports")
-    print(f"Benchmark: {len(tasks)} reports, {psutil.cpu_count()} cores")
+    print(f"Benchmark: {len(tasks)} reports, {psutil.cpu_count()} cores, on-disk cache {'on' if args.cache else 'off'}")
     with tempfile.TemporaryDirectory() as scratch:
         naive_dir, batch_dir = Path(scratch) / "naive", Path(scratch) / "batch"
         with PeakMemory() as naive_memory:

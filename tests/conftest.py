@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from cluster_profiles import cache
 from cluster_profiles.load import load_tables
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -17,6 +20,14 @@ FIXTURE_DATA = FIXTURES / "data"  # a frozen, trimmed copy of data/ with deliber
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--no-kernels", action="store_true",
                      help="fail any test that starts a Jupyter kernel without the kernel marker (make check)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The on-disk cache (validated tables, map basemaps) in a temporary folder of this run, for this process
+    and the kernels it starts: tests never write to the user's cache."""
+    folder = tempfile.mkdtemp(prefix="cluster-profiles-test-cache-")
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    os.environ[cache.ENV] = folder
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cluster_profiles import maps
+from cluster_profiles import cache, maps
 
 # A 2-arc topology: arc 0 goes (0,0)->(2,0)->(2,2), arc 1 goes (2,2)->(0,2)->(0,0); quantized with
 # scale 0.5 and translate (10, 20), delta-encoded, as TopoJSON writes it.
@@ -281,8 +281,9 @@ def test_map_png_is_the_same_bytes_every_time(fixture_tables):
     assert maps._background_cached.cache_info().hits == before + 1  # same economy, same basemap raster
 
 
-def test_map_is_the_same_after_other_charts_changed_matplotlib_settings(fixture_tables):
+def test_map_is_the_same_after_other_charts_changed_matplotlib_settings(fixture_tables, monkeypatch):
     tables = fixture_tables  # the frozen fixture folder: its facts do not move
+    monkeypatch.setenv(cache.ENV, "off")  # each basemap drawn here, not read from the disk cache
     import matplotlib
     import seaborn as sns
 

@@ -38,7 +38,7 @@ from .sections import (
     missing,
     shown_value,
 )
-from .validate import Tables
+from .tables import Tables
 
 # Where the profile's data notes put the reason a key figure is missing (gaps.csv ``section``), by column.
 GAP_SECTIONS = {

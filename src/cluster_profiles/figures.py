@@ -69,6 +69,10 @@ def collaboration_chart_data(shares: dict[str, float | None]) -> pd.DataFrame | 
 
 
 def figure_html(fig: plt.Figure, alt: str, caption: str) -> Markup:
+    # The charts lay themselves out once (tight_layout), which leaves a placeholder layout engine on the
+    # figure; with it, savefig draws the whole figure once more before the real draw. Without it, the
+    # same pixels with one draw less (about a third of savefig's time).
+    fig.set_layout_engine(None)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
     plt.close(fig)

@@ -19,10 +19,10 @@ import pandas as pd
 
 from .errors import Problem
 from .files import write_files_atomically
-from .schema import TABLES, TableSpec
 
-if TYPE_CHECKING:
-    from .validate import Tables
+if TYPE_CHECKING:  # the schema (pandera) is imported only to read or write a folder: not by a notebook's kernel
+    from .schema import TableSpec
+    from .tables import Tables
 
 HEADER_LINES = 1  # data row i (0-based) sits on line i + 2 of the file
 
@@ -113,6 +113,8 @@ def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
 
     A missing optional table is simply absent from the result; validation gives it no rows.
     """
+    from .schema import TABLES
+
     frames: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for spec in TABLES.values():
@@ -155,6 +157,8 @@ def write_tables(tables: Tables, folder: Path, names: Iterable[str] | None = Non
     Takes ``Tables`` (what ``validate.validate_frames`` returns), so nothing invalid is written.
     ``names`` limits the write to some tables (the importer rewrites clusters.csv only).
     """
+    from .schema import TABLES
+
     folder = Path(folder)
     chosen = list(names) if names is not None else list(TABLES)
     contents = {folder / TABLES[name].file_name: canonical_csv(tables.frame(name), TABLES[name]) for name in chosen}

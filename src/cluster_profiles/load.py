@@ -2,6 +2,10 @@
 
 Every problem is collected before anything is raised, so a user fixing a data folder sees the
 whole list at once (file, line, column, what was found, what was expected).
+
+A folder whose exact bytes validated before (with this package and these libraries) is not
+validated again: the validated tables come from the on-disk cache (``cache``), and neither pandera
+nor the schema is imported. A fresh kernel rendering a report saves about a second that way.
 """
 
 from __future__ import annotations
@@ -12,22 +16,36 @@ from pathlib import Path
 from . import paths
 from .economies import economy_codes, primary_economy
 from .errors import DataValidationError, Problem
-from .io import line_of, read_folder
+from .io import line_of
 from .names import shorten
-from .schema import TABLES
-from .validate import Tables, cross_check, validate_frames
+from .tables import Tables
 
-__all__ = ["Tables", "cross_check", "economy_codes", "line_of", "load_tables", "primary_economy"]
+__all__ = ["Tables", "economy_codes", "line_of", "load_tables", "primary_economy"]
+
+CACHE_KIND = "tables"
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file())
 
 
 def _folder_signature(folder: Path) -> tuple:
-    """What a cached load depends on: each table file's size and modification time."""
+    """What a load kept in memory depends on: each file's name, size and modification time."""
     signature = []
-    for spec in TABLES.values():
-        path = folder / spec.file_name
-        stat = path.stat() if path.is_file() else None
-        signature.append((spec.file_name, None if stat is None else (stat.st_size, stat.st_mtime_ns)))
+    for path in _folder_files(folder):
+        stat = path.stat()
+        signature.append((path.name, stat.st_size, stat.st_mtime_ns))
     return tuple(signature)
+
+
+def _content_key(folder: Path) -> str:
+    """The cache entry for a folder: its path (the tables name it) and every byte of its files."""
+    from . import cache
+
+    parts: list[str | bytes] = [str(folder)]
+    for path in _folder_files(folder):
+        parts += [path.name, path.read_bytes()]
+    return cache.key(CACHE_KIND, *parts)
 
 
 _CACHE: dict[Path, tuple[tuple, Tables]] = {}
@@ -53,7 +71,7 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
             signature = _folder_signature(folder)
             cached = _CACHE.get(folder)
             if not cached or cached[0] != signature:
-                cached = (signature, _load_and_validate(folder))
+                cached = (signature, _load_validated(folder))
                 _CACHE[folder] = cached
             return cached[1].copy()
         return _load_and_validate(folder)
@@ -64,7 +82,31 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
             "a readable folder of CSV tables (check its permissions and symbolic links)")]) from None
 
 
+def _load_validated(folder: Path) -> Tables:
+    """The folder's validated tables: from the disk cache if these bytes validated before, else validated
+    here (and cached when the files did not change while they were read)."""
+    from . import cache
+
+    try:
+        key = _content_key(folder)
+    except OSError:  # an unreadable file: validation names it
+        return _load_and_validate(folder)
+    cached = cache.load(CACHE_KIND, key)
+    if isinstance(cached, Tables):
+        return cached
+    tables = _load_and_validate(folder)
+    try:
+        if _content_key(folder) == key:
+            cache.store(CACHE_KIND, key, tables)
+    except OSError:
+        pass
+    return tables
+
+
 def _load_and_validate(folder: Path) -> Tables:
+    from .io import read_folder
+    from .validate import validate_frames
+
     if not folder.is_dir():
         raise DataValidationError(str(folder), [Problem(str(folder), None, None, "no such folder",
                                                         "a folder of CSV tables (see data/README.md)")])

@@ -15,9 +15,11 @@ from __future__ import annotations
 import base64
 import csv
 import functools
+import hashlib
 import io
 import json
 import math
+import zlib
 from dataclasses import dataclass, field
 
 import matplotlib
@@ -35,7 +37,7 @@ from matplotlib.lines import Line2D
 from matplotlib.path import Path as MplPath
 
 from . import figures, paths
-from .load import economy_codes
+from .economies import economy_codes
 
 BASEMAP_DIR = paths.PACKAGE_DIR / "basemap"
 NATURAL_EARTH_SOURCE = ("https://www.naturalearthdata.com (Natural Earth 1:50m and 1:110m countries, public domain, "
@@ -746,8 +748,39 @@ def _background_for(data: MapData) -> np.ndarray:
 @functools.lru_cache(maxsize=16)
 def _background_cached(size, layers, legend) -> np.ndarray:
     """The basemap and legend of a map, drawn once per process per view (batch renders draw many
-    profiles of one economy on the same basemap)."""
-    return _background(size, tuple((layer.panel, resolution, inset) for layer, resolution, inset in layers), legend)
+    profiles of one economy on the same basemap), and kept in the on-disk cache (``cache``) so that a
+    fresh kernel neither decodes the Natural Earth shapes nor draws them for a view drawn before."""
+    from . import cache
+
+    name = cache.key(BACKGROUND_CACHE_KIND, _background_key(size, layers, legend), _basemap_digest())
+    stored = cache.load(BACKGROUND_CACHE_KIND, name)
+    if isinstance(stored, tuple) and len(stored) == 3:
+        shape, dtype, packed = stored
+        return np.frombuffer(zlib.decompress(packed), dtype=dtype).reshape(shape).copy()
+    raster = _background(size, tuple((layer.panel, resolution, inset) for layer, resolution, inset in layers), legend)
+    # mostly flat colour: zlib's fastest level makes a 2 MB raster a few dozen KB
+    cache.store(BACKGROUND_CACHE_KIND, name, (raster.shape, raster.dtype.str, zlib.compress(raster.tobytes(), 1)))
+    return raster
+
+
+BACKGROUND_CACHE_KIND = "basemaps"
+
+
+def _background_key(size, layers, legend) -> str:
+    """What decides a background's pixels, as text that is the same in every process (no set order)."""
+    parts = [repr(tuple(size)), repr(tuple(legend))]
+    for layer, resolution, inset in layers:
+        parts.append(repr((layer.frame, sorted(layer.highlight_ids), layer.box, resolution, inset)))
+    return "\n".join(parts)
+
+
+@functools.cache
+def _basemap_digest() -> str:
+    """Hash of the shipped shapes (the TopoJSON files and the country codes)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in BASEMAP_DIR.iterdir() if p.is_file()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _legend_handles(legend) -> tuple[list, list[str]]:

@@ -7,7 +7,6 @@ import functools
 import re
 import unicodedata
 
-from confusable_homoglyphs import confusables
 from slugify import slugify
 
 from .errors import UnknownClusterError
@@ -34,6 +33,9 @@ def _prototype(character: str) -> str:
     stay themselves ('O' is not '0'), so the key stays close to the name."""
     if character.isascii():
         return character
+    # its data and urllib cost a third of a second to import: only for a name that is not all ASCII
+    from confusable_homoglyphs import confusables
+
     found = confusables.is_confusable(character, greedy=True)
     homoglyphs = [h["c"] for entry in found or [] for h in entry["homoglyphs"] if len(h["c"]) == 1]
     for wanted in (str.isalpha, str.isdigit):

@@ -20,7 +20,7 @@ from .economies import primary_economy
 from .parameters import CompareParameters, FindClustersParameters, OverviewParameters, ReportParameters, check_parameters
 
 if TYPE_CHECKING:  # pandas is imported only when tables are loaded (see single.py)
-    from .validate import Tables
+    from .tables import Tables
 
 
 @dataclass(frozen=True)

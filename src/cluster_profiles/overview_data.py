@@ -14,7 +14,7 @@ import pandas as pd
 from . import paths
 from .economies import primary_economy
 from .profile import Edition
-from .validate import Tables
+from .tables import Tables
 
 
 class Overview:

@@ -11,7 +11,7 @@ from .errors import UnknownEditionError
 from .names import resolve_cluster
 from .outputs import OUTPUT_KEYS
 from .quality import Finding, findings_for
-from .validate import Tables
+from .tables import Tables
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .io import line_of
 from .outputs import OUTPUTS, list_name
-from .validate import Tables
+from .tables import Tables
 
 ROUNDING_PP = 0.5  # shares are printed as whole percentages: each is within ±0.5 points
 

@@ -240,23 +240,29 @@ def single_render_fingerprint(what: str, data_dir: str, notebook: Path) -> str:
 
 
 def render(spec: NotebookSpec, parameters: dict[str, object] | BaseModel, *, reports_dir: Path | None = None,
-           notebook: Path | None = None, kernel_manager=None, fingerprint: str | None = None) -> tuple[Path, Any]:
+           notebook: Path | None = None, kernel_manager=None, fingerprint: str | None = None,
+           prepared: bool = False) -> tuple[Path, Any]:
     """Render one page of a notebook kind; return where it went and the checked parameters.
 
     Everything that can be checked before a kernel starts (parameter names and types, the data
     folder, names in the data) is checked first, so bad input fails fast. A ``kernel_manager``
     whose kernel is already running is reused (batch renders); ``fingerprint``, if given, is
-    written beside the page so that an unchanged page is not rendered again.
+    written beside the page so that an unchanged page is not rendered again. ``prepared``: the
+    parameters are a model already checked against the data, names canonical (``single.py`` does
+    that from its stamp, without pandas): the tables are not loaded here.
     """
-    from .load import load_tables  # pandas and pandera: imported when needed (see single.py)
-
     notebook = notebook or spec.notebook
     reports_dir = Path(reports_dir or paths.REPORTS_DIR)
     if not isinstance(parameters, BaseModel):
         check_notebook_parameters(notebook, dict(parameters))
     checked = spec.check(parameters)
-    tables = load_tables(checked.data_dir or None) if spec.data_folder else None
-    checked = spec.prepare(tables, checked)
+    if not prepared:
+        tables = None
+        if spec.data_folder:
+            from .load import load_tables  # pandas and pandera: imported when needed (see single.py)
+
+            tables = load_tables(checked.data_dir or None)
+        checked = spec.prepare(tables, checked)
     check_reports_dir(reports_dir)  # a file, or read-only: refused before a kernel starts
     if fingerprint is None and spec.data_folder:  # every render says what it was made from, so render-all knows
         # whether it is current (a kind without a data folder is not made by render-all: no fingerprint)
@@ -298,16 +304,10 @@ def render_checked_report(cluster: str, edition: int, data_dir: str, *, reports_
                           notebook: Path | None = None, kernel_manager=None,
                           fingerprint: str | None = None) -> RenderedReport:
     """Render a profile whose parameters are checked and whose cluster name is the canonical one."""
-    notebook = notebook or paths.PROFILE_NOTEBOOK
-    html_path, notebook_path = report_paths(Path(reports_dir), edition, cluster)
-    run_parameters = {"cluster": cluster, "edition": edition,
-                      "data_dir": str(Path(data_dir).resolve()) if data_dir else ""}
-    checked = ReportParameters(cluster=cluster, edition=edition, data_dir=data_dir)
-    if fingerprint is None:  # every render says what it was made from, so render-all knows whether it is current
-        fingerprint = single_render_fingerprint(checked.model_dump_json(), data_dir, notebook)
-    execute_to_files(notebook, run_parameters, html_path, PROFILE.title(checked), what=PROFILE.label(checked),
-                     kernel_manager=kernel_manager, fingerprint=fingerprint)
-    return RenderedReport(cluster, edition, html_path, notebook_path)
+    html_path, checked = render(PROFILE, ReportParameters(cluster=cluster, edition=edition, data_dir=data_dir),
+                                reports_dir=reports_dir, notebook=notebook, kernel_manager=kernel_manager,
+                                fingerprint=fingerprint, prepared=True)
+    return RenderedReport(checked.cluster, checked.edition, html_path, paths.executed_notebook_path(html_path))
 
 
 def render_find_clusters(records_dir: str | Path, *, settings_path: str | Path = "",

@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from . import paths
 from .files import write_files_atomically
 from .notebook_kinds import COMPARE, OVERVIEW, existing_pages
-from .validate import Tables
+from .tables import Tables
 
 
 def index_entries(tables: Tables, reports_dir: Path) -> list[dict]:

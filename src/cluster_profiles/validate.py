@@ -13,7 +13,6 @@ import math
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -36,41 +35,9 @@ from .schema import (
     TableSpec,
     numeric_columns,
 )
+from .tables import Tables
 
 _show = show_value
-
-
-@dataclass(frozen=True, init=False)
-class Tables:
-    """The validated tables of one data folder, as typed pandas DataFrames: one attribute per table
-    of ``schema.TABLES`` (``tables.clusters``), or ``tables.frame(name)``.
-
-    Built as ``Tables(data_dir, frames)`` or ``Tables(data_dir, clusters=…, …)``; the second form
-    also makes ``dataclasses.replace(tables, clusters=other)`` work.
-    """
-
-    data_dir: Path | None
-    frames: Mapping[str, pd.DataFrame]
-
-    def __init__(self, data_dir: Path | None, frames: Mapping[str, pd.DataFrame] | None = None,
-                 **named: pd.DataFrame) -> None:
-        object.__setattr__(self, "data_dir", data_dir)
-        object.__setattr__(self, "frames", {**(frames or {}), **named})
-
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        frames = self.__dict__.get("frames")  # absent while unpickling
-        if frames is not None and name in frames:
-            return frames[name]
-        raise AttributeError(f"{type(self).__name__} has no table {name!r}")
-
-    def frame(self, name: str) -> pd.DataFrame:
-        return self.frames[name]
-
-    def copy(self) -> Tables:
-        return Tables(self.data_dir, {name: frame.copy() for name, frame in self.frames.items()})
-
-    def edition_list(self) -> list[int]:
-        return sorted(int(e) for e in self.editions["edition"])
 
 
 def empty_frame(spec: TableSpec) -> pd.DataFrame:
