@@ -17,7 +17,13 @@ from pydantic import BaseModel
 
 from . import paths
 from .economies import primary_economy
-from .parameters import CompareParameters, FindClustersParameters, OverviewParameters, ReportParameters, check_parameters
+from .parameters import (
+    CompareParameters,
+    FindClustersParameters,
+    OverviewParameters,
+    ReportParameters,
+    check_parameters,
+)
 
 if TYPE_CHECKING:  # pandas is imported only when tables are loaded (see single.py)
     from .tables import Tables
