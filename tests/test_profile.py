@@ -60,3 +60,9 @@ def test_conflicts_and_gaps_travel_with_the_profile(fixture_tables):
     cairo = build_profile(fixture_tables, "Cairo", 2025)
     assert cairo.gap_reason("collaboration_partners").startswith("The partner locations")
     assert cairo.previous is not None and cairo.previous["size_rank"] == 95
+
+
+def test_a_folder_without_footprints_draws_city_points(tables):
+    """cluster_footprints.csv is optional: the shipped folder has none, and its profiles have no footprint."""
+    assert tables.cluster_footprints.empty
+    assert build_profile(tables, "Hefei", 2024).footprint is None

@@ -25,5 +25,7 @@ def test_data_dictionary_matches_schema():
 
 def test_shipped_files_match_schema_column_order():
     for spec in TABLES.values():
+        if not spec.required and not (paths.DATA_DIR / spec.file_name).exists():
+            continue  # an optional table (a computed folder's footprints): the shipped data need not have it
         header = (paths.DATA_DIR / spec.file_name).read_text(encoding="utf-8").split("\n", 1)[0]
         assert header.split(",") == spec.columns

@@ -145,6 +145,12 @@ def locations_of(tables: Tables, clusters: pd.DataFrame) -> pd.DataFrame:
     return locations[locations["cluster"].isin(set(clusters["cluster"]))].reset_index(drop=True)
 
 
+def footprint_of(tables: Tables, edition: int, cluster: str) -> pd.DataFrame | None:
+    """The cluster's computed footprint (``cluster_footprints.csv``: weighted points), None without one."""
+    rows = _for_cluster(tables.cluster_footprints, edition, cluster)
+    return None if rows.empty else rows[["latitude", "longitude", "weight", "source"]].reset_index(drop=True)
+
+
 def _for_cluster(frame: pd.DataFrame, edition: int, cluster: str) -> pd.DataFrame:
     return frame[(frame["edition"] == edition) & (frame["cluster"] == cluster)]
 
@@ -184,4 +190,5 @@ def build_profile(tables: Tables, cluster: str, edition: int) -> ClusterProfile:
         peers=peers_of(tables, row),
         locations=locations_of(tables, peers_of(tables, row)),
         neighbours=neighbours_of(tables, row),
+        footprint=footprint_of(tables, edition, name),
     )

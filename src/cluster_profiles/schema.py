@@ -301,6 +301,23 @@ _table(
     scope="reference",
 )
 
+_table(
+    "cluster_footprints",
+    ("edition", "cluster", "latitude", "longitude"),
+    {
+        "edition": _edition,
+        "cluster": _name(),
+        "latitude": pa.Column("Float64", pa.Check.in_range(-90, 90), nullable=False),
+        "longitude": pa.Column("Float64", pa.Check.in_range(-180, 180), nullable=False),
+        "weight": pa.Column("Float64", pa.Check.gt(0), nullable=False),
+        "source": _source,
+    },
+    "A computed cluster's footprint: the grid cells of its records, weighted by their people (optional; "
+    "written by cluster-profiles compute).",
+    scope="cluster",
+    required=False,
+)
+
 NUMERIC_DTYPES = {"Int64", "Float64"}
 
 

@@ -545,8 +545,11 @@ def location_map(profile: ClusterProfile) -> Markup:
     alt = maps.profile_alt_text(data, cluster, year, adjective)
     place = ("its footprint (the points of its records)" if (own["kind"] == "footprint").any()
              else "at its city" if len(own) == 1 else "at each of its cities")
+    # say where the coordinates come from only when the sources do (a computed folder's are its records')
+    geonames = drawn["source"].astype(str).str.contains("geonames", case=False).any()
     caption = (f"{cluster} (orange, {place}) and the other {adjective} clusters in the GII {year} data (blue), "
-               f"with their size ranks; marker size by rank band. City coordinates: GeoNames. "
+               f"with their size ranks; marker size by rank band. "
+               f"{'City coordinates: GeoNames. ' if geonames else 'Coordinates: see the sources. '}"
                f"{maps.BOUNDARY_NOTE}")
     parts.append(maps.draw_map(data, alt, caption))
     notes = []

@@ -182,3 +182,29 @@ def test_a_computed_folder_renders_complete_profiles(computed, tmp_path):
     # the only box left empty is the previous edition's, which one window of records cannot give
     assert html.count("Not in the data:") == 1
     assert "a comparison with GII 2023" in html
+    assert "as a footprint of" in html  # the map draws the computed cluster's points
+
+
+def test_the_footprints_are_the_clusters_grid_cells_weighted_by_their_addresses(computed):
+    base, summary, tables = computed
+    footprints = tables.cluster_footprints
+    assert set(footprints["cluster"]) == {"Basel", "Hefei", "Nanjing"}  # Smalltown is noise: no footprint
+    for name, centre in (("Hefei", HEFEI), ("Nanjing", NANJING), ("Basel", BASEL)):
+        cells = footprints[footprints["cluster"] == name]
+        assert (cells["latitude"] - centre[0]).abs().max() < 0.2 and (cells["longitude"] - centre[1]).abs().max() < 0.2
+    # every address in the window with coordinates lies in a cluster cell except Smalltown's 100 x 2 authors
+    assert footprints["weight"].sum() == sum(summary.counts.located_rows.values()) - 100 * 2
+    assert all(summary.records.sha256 in s and "grid cells" in s for s in footprints["source"])
+
+
+def test_a_computed_profile_map_draws_the_footprint(computed):
+    from cluster_profiles import sections
+    from cluster_profiles.profile import build_profile
+
+    _, _, tables = computed
+    profile = build_profile(tables, "Hefei", 2024)
+    cells = tables.cluster_footprints[tables.cluster_footprints["cluster"] == "Hefei"]
+    assert profile.footprint is not None and len(profile.footprint) == len(cells) > 1
+    html = sections.location_map(profile)
+    assert f"as a footprint of {len(cells)} points" in html
+    assert "GeoNames" not in html  # the coordinates are the records', not the gazetteer's

@@ -123,6 +123,16 @@ class _Stages:
             bar.close()
 
 
+def footprint_cells(clusters: Clusters) -> pd.DataFrame:
+    """Each cluster's grid cells with the people (inventor and author addresses, both kinds) in them."""
+    located = clusters.points.dropna(subset=["cluster_id"])
+    if located.empty:
+        return pd.DataFrame(columns=["cluster_id", "lat", "lon", "people"])
+    cells = (located.groupby(["cluster_id", "lat_i", "lon_i"], as_index=False)
+             .agg(lat=("lat", "first"), lon=("lon", "first"), people=("people", "sum")))
+    return cells.assign(cluster_id=cells["cluster_id"].astype(int)).sort_values(["cluster_id", "lat_i", "lon_i"])
+
+
 def settings_label(settings_path: str | Path | None) -> str:
     return str(Path(settings_path).resolve()) if settings_path else f"the default settings ({DEFAULT_SETTINGS_NAME})"
 
@@ -174,7 +184,8 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
             cluster_table, frames = build_tables(
                 settings=settings, summary=summary, world=world, counts=counts, cities=cities,
                 economies=economies, centres=centres, city_centres=city_centres, organisations=organisations, top_fields=top_fields,
-                collaboration=collaboration, partners=partners, population=population)
+                collaboration=collaboration, partners=partners, population=population,
+                footprint=footprint_cells(clusters))
         summary.ranked = int(cluster_table["size_rank"].notna().sum()) if len(cluster_table) else 0
     return Computed(frames, cluster_table, clusters, summary)
 

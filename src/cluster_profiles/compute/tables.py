@@ -65,8 +65,12 @@ def _pivot(counts: pd.DataFrame, value: str) -> pd.DataFrame:
 def build_tables(*, settings, summary, world: dict[str, float], counts: pd.DataFrame, cities: pd.DataFrame,
                  economies: pd.DataFrame, centres: pd.DataFrame, city_centres: pd.DataFrame, organisations: pd.DataFrame,
                  top_fields: pd.DataFrame, collaboration: pd.DataFrame, partners: pd.DataFrame,
-                 population: pd.Series | None) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    """The per-cluster table (with positions, scores, people) and the data folder's frames."""
+                 population: pd.Series | None, footprint: pd.DataFrame | None = None,
+                 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The per-cluster table (with positions, scores, people) and the data folder's frames.
+
+    ``footprint``: the clusters' grid cells (``cluster_id``, ``lat``, ``lon``, ``people``), written as
+    ``cluster_footprints.csv`` so that a profile's map draws the cluster's points."""
     source = provenance(summary)
     edition = settings.edition
     count = _pivot(counts, "count")
@@ -146,6 +150,7 @@ def build_tables(*, settings, summary, world: dict[str, float], counts: pd.DataF
         "collaboration": _collaboration_frame(collaboration, name_of, edition, source),
         "collaboration_partners": _partners_frame(partners, name_of, edition, source),
         "cluster_locations": _locations_frame(locations, names, source),
+        "cluster_footprints": _footprints_frame(footprint, names, edition, source, settings),
         "gaps": _gaps(table, organisations, top_fields, collaboration, partners, population, settings, source),
     }
     return table, frames
@@ -159,6 +164,21 @@ def _locations_frame(locations: list[dict], names: dict, source: str) -> pd.Data
     frame["longitude"] = frame["longitude"].round(4)
     frame["source"] = source
     return frame
+
+
+def _footprints_frame(footprint: pd.DataFrame | None, names: dict, edition: int, source: str, settings) -> pd.DataFrame:
+    """One row per grid cell of a cluster, weighted by the inventor and author addresses in it."""
+    columns = ["edition", "cluster", "latitude", "longitude", "weight", "source"]
+    if footprint is None or footprint.empty:
+        return pd.DataFrame(columns=columns)
+    cells = footprint[footprint["cluster_id"].isin(set(names)) & (footprint["people"] > 0)]
+    return pd.DataFrame({
+        "edition": edition, "cluster": cells["cluster_id"].map(names).to_numpy(),
+        "latitude": cells["lat"].round(4).to_numpy(), "longitude": cells["lon"].round(4).to_numpy(),
+        "weight": cells["people"].astype(float).to_numpy(),
+        "source": f"{source}; footprint: the grid cells ({settings.grid_degrees:g}°) of the cluster's inventor "
+                  "and author addresses, weighted by their number",
+    }, columns=columns)
 
 
 def _per_output(frame: pd.DataFrame, name_of: dict, edition: int, source: str) -> pd.DataFrame:
