@@ -6,6 +6,9 @@ the charts from ``figures``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -77,12 +80,13 @@ def map_sources(overview: Overview) -> list[str]:
     return [*dict.fromkeys(drawn["source"]), maps.NATURAL_EARTH_SOURCE]
 
 
+def no_sources(overview: Overview) -> list[str]:
+    return []
+
+
 def overview_source_groups(overview: Overview) -> list[list[str]]:
-    """What the overview cites, note by note, in the order of the notebook's sections."""
-    return [map_sources(overview), ranking_sources(overview, "size_rank"), ranking_sources(overview, "intensity_rank"),
-            venture_capital_sources(overview), economies_sources(overview), concentration_sources(overview),
-            rank_changes_sources(overview),
-            notes_sources(overview)]
+    """What the overview cites, note by note, in the order of the notebook's sections (``OVERVIEW_SECTIONS``)."""
+    return [section.sources(overview) for section in OVERVIEW_SECTIONS]
 
 
 def overview_citations(overview: Overview) -> Citations:
@@ -274,3 +278,29 @@ def map_section(overview: Overview) -> Markup:
               *(Paragraph(note, "note") for note in maps.map_notes(data)),
               Csv(data.table, f"gii{year}-map.csv", "Download the map's data (CSV)")]
     return render_section(SectionView("location-map", blocks), overview_citations(overview).note(map_sources(overview)))
+
+
+@dataclass(frozen=True)
+class OverviewSection:
+    """A section of the overview: the ``overview.show_*`` function the notebook calls and what it cites."""
+
+    name: str  # the notebook cell calls ``overview.show_<name>``
+    render: Callable[[Overview], Markup]
+    sources: Callable[[Overview], list[str]]
+    argument: str | None = None  # a second argument the notebook passes (the ranking's column)
+
+
+# The overview's sections in the order the notebook shows them (tests/test_overview.py checks it against
+# the notebook): the notes' numbers and the list of all sources at the end follow this order.
+OVERVIEW_SECTIONS: list[OverviewSection] = [
+    OverviewSection("title", title, no_sources),
+    OverviewSection("map", map_section, map_sources),
+    *(OverviewSection("ranking", functools.partial(ranking_section, column=column),
+                      functools.partial(ranking_sources, column=column), column)
+      for column in ("size_rank", "intensity_rank")),
+    OverviewSection("venture_capital", venture_capital_section, venture_capital_sources),
+    OverviewSection("economies", economies_section, economies_sources),
+    OverviewSection("concentration", concentration_section, concentration_sources),
+    OverviewSection("rank_changes", rank_changes_section, rank_changes_sources),
+    OverviewSection("notes", notes_section, notes_sources),
+]
