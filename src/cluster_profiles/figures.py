@@ -68,6 +68,33 @@ def collaboration_chart_data(shares: dict[str, float | None]) -> pd.DataFrame | 
     return pd.DataFrame(rows) if rows else None
 
 
+def organisation_alt(data: pd.DataFrame, organisations: str, cluster: str, year: int, noun: str) -> str:
+    """The organisations chart for a reader who cannot see it: what it shows and every bar's value."""
+    share = data["measure"].iloc[0] == "share"
+    what = "share of the cluster's" if share else "number of"
+    return (f"Horizontal bar chart of the {organisations} in {cluster}, GII {year}, by {what} {noun}: "
+            + "; ".join(f"{label} {value:g}{'%' if share else ''}" for label, value in zip(data["label"], data["value"])))
+
+
+def field_alt(data: pd.DataFrame, headings: dict[str, str]) -> str:
+    """The field charts in words: each output's fields and shares, in the charts' order."""
+    return "Horizontal bar charts of the top fields by share: " + " | ".join(
+        headings[output] + ": " + "; ".join(f"{f} {s:g}%" for f, s in zip(group["field"], group["share_pct"]))
+        for output, group in data.groupby("output", sort=False))
+
+
+def collaboration_alt(data: pd.DataFrame, labels: dict[str, str], cluster: str) -> str:
+    """The collaboration chart in words: each output's share produced in collaboration."""
+    return (f"Bar chart of the share of {cluster}'s output produced in collaboration: "
+            + "; ".join(f"{labels[o]} {s:g}%" for o, s in zip(data["output"], data["share_pct"])))
+
+
+def peer_alt(data: pd.DataFrame, cluster: str, year: int) -> str:
+    """The peer chart in words: every cluster drawn with its size rank."""
+    return (f"Dot chart of size ranks in GII {year}, {cluster} highlighted: "
+            + "; ".join(f"{c} {r}" for c, r in zip(data["cluster"], data["size_rank"])))
+
+
 def figure_html(fig: plt.Figure, alt: str, caption: str) -> Markup:
     # The charts lay themselves out once (tight_layout), which leaves a placeholder layout engine on the
     # figure; with it, savefig draws the whole figure once more before the real draw. Without it, the

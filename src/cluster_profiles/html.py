@@ -134,7 +134,7 @@ class SectionView:
     """What a section shows, in order, and the sources its note cites (rendered after the blocks)."""
 
     css_class: str
-    blocks: list[Any] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
     def kinds(self) -> list[str]:
@@ -142,6 +142,9 @@ class SectionView:
 
     def of_kind(self, kind: str) -> list[Any]:
         return [block for block in self.blocks if block.kind == kind]
+
+
+Block = Heading | Paragraph | BulletList | Missing | Table | Chart | Csv
 
 
 @functools.cache

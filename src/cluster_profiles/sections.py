@@ -14,12 +14,22 @@ import pandas as pd
 from markupsafe import Markup
 
 from . import citations, figures, maps, narrative
-from .html import (  # noqa: F401  (overview.py and compare.py import them from here)
+from .html import (  # noqa: F401  (DEFAULT_MISSING_REASON, csv_download, missing: overview.py and compare.py import them from here)
     DEFAULT_MISSING_REASON,
     NOT_GIVEN,
+    Block,
+    BulletList,
+    Chart,
+    Csv,
+    Heading,
+    Missing,
+    Paragraph,
+    SectionView,
+    Table,
     csv_download,
     html_table,
     missing,
+    render_section,
 )
 from .names import slug
 from .outputs import OUTPUT_KEYS, OUTPUTS
@@ -112,6 +122,11 @@ def data_notes_sources(profile: ClusterProfile) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _shown(profile: ClusterProfile, view: SectionView) -> Markup:
+    """A section's view laid out by the macro file, its source note numbered as in the whole report."""
+    return render_section(view, source_note(profile, view.sources))
+
+
 def title(profile: ClusterProfile) -> Markup:
     economy = " / ".join(profile.economy_names)
     return Markup('<header class="report-title"><p class="kicker">Global Innovation Index {}</p>'
@@ -129,10 +144,10 @@ def rank_lines(profile: ClusterProfile) -> list[str]:
     return lines
 
 
-def lead(profile: ClusterProfile) -> Markup:
+def lead_view(profile: ClusterProfile) -> SectionView:
     year = profile.edition.year
     economy = profile.economy
-    parts = [Markup("<p>{}</p>").format(narrative.lead_sentence(
+    blocks: list[Block] = [Paragraph(narrative.lead_sentence(
         profile.cluster, year, economy_rank=economy.rank, economy_count=economy.count,
         adjective=economy.adjective, in_top100=profile.in_top100))]
     lines = rank_lines(profile)
@@ -148,20 +163,22 @@ def lead(profile: ClusterProfile) -> Markup:
         sentence = narrative.output_sentence(pct=totals[0], articles=totals[1], vc_deals=totals[2],
                                              per_million=False, windows=windows, continues=bool(lines))
     if sentence is not None:
-        parts.append(Markup("<p>{}</p>").format(sentence))
+        blocks.append(Paragraph(sentence))
     elif lines:
-        parts.append(Markup("<p>Its figures per 1 million inhabitants are not in the data. It is the:</p>"))
+        blocks.append(Paragraph("Its figures per 1 million inhabitants are not in the data. It is the:"))
     if lines:
-        parts.append(Markup('<ul class="ranks">{}</ul>').format(
-            Markup("").join(Markup("<li>{}</li>").format(line) for line in lines)))
+        blocks.append(BulletList(lines, "ranks"))
     elif profile.in_top100 is not False:  # below the top 100 there are no ranks to miss
-        parts.append(missing(f"{profile.cluster}'s size and intensity ranks in {year}", profile.gap_reason("ranking")))
+        blocks.append(Missing(f"{profile.cluster}'s size and intensity ranks in {year}", profile.gap_reason("ranking")))
     if economy.derived:
-        parts.append(Markup('<p class="note">The rank among {} clusters is counted from the GII {} ranking, '
-                            "which the data holds complete down to {}'s rank.</p>").format(
-            economy.adjective, year, profile.cluster))
-    parts.append(source_note(profile, lead_sources(profile)))
-    return Markup('<section class="lead">{}</section>').format(Markup("").join(parts))
+        blocks.append(Paragraph(Markup("The rank among {} clusters is counted from the GII {} ranking, "
+                                       "which the data holds complete down to {}'s rank.").format(
+            economy.adjective, year, profile.cluster), "note"))
+    return SectionView("lead", blocks, lead_sources(profile))
+
+
+def lead(profile: ClusterProfile) -> Markup:
+    return _shown(profile, lead_view(profile))
 
 
 def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
@@ -173,36 +190,33 @@ def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
     })
 
 
-def top_organisations(profile: ClusterProfile, output: str) -> Markup:
+def top_organisations_view(profile: ClusterProfile, output: str) -> SectionView:
     heading = OUTPUTS[output].organisations_heading
     in_sentence = OUTPUTS[output].organisations_list  # "top PCT applicants": acronyms keep their case
     top = profile.top_organisations[output]
-    parts = [Markup("<h2>{}</h2>").format(heading)]
+    blocks: list[Block] = [Heading(heading)]
     if top.empty:
         reason = profile.gap_reason(f"top_{output}")
-        parts.append(missing(f"the {in_sentence} of {profile.cluster} in GII {profile.edition.year}", reason))
-        return Markup('<section class="top-organisations">{}</section>').format(Markup("").join(parts))
-    parts.append(html_table(organisations_display(top, output)))
+        blocks.append(Missing(f"the {in_sentence} of {profile.cluster} in GII {profile.edition.year}", reason))
+        return SectionView("top-organisations", blocks, top_organisations_sources(profile, output))
+    blocks.append(Table(organisations_display(top, output)))
     if top[["rank", "count", "share_pct"]].isna().any(axis=None):
-        parts.append(Markup('<p class="note">{} : not given by the source.</p>').format(NOT_GIVEN))
-    notes = [n for n in top["note"].dropna()]
-    for note in dict.fromkeys(notes):
-        parts.append(Markup('<p class="note">{}</p>').format(note))
+        blocks.append(Paragraph(f"{NOT_GIVEN} : not given by the source.", "note"))
+    blocks += [Paragraph(note, "note") for note in dict.fromkeys(top["note"].dropna())]
     data = figures.organisation_chart_data(top)
     if data is not None:
-        what = "share of the cluster's" if data["measure"].iloc[0] == "share" else "number of"
-        alt = (f"Horizontal bar chart of the {in_sentence} in {profile.cluster}, GII {profile.edition.year}, "
-               f"by {what} {OUTPUTS[output].noun}: "
-               + "; ".join(f"{lab} {v:g}{'%' if data['measure'].iloc[0] == 'share' else ''}"
-                           for lab, v in zip(data["label"], data["value"])))
-        parts.append(figures.organisation_chart(data, f"{heading}, {profile.cluster}", alt))
+        alt = figures.organisation_alt(data, in_sentence, profile.cluster, profile.edition.year, OUTPUTS[output].noun)
+        blocks.append(Chart(figures.organisation_chart(data, f"{heading}, {profile.cluster}", alt)))
     else:
-        parts.append(Markup('<p class="note">No chart: the source does not give a count or a share for every row.</p>'))
-    parts.append(csv_download(top.assign(edition=profile.edition.year, cluster=profile.cluster)[
+        blocks.append(Paragraph("No chart: the source does not give a count or a share for every row.", "note"))
+    blocks.append(Csv(top.assign(edition=profile.edition.year, cluster=profile.cluster)[
         ["edition", "cluster", "output", "rank", "organisation", "count", "share_pct", "source"]],
         f"{_file_stem(profile)}-top-{output}.csv"))
-    parts.append(source_note(profile, top_organisations_sources(profile, output)))
-    return Markup('<section class="top-organisations">{}</section>').format(Markup("").join(parts))
+    return SectionView("top-organisations", blocks, top_organisations_sources(profile, output))
+
+
+def top_organisations(profile: ClusterProfile, output: str) -> Markup:
+    return _shown(profile, top_organisations_view(profile, output))
 
 
 def fields_display(fields: pd.DataFrame) -> pd.DataFrame:
@@ -215,36 +229,36 @@ def fields_display(fields: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"": left, " ": right})
 
 
-def top_fields(profile: ClusterProfile) -> Markup:
-    parts = [Markup("<h2>Top technology fields in {}</h2>").format(profile.cluster)]
+def top_fields_view(profile: ClusterProfile) -> SectionView:
+    blocks: list[Block] = [Heading(f"Top technology fields in {profile.cluster}")]
     for output in OUTPUT_KEYS:
         table = profile.top_fields[output]
-        parts.append(Markup("<h3>{}</h3>").format(OUTPUTS[output].fields_heading))
+        blocks.append(Heading(OUTPUTS[output].fields_heading, 3))
         if table.empty:
-            parts.append(missing(f"the top {OUTPUTS[output].field_kind} fields of "
-                                 f"{profile.cluster}'s {OUTPUTS[output].noun}",
-                                 profile.gap_reason(f"fields_{output}")))
+            blocks.append(Missing(f"the top {OUTPUTS[output].field_kind} fields of "
+                                  f"{profile.cluster}'s {OUTPUTS[output].noun}", profile.gap_reason(f"fields_{output}")))
             continue
-        parts.append(html_table(fields_display(table), css_class="data-table fields", header=False))
-        for note in dict.fromkeys(table["note"].dropna()):
-            parts.append(Markup('<p class="note">{}</p>').format(note))
+        blocks.append(Table(fields_display(table), "data-table fields", header=False))
+        blocks += [Paragraph(note, "note") for note in dict.fromkeys(table["note"].dropna())]
     data = figures.field_chart_data(profile.top_fields)
     if data is not None:
-        alt = "Horizontal bar charts of the top fields by share: " + " | ".join(
-            OUTPUTS[o].fields_heading + ": " + "; ".join(f"{f} {s:g}%" for f, s in zip(g["field"], g["share_pct"]))
-            for o, g in data.groupby("output", sort=False))
-        parts.append(figures.field_chart(data, {o: OUTPUTS[o].fields_heading for o in OUTPUT_KEYS}, alt, f"Top fields in {profile.cluster}, "
-                                         f"GII {profile.edition.year} (grey: all other fields)"))
+        headings = {o: OUTPUTS[o].fields_heading for o in OUTPUT_KEYS}
+        blocks.append(Chart(figures.field_chart(data, headings, figures.field_alt(data, headings),
+                                                f"Top fields in {profile.cluster}, GII {profile.edition.year} "
+                                                "(grey: all other fields)")))
     all_fields = pd.concat(profile.top_fields.values())
     if not all_fields.empty:
-        parts.append(csv_download(all_fields[["edition", "cluster", "output", "rank", "field", "share_pct", "source"]],
-                                  f"{_file_stem(profile)}-top-fields.csv"))
-    parts.append(source_note(profile, top_fields_sources(profile)))
-    return Markup('<section class="top-fields">{}</section>').format(Markup("").join(parts))
+        blocks.append(Csv(all_fields[["edition", "cluster", "output", "rank", "field", "share_pct", "source"]],
+                          f"{_file_stem(profile)}-top-fields.csv"))
+    return SectionView("top-fields", blocks, top_fields_sources(profile))
 
 
-def collaboration(profile: ClusterProfile) -> Markup:
-    parts = [Markup("<h2>Collaboration</h2>")]
+def top_fields(profile: ClusterProfile) -> Markup:
+    return _shown(profile, top_fields_view(profile))
+
+
+def collaboration_view(profile: ClusterProfile) -> SectionView:
+    blocks: list[Block] = [Heading("Collaboration")]
     shares = {}
     for output in OUTPUT_KEYS:
         share_row = profile.collaboration_share[output]
@@ -253,58 +267,64 @@ def collaboration(profile: ClusterProfile) -> Markup:
         partners = list(profile.collaboration_partners[output]["partner"])
         sentence = narrative.collaboration_sentence(profile.cluster, output, share, partners)
         if sentence is None:
-            parts.append(missing(f"how many of {profile.cluster}'s {OUTPUTS[output].noun} are produced "
-                                 "in collaboration, and with whom", profile.gap_reason(f"collaboration_{output}")))
+            blocks.append(Missing(f"how many of {profile.cluster}'s {OUTPUTS[output].noun} are produced "
+                                  "in collaboration, and with whom", profile.gap_reason(f"collaboration_{output}")))
             continue
-        parts.append(Markup("<p>{}</p>").format(sentence))
+        blocks.append(Paragraph(sentence))
         if share is not None and not partners:
-            parts.append(missing("the top collaborating locations", profile.gap_reason("collaboration_partners")))
+            blocks.append(Missing("the top collaborating locations", profile.gap_reason("collaboration_partners")))
         if share_row is not None and not pd.isna(share_row["note"]):
-            parts.append(Markup('<p class="note">{}</p>').format(share_row["note"]))
-        for note in dict.fromkeys(profile.collaboration_partners[output]["note"].dropna()):
-            parts.append(Markup('<p class="note">{}</p>').format(note))
+            blocks.append(Paragraph(share_row["note"], "note"))
+        blocks += [Paragraph(note, "note")
+                   for note in dict.fromkeys(profile.collaboration_partners[output]["note"].dropna())]
     data = figures.collaboration_chart_data(shares)
     if data is not None:
         labels = {o: OUTPUTS[o].label for o in OUTPUT_KEYS}
-        alt = (f"Bar chart of the share of {profile.cluster}'s output produced in collaboration: "
-               + "; ".join(f"{labels[o]} {s:g}%" for o, s in zip(data["output"], data["share_pct"])))
-        parts.append(figures.collaboration_chart(data, labels, alt,
-                                                 f"Share produced in collaboration, {profile.cluster}, "
-                                                 f"GII {profile.edition.year}"))
+        blocks.append(Chart(figures.collaboration_chart(data, labels, figures.collaboration_alt(data, labels, profile.cluster),
+                                                        f"Share produced in collaboration, {profile.cluster}, "
+                                                        f"GII {profile.edition.year}")))
     rows = [{"edition": profile.edition.year, "cluster": profile.cluster, "output": output,
              "share_pct": shares[output], "partners": " ; ".join(profile.collaboration_partners[output]["partner"])}
             for output in OUTPUT_KEYS
             if shares[output] is not None or not profile.collaboration_partners[output].empty]
     if rows:
-        parts.append(csv_download(pd.DataFrame(rows), f"{_file_stem(profile)}-collaboration.csv"))
-    return Markup('<section class="collaboration">{}</section>').format(
-        Markup("").join(parts) + source_note(profile, collaboration_sources(profile)))
+        blocks.append(Csv(pd.DataFrame(rows), f"{_file_stem(profile)}-collaboration.csv"))
+    return SectionView("collaboration", blocks, collaboration_sources(profile))
 
 
-def venture_capital(profile: ClusterProfile) -> Markup:
-    """GII 2025's third measure, from whichever venture-capital figures the data holds; nothing at all
-    for an edition that does not measure venture capital."""
+def collaboration(profile: ClusterProfile) -> Markup:
+    return _shown(profile, collaboration_view(profile))
+
+
+def venture_capital_view(profile: ClusterProfile) -> SectionView | None:
+    """GII 2025's third measure, from whichever venture-capital figures the data holds; None for an
+    edition that does not measure venture capital."""
     if not profile.edition.measures_venture_capital:
-        return Markup("")
+        return None
     year, cluster = profile.edition.year, profile.cluster
-    parts = [Markup("<h2>Venture-capital deals</h2>")]
+    blocks: list[Block] = [Heading("Venture-capital deals")]
     values = {column: profile.value(column) for column in VC_COLUMNS}
     sentence = narrative.venture_capital_sentence(
         cluster, deals=values["vc_deals"], per_million=values["vc_deals_per_million"],
         share=values["vc_share_pct"], rank=None if values["vc_rank"] is None else int(values["vc_rank"]),
         window=profile.edition.vc_deals_window)
     if sentence is None:
-        parts.append(missing(f"{cluster}'s venture-capital deals, the third measure of GII {year}",
-                             profile.gap_reason("vc_deals")))
+        blocks.append(Missing(f"{cluster}'s venture-capital deals, the third measure of GII {year}",
+                              profile.gap_reason("vc_deals")))
     else:
-        parts.append(Markup("<p>{}</p>").format(sentence))
+        blocks.append(Paragraph(sentence))
         unknown = [what for column, what in VC_COLUMNS.items() if values[column] is None]
         if unknown:
-            parts.append(Markup('<p class="note">Not in the data: {}.</p>').format(narrative.join_words(unknown)))
+            blocks.append(Paragraph(f"Not in the data: {narrative.join_words(unknown)}.", "note"))
         frame = pd.DataFrame([{"edition": year, "cluster": cluster, **values, "source": profile.row["source"]}])
-        parts.append(csv_download(frame, f"{_file_stem(profile)}-venture-capital.csv"))
-    parts.append(source_note(profile, venture_capital_sources(profile)))
-    return Markup('<section class="venture-capital">{}</section>').format(Markup("").join(parts))
+        blocks.append(Csv(frame, f"{_file_stem(profile)}-venture-capital.csv"))
+    return SectionView("venture-capital", blocks, venture_capital_sources(profile))
+
+
+def venture_capital(profile: ClusterProfile) -> Markup:
+    """The venture-capital section; nothing at all for an edition that does not measure venture capital."""
+    view = venture_capital_view(profile)
+    return Markup("") if view is None else _shown(profile, view)
 
 
 FIGURE_LABELS = {  # clusters.csv column: (label, how to show it)
@@ -348,16 +368,16 @@ def key_figures_frame(profile: ClusterProfile) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Figure", "Value"])
 
 
-def key_figures(profile: ClusterProfile) -> Markup:
-    parts = [Markup("<h2>Key figures, GII {}</h2>").format(profile.edition.year)]
-    frame = key_figures_frame(profile)
-    parts.append(html_table(frame))
+def key_figures_view(profile: ClusterProfile) -> SectionView:
+    blocks: list[Block] = [Heading(f"Key figures, GII {profile.edition.year}"), Table(key_figures_frame(profile))]
     if not pd.isna(profile.row["note"]):
-        parts.append(Markup('<p class="note">{}</p>').format(profile.row["note"]))
-    raw = profile.row.to_frame().T
-    parts.append(csv_download(raw, f"{_file_stem(profile)}-key-figures.csv"))
-    parts.append(source_note(profile, key_figures_sources(profile)))
-    return Markup('<section class="key-figures">{}</section>').format(Markup("").join(parts))
+        blocks.append(Paragraph(profile.row["note"], "note"))
+    blocks.append(Csv(profile.row.to_frame().T, f"{_file_stem(profile)}-key-figures.csv"))
+    return SectionView("key-figures", blocks, key_figures_sources(profile))
+
+
+def key_figures(profile: ClusterProfile) -> Markup:
+    return _shown(profile, key_figures_view(profile))
 
 
 def data_notes(profile: ClusterProfile) -> Markup:
