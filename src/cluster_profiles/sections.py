@@ -538,9 +538,7 @@ def comparisons(profile: ClusterProfile) -> Markup:
                 narrative.join_words([str(h) for h in holes])))
     data = figures.peer_chart_data(profile.peers, profile.neighbours, cluster)
     if data is not None:
-        alt = (f"Dot chart of size ranks in GII {year}, {cluster} highlighted: "
-               + "; ".join(f"{c} {r}" for c, r in zip(data["cluster"], data["size_rank"])))
-        parts.append(figures.peer_chart(data, f"{cluster} among its peers, GII {year}", alt,
+        parts.append(figures.peer_chart(data, f"{cluster} among its peers, GII {year}", figures.peer_alt(data, cluster, year),
                                         f"Size ranks of {adjective} clusters and of the clusters ranked next to "
                                         f"{cluster} (only ranks the data holds)"))
     return Markup('<section class="comparisons">{}</section>').format(Markup("").join(parts))
