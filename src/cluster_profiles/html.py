@@ -134,7 +134,7 @@ class SectionView:
     """What a section shows, in order, and the sources its note cites (rendered after the blocks)."""
 
     css_class: str
-    blocks: list[Block] = field(default_factory=list)
+    blocks: list[Any] = field(default_factory=list)  # Block; checked when rendered (render_section)
     sources: list[str] = field(default_factory=list)
 
     def kinds(self) -> list[str]:
