@@ -376,7 +376,7 @@ def per_million_chart(data: pd.DataFrame, comparison: Comparison) -> Markup:
                              squeeze=False)
     for ax, figure in zip(axes[0], outputs):
         part = data[data["figure"] == figure]
-        sns.barplot(data=part, y="cluster", x="per_million", color=figures.PALETTE["highlight"], ax=ax, orient="h")
+        sns.barplot(data=part, y="cluster", x="per_million", color=figures.PALETTE["highlight"], ax=ax, orient="h", errorbar=None)
         ax.set_title(figure, loc="left", fontsize=11)
         ax.set_xlabel("Per 1 million inhabitants")
         ax.set_ylabel("")

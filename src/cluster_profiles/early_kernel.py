@@ -14,10 +14,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-# What every notebook of the project imports in its first cell, sent to the kernel as soon as it
-# starts (silently: no execution count, no output). The notebook's own import then finds it loaded,
-# as in the batch renderer's warm kernels, whose output a test shows to equal a fresh kernel's.
-PRELOAD = "__import__('cluster_profiles.report')"  # binds no name in the notebook's namespace
+# What every notebook of the project imports in its first cell (cluster_profiles.report, by way of
+# cluster_profiles.preload), sent to the kernel as soon as it starts (silently: no execution count, no
+# output). The notebook's own import then finds it loaded, as in the batch renderer's warm kernels,
+# whose output a test shows to equal a fresh kernel's.
+PRELOAD = "__import__('cluster_profiles.preload').preload.import_report()"  # binds no name in the notebook
 
 
 @contextlib.contextmanager

@@ -119,7 +119,7 @@ def style() -> None:
 def organisation_chart(data: pd.DataFrame, title: str, alt: str) -> Markup:
     style()
     fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(data) + 1.2))
-    sns.barplot(data=data, y="label", x="value", color=PALETTE["highlight"], ax=ax, orient="h")
+    sns.barplot(data=data, y="label", x="value", color=PALETTE["highlight"], ax=ax, orient="h", errorbar=None)
     share = data["measure"].iloc[0] == "share"
     ax.set_xlabel("Share of the cluster's total (%)" if share else "Count")
     ax.set_ylabel("")
@@ -140,7 +140,7 @@ def field_chart(data: pd.DataFrame, titles: dict[str, str], alt: str, caption: s
     for ax, output in zip(axes[0], outputs):
         part = data[data["output"] == output]
         colours = [PALETTE["remainder"] if r else PALETTE["highlight"] for r in part["remainder"]]
-        sns.barplot(data=part, y="field", x="share_pct", hue="field", palette=colours, legend=False, ax=ax, orient="h")
+        sns.barplot(data=part, y="field", x="share_pct", hue="field", palette=colours, legend=False, ax=ax, orient="h", errorbar=None)
         ax.set_title(titles[output], loc="left", fontsize=12)
         ax.set_xlabel("Share (%)")
         ax.set_ylabel("")
