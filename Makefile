@@ -76,10 +76,10 @@ reports/%.html: $(STAMP) $(NOTEBOOK) $(DATA_FILES) $(PACKAGE_FILES) ## a report 
 	stem=$(call quote,$*); "$(BIN)/cluster-profiles" render --edition "$${stem%%/*}" --cluster "$${stem##*/}"
 
 check: lint typecheck ## the fast loop (seconds): lint, type-check and every test that starts no kernel
-	"$(BIN)/python" -m pytest -q -p no:cacheprovider -n auto -m "not kernel and not slow" --no-kernels tests
+	"$(BIN)/python" -m pytest -q -p no:cacheprovider -p no:nbval -n auto -m "not kernel and not slow" --no-kernels tests
 
 check-order: $(STAMP) ## the fast tests in a random order, printed as a seed (SEED=n repeats an order)
-	"$(BIN)/python" -m pytest -q -p no:cacheprovider -p randomly $(if $(SEED),--randomly-seed="$(SEED)",) \
+	"$(BIN)/python" -m pytest -q -p no:cacheprovider -p no:nbval -p randomly $(if $(SEED),--randomly-seed="$(SEED)",) \
 	  -m "not kernel and not slow" --no-kernels tests
 
 test: lint ## run every test: lint, unit, nbval goldens, end-to-end render, browser (site included)

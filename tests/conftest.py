@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from cluster_profiles import cache
+from cluster_profiles.cli import skip_unused_iri_checker
 from cluster_profiles.load import load_tables
+
+# Before any test imports nbformat: jsonschema would import rfc3987_syntax, which compiles ~35 grammars
+# (2-3 s in every test process) for a format no notebook schema uses. A no-op when nbval's plugin has
+# imported it already (`make test --nbval`); `make check` leaves that plugin out (-p no:nbval).
+skip_unused_iri_checker()
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REFERENCE = FIXTURES / "gii2024-hefei-profile.md"

@@ -34,6 +34,35 @@ def test_fingerprint_follows_the_rows_a_report_reads(data_copy):
     assert changed == {("Hefei", 2024)}
 
 
+
+def _inputs_in_a_plan(tables, pages: list[tuple[str | None, int]]) -> list[str]:
+    """What ``report_inputs`` gives for each page while ``plan_kind`` plans (a kind whose one page reads them all)."""
+    from dataclasses import replace
+
+    from cluster_profiles.notebook_kinds import PROFILE
+
+    texts: list[str] = []
+    spec = replace(PROFILE, instances=lambda *_: [ReportParameters(cluster="Hefei", edition=2024)],
+                   inputs=lambda t, p, _: texts.extend(batch.report_inputs(t, c, e) for c, e in pages) or "")
+    batch.plan_kind(spec, tables, code_hash="code")
+    return texts
+
+
+def test_a_plan_gives_each_page_the_inputs_it_would_get_alone(fixture_tables):
+    """A plan writes each table once and picks each page's lines: the same text as ``rows_in_scope`` written
+    page by page, also when a value holds a line break (no line per row) and for a cluster without rows."""
+    from dataclasses import replace
+
+    top = fixture_tables.top_organisations.copy()
+    top.loc[top.index[0], "organisation"] = 'Two\nlines, "quoted"'
+    broken_line = (str(top["cluster"].iloc[0]), int(top["edition"].iloc[0]))
+    pages = [("Hefei", 2024), broken_line, ("Cairo", 2025), ("Atlantis", 2024), (None, 2024), (None, 2025)]
+    for tables in (fixture_tables, replace(fixture_tables, top_organisations=top)):
+        alone = [batch.report_inputs(tables, cluster, edition) for cluster, edition in pages]
+        assert _inputs_in_a_plan(tables, pages) == alone
+    assert 'Two\nlines, ""quoted""' in alone[1] and "Two" not in alone[2]  # Cairo reads no other top list
+
+
 def test_fingerprint_follows_the_code(fixture_tables):
     [cairo_a] = batch.plan(fixture_tables, [2025], "EG", code_hash="a")
     [cairo_b] = batch.plan(fixture_tables, [2025], "EG", code_hash="b")

@@ -13,13 +13,22 @@ from cluster_profiles.errors import UnknownClusterError  # noqa: E402
 from cluster_profiles.profile import build_profile  # noqa: E402
 
 
+@pytest.fixture
+def sketch(monkeypatch):
+    """The picker's wiring without drawing: its profile is a stand-in naming the cluster and edition (a real
+    profile, every section drawn, is what test_the_picker_displays_as_a_widget shows)."""
+    from markupsafe import Markup
+
+    monkeypatch.setattr(explore, "profile_html", lambda p: Markup("<p>{} (GII {})</p>").format(p.cluster, p.edition))
+
+
 def _ranked(tables, edition):
     rows = tables.clusters[(tables.clusters["edition"] == edition)].sort_values(["size_rank", "cluster"],
                                                                                  na_position="last")
     return list(rows["cluster"])
 
 
-def test_the_lists_are_what_the_data_holds(fixture_tables):
+def test_the_lists_are_what_the_data_holds(fixture_tables, sketch):
     picker = explore.ClusterPicker(fixture_tables)
     assert list(picker.edition.options) == fixture_tables.edition_list()
     assert picker.edition.value == fixture_tables.edition_list()[-1]
@@ -27,7 +36,7 @@ def test_the_lists_are_what_the_data_holds(fixture_tables):
     assert values == _ranked(fixture_tables, picker.edition.value)
 
 
-def test_changing_the_cluster_changes_the_profile(fixture_tables):
+def test_changing_the_cluster_changes_the_profile(fixture_tables, sketch):
     edition = fixture_tables.edition_list()[-1]
     first, second = _ranked(fixture_tables, edition)[:2]
     picker = explore.ClusterPicker(fixture_tables, edition, first)
@@ -38,7 +47,7 @@ def test_changing_the_cluster_changes_the_profile(fixture_tables):
     assert picker.profile.value == str(explore.profile_html(build_profile(fixture_tables, second, edition)))
 
 
-def test_changing_the_edition_refills_the_list_and_keeps_the_cluster_when_it_can(fixture_tables):
+def test_changing_the_edition_refills_the_list_and_keeps_the_cluster_when_it_can(fixture_tables, sketch):
     editions = fixture_tables.edition_list()
     in_all = [c for c in _ranked(fixture_tables, editions[-1])
               if all(c in _ranked(fixture_tables, e) for e in editions[-2:])]
@@ -57,7 +66,7 @@ def test_changing_the_edition_refills_the_list_and_keeps_the_cluster_when_it_can
         assert picker.cluster.value == _ranked(fixture_tables, editions[-2])[0]
 
 
-def test_a_typed_cluster_is_resolved_or_refused(fixture_tables):
+def test_a_typed_cluster_is_resolved_or_refused(fixture_tables, sketch):
     edition = fixture_tables.edition_list()[-1]
     name = _ranked(fixture_tables, edition)[0]
     assert explore.ClusterPicker(fixture_tables, edition, name.upper()).cluster.value == name
@@ -66,8 +75,10 @@ def test_a_typed_cluster_is_resolved_or_refused(fixture_tables):
 
 
 def test_the_picker_displays_as_a_widget(fixture_tables):
-    bundle = explore.ClusterPicker(fixture_tables)._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    picker = explore.ClusterPicker(fixture_tables)
+    assert "application/vnd.jupyter.widget-view+json" in picker._repr_mimebundle_()
+    shown = picker.profile.value  # drawn: the sections of the report, charts and map included
+    assert picker.cluster.value in shown and shown.count("<img") >= 2 and 'class="sources"' in shown
 
 
 def test_the_explore_notebook_calls_the_picker_and_the_list():

@@ -93,3 +93,16 @@ def test_totals_and_per_million_figures_must_imply_one_population(data_copy, art
 def test_one_output_alone_cannot_contradict_itself():
     assert quality.implied_population_bounds(251, 15) == pytest.approx((251 / 15.5, 251 / 14.5))
     assert quality.implied_population_bounds(5, 0.4)[1] == float("inf")
+
+
+def test_a_profile_gets_the_findings_of_the_tables_it_is_built_from(fixture_tables):
+    """findings_for works the folder out once per Tables: a Tables with other rows gets its own findings."""
+    from dataclasses import replace
+
+    folder = quality.findings(fixture_tables)
+    assert quality.findings_for(fixture_tables, 2024, "Hefei") == [f for f in folder if f.cluster == "Hefei"] != []
+    top = fixture_tables.top_organisations
+    twice = (top["edition"] == 2024) & (top["cluster"] == "Hefei") & (top["output"] == "articles") & (top["rank"] == 3)
+    fixed = replace(fixture_tables, top_organisations=top[~twice])
+    assert quality.findings_for(fixed, 2024, "Hefei") == []
+    assert quality.findings_for(fixture_tables, 2024, "Hefei") == [f for f in folder if f.cluster == "Hefei"]

@@ -10,6 +10,7 @@ report whose inputs (its data rows, the notebook, the package code) are unchange
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import multiprocessing
 import multiprocessing.util
@@ -18,7 +19,9 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 from tqdm import tqdm
@@ -126,12 +129,64 @@ def rows_in_scope(tables: Tables, spec: TableSpec, edition: int, cluster: str | 
 
 def report_inputs(tables: Tables, cluster: str | None, edition: int) -> str:
     """The data rows a page can read, as text, table by table (see ``schema.SCOPES``)."""
+    rows = _PLAN_ROWS.get()
     pieces = []
     for spec in TABLES.values():
-        rows = rows_in_scope(tables, spec, edition, cluster)
-        if rows is not None:
-            pieces.append(f"## {spec.file_name}\n{rows.to_csv(index=False)}")
+        if rows is not None and rows.tables is tables:
+            text = rows.csv(spec, edition, cluster)
+        else:
+            selected = rows_in_scope(tables, spec, edition, cluster)
+            text = None if selected is None else selected.to_csv(index=False, lineterminator="\n")
+        if text is not None:
+            pieces.append(f"## {spec.file_name}\n{text}")
     return "\n".join(pieces)
+
+
+class _RowsByScope:
+    """``report_inputs`` for many pages of one ``Tables``: each table is written as CSV once, and a page's
+    text is the header and its rows' lines, picked by the table's scope; the same text as writing
+    ``rows_in_scope`` for each page (which a plan of every page would do once per page and table)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self._lines: dict[str, tuple[str, list[str]] | None] = {}
+        self._groups: dict[str, dict[object, Any]] = {}
+        self._texts: dict[tuple[str, int, str | None], str | None] = {}
+
+    def csv(self, spec: TableSpec, edition: int, cluster: str | None) -> str | None:
+        key = (spec.name, edition, cluster if spec.scope == "cluster" else None)
+        if key not in self._texts:
+            self._texts[key] = self._csv(spec, edition, cluster)
+        return self._texts[key]
+
+    def _csv(self, spec: TableSpec, edition: int, cluster: str | None) -> str | None:
+        if spec.scope == "cluster" and cluster is None:
+            return None
+        if spec.name not in self._lines:
+            text = self.tables.frame(spec.name).to_csv(index=False, lineterminator="\n")
+            lines = text.split("\n")  # the header, one line per row, and "" after the last newline
+            frame_rows = len(self.tables.frame(spec.name))
+            self._lines[spec.name] = (lines[0], lines[1:-1]) if len(lines) == frame_rows + 2 else None
+        written = self._lines[spec.name]
+        if written is None:  # a value holds a line break: the rows are not one line each
+            rows = rows_in_scope(self.tables, spec, edition, cluster)
+            return None if rows is None else rows.to_csv(index=False, lineterminator="\n")
+        header, lines = written
+        if spec.scope == "reference":
+            return "\n".join([header, *lines, ""])
+        frame = self.tables.frame(spec.name)
+        if spec.scope == "edition":
+            positions = np.flatnonzero(frame["edition"].isin([edition, edition - 1]).to_numpy(dtype=bool, na_value=False))
+        else:
+            if spec.name not in self._groups:
+                keys = ["cluster", "edition"] if "edition" in frame.columns else ["cluster"]
+                self._groups[spec.name] = frame.groupby(keys, sort=False).indices
+            group = (cluster, edition) if "edition" in frame.columns else cluster
+            positions = self._groups[spec.name].get(group, np.array([], dtype=int))
+        return "\n".join([header, *(lines[i] for i in positions), ""])
+
+
+_PLAN_ROWS: contextvars.ContextVar[_RowsByScope | None] = contextvars.ContextVar("_PLAN_ROWS", default=None)
 
 
 def plan_kind(spec: NotebookSpec, tables: Tables, editions: list[int] | None = None, economy: str | None = None,
@@ -140,10 +195,14 @@ def plan_kind(spec: NotebookSpec, tables: Tables, editions: list[int] | None = N
     code_hash = code_hash or code_fingerprint(spec.notebook)
     reports_dir = Path(reports_dir or paths.REPORTS_DIR)
     tasks = []
-    for parameters in spec.instances(tables, list(editions or []), economy):
-        inputs = spec.inputs(tables, parameters, reports_dir)
-        digest = hashlib.sha256("\n".join([code_hash, str(tables.data_dir), inputs]).encode())
-        tasks.append(Task(spec.kind, parameters, digest.hexdigest()))
+    token = _PLAN_ROWS.set(_RowsByScope(tables))  # pages share tables: each is written as CSV once
+    try:
+        for parameters in spec.instances(tables, list(editions or []), economy):
+            inputs = spec.inputs(tables, parameters, reports_dir)
+            digest = hashlib.sha256("\n".join([code_hash, str(tables.data_dir), inputs]).encode())
+            tasks.append(Task(spec.kind, parameters, digest.hexdigest()))
+    finally:
+        _PLAN_ROWS.reset(token)
     return tasks
 
 

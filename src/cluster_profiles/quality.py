@@ -9,6 +9,7 @@ prints them as warnings; each report shows the ones about its cluster.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import pandas as pd
@@ -192,5 +193,15 @@ def findings(tables: Tables) -> list[Finding]:
                   + shares_against_total(tables) + totals_against_per_million(tables))
 
 
+_FOLDER_FINDINGS: dict[int, list[Finding]] = {}  # id(tables) -> findings(tables), while that Tables lives
+
+
 def findings_for(tables: Tables, edition: int, cluster: str) -> list[Finding]:
-    return [f for f in findings(tables) if f.edition == edition and f.cluster == cluster]
+    """The findings about one cluster and edition. The whole folder's findings are worked out once per
+    ``Tables`` (which is read-only): every profile built from it (a warm kernel's reports, a comparison's
+    clusters) picks its own from them instead of checking the folder again."""
+    key = id(tables)
+    if key not in _FOLDER_FINDINGS:
+        _FOLDER_FINDINGS[key] = findings(tables)
+        weakref.finalize(tables, _FOLDER_FINDINGS.pop, key, None)
+    return [f for f in _FOLDER_FINDINGS[key] if f.edition == edition and f.cluster == cluster]
