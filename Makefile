@@ -33,6 +33,7 @@ PIP := "$(BIN)/python" -m pip install --quiet --disable-pip-version-check
 PACKAGE_FILES := $(shell find src -name '*.py' -o -name '*.j2' -o -name '*.json' 2>/dev/null)
 DATA_FILES := $(wildcard data/*.csv)
 NOTEBOOK := notebooks/cluster_profile.ipynb
+COMPARE_NOTEBOOK := notebooks/compare_clusters.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 
 .PHONY: help install lock report reports bench check check-order test test-lab lint typecheck lab lab-reset golden validate import locations clean distclean
@@ -72,8 +73,12 @@ bench-single: $(STAMP) ## one `cluster-profiles render` against the floor (kerne
 compare: $(STAMP) ## clusters side by side: make compare CLUSTERS="Hefei;Nanjing;Wuhan" EDITION=2024 [DATA=dir]
 	"$(BIN)/cluster-profiles" compare --clusters "$$CLUSTERS" --edition "$$EDITION" $(DATA_OPTION)
 
-reports/%.html: $(STAMP) $(NOTEBOOK) $(DATA_FILES) $(PACKAGE_FILES) ## a report by path: make reports/2024/nanjing.html
-	stem=$(call quote,$*); "$(BIN)/cluster-profiles" render --edition "$${stem%%/*}" --cluster "$${stem##*/}"
+# a comparison's path names its clusters by slug, joined by "--" (a slug never holds two dashes in a row)
+reports/%.html: $(STAMP) $(NOTEBOOK) $(wildcard $(COMPARE_NOTEBOOK)) $(DATA_FILES) $(PACKAGE_FILES) ## a page by path: make reports/2024/nanjing.html, reports/2024/compare/hefei--nanjing.html
+	stem=$(call quote,$*); case "$$stem" in \
+	  */compare/*) names="$${stem##*/}"; "$(BIN)/cluster-profiles" compare --edition "$${stem%%/*}" --clusters "$${names//--/;}" ;; \
+	  *) "$(BIN)/cluster-profiles" render --edition "$${stem%%/*}" --cluster "$${stem##*/}" ;; \
+	esac
 
 check: lint typecheck ## the fast loop (seconds): lint, type-check and every test that starts no kernel
 	"$(BIN)/python" -m pytest -q -p no:cacheprovider -p no:nbval -n auto -m "not kernel and not slow" --no-kernels tests

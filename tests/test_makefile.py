@@ -120,3 +120,17 @@ def test_compare_variables_arrive_as_literal_arguments(project, value):
     [argv] = _make(project, "compare", env={"CLUSTERS": clusters})
     assert argv == ["compare", "--clusters", clusters, "--edition", "2024"]
     assert _side_effects(project) == []
+
+
+# "--" separates the slugs in a comparison's file name: a value holding it is two names there
+@pytest.mark.parametrize("name", [v for v in HOSTILE_MAKE_VALUES if "/" not in v and "\n" not in v and "--" not in v],
+                         ids=lambda v: str(HOSTILE_MAKE_VALUES.index(v)))
+def test_a_comparison_path_renders_the_comparison_and_is_not_code(project, name):
+    (project / "notebooks" / "compare_clusters.ipynb").write_text("{}")
+    [argv] = _make(project, f"reports/2024/compare/hefei--{name}--wuhan.html")
+    assert argv[0] == "compare"
+    # the slugs joined by "--" in the file name are the names the command resolves, separated by ";"
+    assert _option(argv, "--edition") == "2024" and _option(argv, "--clusters") == f"hefei;{name};wuhan"
+    [argv] = _make(project, "reports/2024/hefei.html")  # a profile's path is still a profile
+    assert argv[0] == "render" and _option(argv, "--cluster") == "hefei"
+    assert _side_effects(project) == []
