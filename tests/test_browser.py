@@ -7,8 +7,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import pytest
-
-CHROMIUM = Path("/usr/bin/chromium")
+from browsers import CHROMIUM, headless_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
@@ -19,16 +18,21 @@ if not CHROMIUM.exists():
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
+def browser_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("chromium-home")
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                  "--disable-component-update", "--disable-sync"])
+
+@pytest.fixture(scope="module")
+def browser(browser_home):
+    with headless_chromium(browser_home) as chromium:
         yield chromium
-        chromium.close()
+
+
+def test_the_browser_writes_under_its_own_temporary_home(browser, browser_home):
+    page = browser.new_page()
+    page.goto("data:text/html,<p>ready</p>")
+    assert page.text_content("p") == "ready"
+    assert (browser_home / ".config" / "chromium").is_dir()  # its crash-report folder: not in the user's HOME
 
 
 class OfflinePage:

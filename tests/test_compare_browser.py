@@ -7,7 +7,8 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import pytest
-from test_browser import CHROMIUM, OfflinePage
+from browsers import CHROMIUM, headless_chromium
+from test_browser import OfflinePage
 
 from cluster_profiles import paths
 
@@ -20,14 +21,9 @@ FIXTURE_DATA = paths.REPO_ROOT / "tests" / "fixtures" / "data"
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+def browser(tmp_path_factory):
+    with headless_chromium(tmp_path_factory.mktemp("chromium-home")) as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -28,10 +28,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browsers import CHROMIUM
 
 from cluster_profiles import lab, paths
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel, pytest.mark.slow]
 
