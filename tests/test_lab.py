@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from cluster_profiles import lab, paths
 
@@ -72,3 +75,22 @@ def test_lab_command_roots_at_the_repository_on_localhost_without_a_token_in_arg
 def test_the_working_copies_are_git_ignored():
     ignored = (paths.REPO_ROOT / ".gitignore").read_text().splitlines()
     assert f"{paths.LAB_DIR.name}/" in ignored
+
+
+def test_the_lab_environment_puts_the_project_defaults_first_and_keeps_the_rest(tmp_path):
+    environment = lab.lab_environment({"JUPYTER_CONFIG_PATH": f"/a{os.pathsep}/b", "OTHER": "x"})
+    assert environment["JUPYTER_CONFIG_PATH"].split(os.pathsep) == [str(lab.LAB_CONFIG_DIR), "/a", "/b"]
+    assert environment["OTHER"] == "x"
+    assert lab.lab_environment({})["JUPYTER_CONFIG_PATH"] == str(lab.LAB_CONFIG_DIR)
+
+
+def test_jupyterlab_reads_no_news_prompt_from_the_project_defaults(monkeypatch, tmp_path):
+    settings_utils = pytest.importorskip("jupyterlab_server.settings_utils")  # the `lab` extra
+    key = "@jupyterlab/apputils-extension:notification"
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_CONFIG_PATH"):
+        monkeypatch.setenv(name, str(tmp_path / name))  # no user or outside configuration in the way
+    before, _ = settings_utils._get_overrides(str(tmp_path))
+    assert before.get(key, {}).get("fetchNews") is None
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", lab.lab_environment(os.environ)["JUPYTER_CONFIG_PATH"])
+    after, _ = settings_utils._get_overrides(str(tmp_path))
+    assert after[key]["fetchNews"] == "false"

@@ -199,16 +199,13 @@ def jupyter_lab(tmp_path_factory):
     config, home, runtime, shots = tmp / "config", tmp / "home", tmp / "runtime", tmp / "screenshots"
     for folder in (home, shots):
         folder.mkdir()
-    # no network: never ask about, nor fetch, Jupyter's news and JupyterLab's updates
-    settings = config / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
+    # no network: JupyterLab's update check is off here; its news prompt is off by the project's defaults
+    # (lab.lab_environment, as `make lab` starts it), which the first test checks
     token, port = secrets.token_hex(16), _free_port()
     command = lab.jupyter_lab_command(clone / "lab" / lab.PROFILE_COPY, root=clone, extra=[
         "--no-browser", f"--ServerApp.port={port}", "--LabApp.expose_app_in_browser=True",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"])
-    environment = {**os.environ, "JUPYTER_TOKEN": token, "JUPYTER_CONFIG_DIR": str(config),
+    environment = {**lab.lab_environment(os.environ), "JUPYTER_TOKEN": token, "JUPYTER_CONFIG_DIR": str(config),
                    "JUPYTER_DATA_DIR": str(tmp / "data"), "JUPYTER_RUNTIME_DIR": str(runtime), "HOME": str(home),
                    "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
     for name in ("IPYTHONDIR", "MPLCONFIGDIR", "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
@@ -269,6 +266,8 @@ def test_run_all_and_save_the_working_copy_leaves_the_clone_clean(jupyter_lab):
     assert counts == sorted(set(counts)), f"the cells ran out of order or twice: {counts}"
     shown = page.page.inner_text(".jp-Notebook")
     assert "Hefei" in shown and "Traceback" not in shown
+    toasts = page.page.locator(".Toastify__toast").all_inner_texts()
+    assert not any("Jupyter news" in toast for toast in toasts), f"JupyterLab asked about its news: {toasts}"
     page.save()
     saved = json.loads((clone / "lab" / "cluster_profile.ipynb").read_text(encoding="utf-8"))
     code = [cell for cell in saved["cells"] if cell["cell_type"] == "code"]

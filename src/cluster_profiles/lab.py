@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +99,18 @@ def jupyter_lab_command(open_path: Path, extra: list[str] | None = None, root: P
     return command
 
 
+# JupyterLab's defaults for `make lab`, read through JUPYTER_CONFIG_PATH (labconfig/default_setting_overrides.json):
+# no "Would you like to get notified about official Jupyter news?" toast over the report on first start. A
+# user's own settings still win (Settings > Notifications); their config folders are left untouched.
+LAB_CONFIG_DIR = Path(__file__).parent / "lab_config"
+
+
+def lab_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` with the project's JupyterLab defaults first on JUPYTER_CONFIG_PATH (the rest kept)."""
+    existing = [p for p in environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
+    return {**environ, "JUPYTER_CONFIG_PATH": os.pathsep.join([str(LAB_CONFIG_DIR), *existing])}
+
+
 def start_lab(reset: bool = False, extra: list[str] | None = None) -> int:
     """Prepare the working copies, then replace this process with JupyterLab."""
     if importlib.util.find_spec("jupyterlab") is None:  # an extra: not in the lock file CI installs
@@ -109,5 +122,5 @@ def start_lab(reset: bool = False, extra: list[str] | None = None) -> int:
     command = jupyter_lab_command(paths.LAB_DIR / PROFILE_COPY, extra)
     sys.stdout.flush()
     os.chdir(paths.REPO_ROOT)
-    os.execv(command[0], command)
+    os.execve(command[0], command, lab_environment(os.environ))
     return 0  # not reached
