@@ -6,6 +6,7 @@ from bs4 import BeautifulSoup
 from markupsafe import Markup
 
 from cluster_profiles import html
+from cluster_profiles.citations import Citations
 
 HOSTILE = "<script>alert('x')</script> & co"
 
@@ -104,3 +105,35 @@ def test_view_lists_its_blocks_by_kind():
     view = html.SectionView("demo", [html.Heading("a"), html.Missing("b"), html.Missing("c")], ["src"])
     assert view.kinds() == ["heading", "missing", "missing"]
     assert [m.what for m in view.of_kind("missing")] == ["b", "c"]
+
+
+def test_a_box_lays_out_its_blocks_inside_a_div_and_escapes_them():
+    view = html.SectionView("demo", [html.Box("quality", [html.Heading("Notes", 3), html.Paragraph(HOSTILE),
+                                                          html.BulletList([HOSTILE, Markup("<i>kept</i>")])]),
+                                     html.Paragraph("after")])
+    section = _soup(html.render_section(view)).find("section")
+    box = section.find("div")
+    assert box["class"] == ["quality"] and [c.name for c in box.children] == ["h3", "p", "ul"]
+    assert section.find("script") is None and box.find("p").get_text() == HOSTILE
+    assert [li.get_text() for li in box.find_all("li")] == [HOSTILE, "kept"] and box.find("i") is not None
+    assert [c.name for c in section.children] == ["div", "p"]
+    assert view.kinds() == ["box", "paragraph"] and [p.text for p in view.of_kind("paragraph")] == [HOSTILE, "after"]
+
+
+def test_a_box_refuses_what_is_not_a_block():
+    with pytest.raises(TypeError, match="section 'demo': not a block"):
+        html.render_section(html.SectionView("demo", [html.Box("gaps", ["<p>raw</p>"])]))
+
+
+def test_the_source_list_is_the_citations_list():
+    cited = Citations.of([["https://example.org/a ; <b>Report</b>"]])
+    view = html.SectionView("demo", [html.SourceList(cited)])
+    assert html.render_section(view) == Markup('<section class="demo">{}</section>').format(cited.list_html())
+    assert _soup(html.render_section(view)).find("b") is None
+
+
+def test_a_view_may_be_a_header_and_nothing_else_but_a_section():
+    header = html.render_section(html.SectionView("report-title", [html.Heading(HOSTILE, 1)], element="header"))
+    assert header.startswith('<header class="report-title"><h1>') and header.endswith("</h1></header>")
+    with pytest.raises(ValueError, match="element 'script' is not one of"):
+        html.render_section(html.SectionView("demo", [], element="script"))

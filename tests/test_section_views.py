@@ -1,10 +1,37 @@
-"""What each converted section shows, as a view (before any HTML): on the frozen fixture data."""
+"""What each section shows, as a view (before any HTML): on the frozen fixture data."""
 
+import dataclasses
+
+import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
+from markupsafe import Markup
 
-from cluster_profiles import html, sections
+import cluster_profiles.profile as profile_module
+from cluster_profiles import figures, html, maps, quality, sections
 from cluster_profiles.outputs import OUTPUT_KEYS
 from cluster_profiles.profile import build_profile
+
+HOSTILE = "<b>Ev'il</b> & co"
+CHARTS = ("organisation_chart", "field_chart", "collaboration_chart", "peer_chart")
+
+
+@pytest.fixture
+def no_drawing(monkeypatch):
+    """Charts and maps not drawn (a placeholder figure instead): for tests about what a view holds, not how
+    it is drawn. Returns the arguments each drawing call received."""
+    calls = []
+
+    def placeholder(name):
+        def draw(*args):
+            calls.append((name, args))
+            return Markup("<figure>{}</figure>").format(name)
+        return draw
+
+    for name in CHARTS:
+        monkeypatch.setattr(figures, name, placeholder(name))
+    monkeypatch.setattr(maps, "draw_map", placeholder("draw_map"))
+    return calls
 
 
 @pytest.fixture(scope="module")
@@ -93,11 +120,18 @@ def test_key_figures_view(hefei):
     assert view.sources == [str(hefei.row["source"])]
 
 
-@pytest.mark.parametrize("name", ["lead", "top_organisations", "top_fields", "collaboration", "venture_capital", "key_figures"])
-def test_a_converted_section_is_its_view_rendered(fixture_tables, name):
-    """The section's HTML is its view laid out by the macro file, with the note of the view's sources."""
-    for cluster, edition in [("Hefei", 2024), ("Cairo", 2025), ("Beijing", 2025)]:
-        profile = build_profile(fixture_tables, cluster, edition)
+@pytest.fixture(scope="module")
+def sample(fixture_tables):
+    """Profiles that between them have and lack each part: lists, charts, conflicts, gaps, peers, neighbours."""
+    return [build_profile(fixture_tables, cluster, edition)
+            for cluster, edition in [("Hefei", 2024), ("Cairo", 2025), ("Beijing", 2025), ("Kuala Lumpur", 2024)]]
+
+
+@pytest.mark.parametrize("name", sorted({s.name for s in sections.PROFILE_SECTIONS}))
+def test_each_section_is_its_view_rendered(sample, name, no_drawing):
+    """The section's HTML is its view laid out by the macro file, with the note of the view's sources (the
+    data notes cite beside each item instead); the view cites what the section's sources function says."""
+    for profile in sample:
         for section in (s for s in sections.PROFILE_SECTIONS if s.name == name):
             args = (section.argument,) if section.argument else ()
             view = getattr(sections, f"{name}_view")(profile, *args)
@@ -105,7 +139,8 @@ def test_a_converted_section_is_its_view_rendered(fixture_tables, name):
                 assert section.render(profile) == ""
                 continue
             assert view.sources == section.sources(profile)
-            assert section.render(profile) == html.render_section(view, sections.source_note(profile, view.sources))
+            note = None if name == "data_notes" else sections.source_note(profile, view.sources)
+            assert section.render(profile) == html.render_section(view, note)
 
 
 def test_lead_with_ranks_lists_them(fixture_tables):
@@ -128,3 +163,207 @@ def test_lead_says_when_the_economy_rank_is_counted(fixture_tables):
     view = sections.lead_view(build_profile(fixture_tables, "Tokyo-Yokohama", 2023))
     note = view.blocks[-1]
     assert note.kind == "paragraph" and note.css_class == "note" and "counted from the GII 2023 ranking" in note.text
+
+
+# ------------------------------------------------------------------- every view cites what its section cites
+# On every cluster of a folder (slow: a profile and a map layout each); the fast loop checks the sample above.
+
+
+def _views_and_sources(tables, monkeypatch):
+    """(cluster, edition, section, the view's sources, the section's sources) for every cluster of a folder."""
+    every = quality.findings(tables)  # the folder's findings computed once, not once per profile as build_profile does
+    monkeypatch.setattr(profile_module, "findings_for",
+                        lambda t, edition, cluster: [f for f in every if (f.edition, f.cluster) == (edition, cluster)])
+    for cluster, edition in sorted(set(zip(tables.clusters["cluster"], tables.clusters["edition"]))):
+        built = build_profile(tables, cluster, int(edition))
+        for section in sections.PROFILE_SECTIONS:
+            args = (section.argument,) if section.argument else ()
+            view = getattr(sections, f"{section.name}_view")(built, *args)
+            if view is not None:
+                yield cluster, edition, section.name, view.sources, section.sources(built)
+
+
+@pytest.mark.slow
+def test_every_views_sources_are_its_sources_function_on_the_fixture_data(fixture_tables, monkeypatch, no_drawing):
+    checked = list(_views_and_sources(fixture_tables, monkeypatch))
+    assert [c for c in checked if c[3] != c[4]] == []
+    assert {c[2] for c in checked} == {s.name for s in sections.PROFILE_SECTIONS}
+
+
+@pytest.mark.slow
+def test_every_views_sources_are_its_sources_function_on_the_shipped_data(tables, monkeypatch, no_drawing):
+    checked = list(_views_and_sources(tables, monkeypatch))
+    assert [c for c in checked if c[3] != c[4]] == [] and checked
+
+
+# ---------------------------------------------------------------------------------------------- title
+
+
+def test_the_title_is_a_header_with_the_edition_and_every_economy(fixture_tables):
+    view = sections.title_view(build_profile(fixture_tables, "Shenzhen–Hong Kong–Guangzhou", 2024))
+    assert view.element == "header" and view.css_class == "report-title" and view.sources == []
+    assert view.kinds() == ["paragraph", "heading"]
+    kicker, heading = view.blocks
+    assert kicker.text == "Global Innovation Index 2024" and kicker.css_class == "kicker"
+    assert heading.level == 1 and heading.text.startswith("Shenzhen–Hong Kong–Guangzhou, ") and " / " in heading.text
+
+
+def test_the_title_escapes_a_hostile_cluster_name(hefei):
+    soup = BeautifulSoup(str(sections.title(dataclasses.replace(hefei, cluster=HOSTILE))), "html.parser")
+    assert soup.find("b") is None and soup.find("h1").get_text() == f"{HOSTILE}, {hefei.economy_names[0]}"
+    assert soup.header["class"] == ["report-title"] and soup.find("section") is None
+
+
+# -------------------------------------------------------------------------------------- comparisons
+
+
+def _missing(view):
+    return {m.what: m.reason for m in view.of_kind("missing")}
+
+
+def test_comparisons_say_why_each_missing_part_is_missing(fixture_tables, no_drawing):
+    kuala_lumpur = sections.comparisons_view(build_profile(fixture_tables, "Kuala Lumpur", 2024))
+    missing = _missing(kuala_lumpur)
+    assert missing["a comparison with GII 2023"].startswith("Kuala Lumpur has no row in the GII 2023 data")
+    assert missing["other Malaysian clusters in GII 2024"] == \
+        "The data holds no other cluster of this economy for this edition."
+    assert "table" in kuala_lumpur.kinds()  # the clusters ranked next to it are in the data
+    assert _missing(sections.comparisons_view(build_profile(fixture_tables, "Cambridge", 2024)))[
+        "the clusters ranked next to it"] == "Cambridge's size rank is not in the data."
+    assert _missing(sections.comparisons_view(build_profile(fixture_tables, "Cairo", 2025)))[
+        "the clusters ranked next to it"] == "Their ranks are not in the data."
+    sao_paulo = sections.comparisons_view(build_profile(fixture_tables, "São Paulo", 2023))
+    assert _missing(sao_paulo)["a comparison with GII 2022"] == "GII 2022 is not in the data."
+
+
+def test_comparisons_with_the_previous_edition_show_its_table_and_csv(fixture_tables, no_drawing):
+    tokyo = build_profile(fixture_tables, "Tokyo–Yokohama", 2024)
+    view = sections.comparisons_view(tokyo)
+    assert "a comparison with GII 2023" not in _missing(view)
+    tables = view.of_kind("table")
+    assert tables[0].frame.equals(sections.previous_edition_frame(tokyo)) and not tables[0].frame.empty
+    assert view.of_kind("csv")[0].file_name == "gii2024-tokyo-yokohama-since-2023.csv"
+    notes = [str(p.text) for p in view.of_kind("paragraph") if p.css_class == "note"]
+    windows_differ = tokyo.previous_edition.pct_window != tokyo.edition.pct_window
+    assert any(n.startswith("Counts cover different five-year windows") for n in notes) == windows_differ
+    assert view.sources == [] and view.css_class == "comparisons"
+
+
+def test_comparisons_peers_table_chart_and_holes(hefei, no_drawing):
+    view = sections.comparisons_view(hefei)
+    peers = next(t for t in view.of_kind("table") if t.frame.equals(sections.peers_frame(hefei)))
+    assert f"{hefei.cluster} (this report)" in list(peers.frame["Cluster"])
+    assert f"The data holds {len(hefei.peers)} of them" in [str(p.text)[:len(f"The data holds {len(hefei.peers)} of them")]
+                                                             for p in view.of_kind("paragraph")]
+    (chart,) = view.of_kind("chart")
+    (name, args), = no_drawing
+    data = figures.peer_chart_data(hefei.peers, hefei.neighbours, hefei.cluster)
+    assert name == "peer_chart" and args[2] == figures.peer_alt(data, hefei.cluster, 2024)
+    rank = int(hefei.value("size_rank"))
+    known = set(hefei.neighbours["size_rank"].astype(int))
+    holes = [str(r) for r in range(rank - 2, rank + 3) if r not in known]
+    hole_notes = [str(p.text) for p in view.of_kind("paragraph") if str(p.text).startswith("Not in the data: the clusters")]
+    assert bool(hole_notes) == bool(holes) and all(h in hole_notes[0] for h in holes)
+
+
+def test_comparisons_escape_hostile_names(hefei, no_drawing):
+    peers = hefei.peers.assign(cluster=[HOSTILE if c != hefei.cluster else c for c in hefei.peers["cluster"]])
+    soup = BeautifulSoup(str(sections.comparisons(dataclasses.replace(hefei, peers=peers))), "html.parser")
+    assert soup.find("b") is None
+    assert HOSTILE in [td.get_text() for td in soup.find_all("td")]
+
+
+# ------------------------------------------------------------------------------------------- data notes
+
+
+def test_data_notes_cite_each_conflict_and_gap_beside_it(fixture_tables):
+    kuala_lumpur = build_profile(fixture_tables, "Kuala Lumpur", 2024)
+    view = sections.data_notes_view(kuala_lumpur)
+    assert [b.css_class for b in view.of_kind("box")] == ["conflicts"]
+    cited = sections.report_citations(kuala_lumpur)
+    (items,) = view.of_kind("bullets")
+    assert len(items.items) == len(kuala_lumpur.conflicts)
+    assert all(isinstance(item, Markup) and cited.refs([source]) in item
+               for item, source in zip(items.items, kuala_lumpur.conflicts["source"]))
+    assert view.sources == sections.data_notes_sources(kuala_lumpur)
+    (listed,) = view.of_kind("sources")
+    assert listed.citations == cited
+    cairo = build_profile(fixture_tables, "Cairo", 2025)
+    gaps = sections.data_notes_view(cairo)
+    assert [b.css_class for b in gaps.of_kind("box")] == ["gaps"]
+    assert len(gaps.of_kind("bullets")[0].items) == len(cairo.gaps)
+
+
+def test_data_notes_show_the_quality_findings_and_no_empty_box(fixture_tables, hefei):
+    view = sections.data_notes_view(hefei)
+    (box,) = view.of_kind("box")
+    assert box.css_class == "quality" and box.blocks[0].text == "Data-quality notes"
+    assert list(view.of_kind("bullets")[0].items) == [f.message for f in hefei.quality] and hefei.quality
+    tokyo = sections.data_notes_view(build_profile(fixture_tables, "Tokyo-Yokohama", 2023))
+    assert not tokyo.of_kind("box") and tokyo.sources == [_edition_source(fixture_tables, 2023)]
+
+
+def _edition_source(tables, year):
+    return str(tables.editions.loc[tables.editions["edition"] == year, "source"].iloc[0])
+
+
+def test_data_notes_escape_hostile_reasons_and_notes(fixture_tables):
+    kuala_lumpur = build_profile(fixture_tables, "Kuala Lumpur", 2024)
+    hostile = dataclasses.replace(kuala_lumpur, conflicts=kuala_lumpur.conflicts.assign(note=HOSTILE),
+                                  gaps=pd.DataFrame({"reason": [HOSTILE], "source": ["https://example.org/gap"]}))
+    soup = BeautifulSoup(str(sections.data_notes(hostile)), "html.parser")
+    assert soup.find("b") is None
+    items = [li.get_text() for li in soup.select("div.conflicts li, div.gaps li")]
+    assert len(items) == len(kuala_lumpur.conflicts) + 1 and all(HOSTILE in item for item in items)
+    assert soup.select("div.gaps a.cite")  # the gap's own source, numbered and linked
+
+
+# ---------------------------------------------------------------------------------------------- map
+
+
+def test_the_map_view_takes_its_alt_caption_and_notes_from_maps(hefei, no_drawing):
+    unlocated = dataclasses.replace(hefei, locations=hefei.locations[hefei.locations["cluster"] != "Hefei"])
+    view = sections.location_map_view(unlocated)
+    data = sections.profile_map_data(unlocated)
+    (name, (drawn, alt, caption)), = no_drawing
+    assert name == "draw_map" and drawn.table.equals(data.table)
+    assert alt == maps.profile_alt_text(data, "Hefei", 2024, hefei.economy.adjective)
+    assert caption == maps.profile_caption(data, "Hefei", 2024, hefei.economy.adjective)
+    notes = [p.text for p in view.of_kind("paragraph") if p.css_class == "note"]
+    assert notes == maps.map_notes(data) and notes[0].startswith("Not on the map: Hefei")
+    assert _missing(view)["where Hefei is"] == f"The data has {maps.NO_LOCATION_REASON} for Hefei."
+    assert view.sources == sections.location_map_sources(unlocated)
+    assert view.of_kind("csv")[0].frame.equals(data.table)
+    located = sections.location_map_view(hefei)
+    assert not located.of_kind("missing") and maps.focus_drawn(sections.profile_map_data(hefei))
+
+
+def test_the_map_notes_name_the_clusters_drawn_without_a_label(hefei, no_drawing):
+    own = hefei.locations[hefei.locations["cluster"] == "Hefei"].iloc[0]
+    crowded = hefei.locations.assign(latitude=[own["latitude"] + 0.01 * i for i in range(len(hefei.locations))],
+                                     longitude=own["longitude"])
+    profile = dataclasses.replace(hefei, locations=crowded)
+    notes = [p.text for p in sections.location_map_view(profile).of_kind("paragraph") if p.css_class == "note"]
+    assert notes == maps.map_notes(sections.profile_map_data(profile))
+    assert any(note.startswith("Drawn without a label for lack of room: ") for note in notes)
+
+
+def test_the_map_caption_says_how_the_cluster_is_drawn_and_whose_coordinates(hefei):
+    caption = maps.profile_caption(sections.profile_map_data(hefei), "Hefei", 2024, "Chinese")
+    assert caption.startswith("Hefei (orange, at its city) and the other Chinese clusters in the GII 2024 data")
+    assert "City coordinates: GeoNames." in caption and caption.endswith(maps.BOUNDARY_NOTE)
+    footprint = pd.DataFrame({"latitude": [31.8, 31.9], "longitude": [117.2, 117.3], "weight": [3.0, 1.0],
+                              "source": "records: computed footprint"})
+    computed = dataclasses.replace(hefei, footprint=footprint, locations=hefei.locations.assign(source="records"))
+    caption = maps.profile_caption(sections.profile_map_data(computed), "Hefei", 2024, "Chinese")
+    assert "(orange, its footprint (the points of its records))" in caption
+    assert "Coordinates: see the sources." in caption and "GeoNames" not in caption
+
+
+def test_the_map_view_escapes_a_hostile_note(hefei, no_drawing):
+    unlocated = hefei.locations[hefei.locations["cluster"] != "Hefei"]
+    peers = hefei.peers.assign(cluster=[HOSTILE if c != "Hefei" else c for c in hefei.peers["cluster"]])
+    soup = BeautifulSoup(str(sections.location_map(dataclasses.replace(hefei, locations=unlocated, peers=peers))),
+                         "html.parser")
+    assert soup.find("b") is None
+    assert any(HOSTILE in p.get_text() for p in soup.select("p.note"))

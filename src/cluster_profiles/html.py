@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import functools
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -21,9 +22,13 @@ from markupsafe import Markup
 from . import paths
 from .files import download_csv
 
+if TYPE_CHECKING:
+    from .citations import Citations
+
 NOT_GIVEN = "—"  # a cell the source leaves empty
 DEFAULT_MISSING_REASON = "No public source for it was found when the data was compiled."
 MACRO_FILE = "sections.html.j2"
+SECTION_ELEMENTS = frozenset({"section", "header"})  # what a section view may be laid out as
 
 
 def escape_cell(value: Any) -> Any:
@@ -95,7 +100,7 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class BulletList:
-    items: list[str]
+    items: Sequence[str]  # Markup kept, other text escaped
     css_class: str | None = None
     kind: ClassVar[str] = "bullets"
 
@@ -130,21 +135,41 @@ class Csv:
 
 
 @dataclass(frozen=True)
+class Box:
+    """Blocks set apart in a ``<div class=…>`` (the data notes' quality, conflicts and gaps boxes)."""
+
+    css_class: str
+    blocks: list[Any] = field(default_factory=list)  # Block, as in SectionView
+    kind: ClassVar[str] = "box"
+
+
+@dataclass(frozen=True)
+class SourceList:
+    """The numbered list of every source a report cites, each entry the target of its notes."""
+
+    citations: Citations
+    kind: ClassVar[str] = "sources"
+
+
+@dataclass(frozen=True)
 class SectionView:
-    """What a section shows, in order, and the sources its note cites (rendered after the blocks)."""
+    """What a section shows, in order, and the sources it cites: in a note rendered after the blocks, or
+    (the data notes) beside each item in its blocks."""
 
     css_class: str
     blocks: list[Any] = field(default_factory=list)  # Block; checked when rendered (render_section)
     sources: list[str] = field(default_factory=list)
+    element: str = "section"  # "header" for the report's title
 
     def kinds(self) -> list[str]:
         return [block.kind for block in self.blocks]
 
     def of_kind(self, kind: str) -> list[Any]:
-        return [block for block in self.blocks if block.kind == kind]
+        """The blocks of this kind, those inside boxes included, in order."""
+        return [block for block in _all_blocks(self.blocks) if block.kind == kind]
 
 
-Block = Heading | Paragraph | BulletList | Missing | Table | Chart | Csv
+Block = Heading | Paragraph | BulletList | Missing | Table | Chart | Csv | Box | SourceList
 
 
 @functools.cache
@@ -161,12 +186,22 @@ def render_macro(name: str, *arguments: Any) -> Markup:
     return Markup(getattr(_macros(), name)(*arguments))
 
 
-BLOCK_KINDS = frozenset(kind.kind for kind in (Heading, Paragraph, BulletList, Missing, Table, Chart, Csv))
+BLOCK_KINDS = frozenset(kind.kind for kind in (Heading, Paragraph, BulletList, Missing, Table, Chart, Csv, Box,
+                                                SourceList))
+
+
+def _all_blocks(blocks: list[Any]) -> list[Any]:
+    """The blocks in document order, each box followed by the blocks inside it."""
+    return [inner for block in blocks
+            for inner in [block, *(_all_blocks(block.blocks) if isinstance(block, Box) else [])]]
 
 
 def render_section(view: SectionView, source_note: Markup | None = None) -> Markup:
-    """A section's view as HTML: ``<section class=…>``, its blocks in order, then its source note."""
-    unknown = [block for block in view.blocks if getattr(block, "kind", None) not in BLOCK_KINDS]
+    """A section's view as HTML: ``<section class=…>`` (or the view's element), its blocks in order, then
+    its source note."""
+    unknown = [block for block in _all_blocks(view.blocks) if getattr(block, "kind", None) not in BLOCK_KINDS]
     if unknown:
         raise TypeError(f"section {view.css_class!r}: not a block of cluster_profiles.html: {unknown[0]!r}")
+    if view.element not in SECTION_ELEMENTS:
+        raise ValueError(f"section {view.css_class!r}: element {view.element!r} is not one of {sorted(SECTION_ELEMENTS)}")
     return render_macro("section", view, source_note)

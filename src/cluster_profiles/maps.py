@@ -928,6 +928,24 @@ def profile_alt_text(data: MapData, cluster: str, edition: int, adjective: str) 
     return text
 
 
+def focus_drawn(data: MapData) -> bool:
+    """Whether the map draws its highlighted cluster (False when the data has no location for it)."""
+    return bool((data.table["role"] == "focus").any())
+
+
+def profile_caption(data: MapData, cluster: str, edition: int, adjective: str) -> str:
+    """The locator map's caption: how the cluster is drawn, and where the coordinates come from (GeoNames
+    only when the sources say so: a computed folder's footprint comes from its records)."""
+    table = data.table
+    own = table[table["role"] == "focus"]
+    place = ("its footprint (the points of its records)" if (own["kind"] == "footprint").any()
+             else "at its city" if len(own) == 1 else "at each of its cities")
+    geonames = table["source"].astype(str).str.contains("geonames", case=False).any()
+    return (f"{cluster} (orange, {place}) and the other {adjective} clusters in the GII {edition} data (blue), "
+            f"with their size ranks; marker size by rank band. "
+            f"{'City coordinates: GeoNames. ' if geonames else 'Coordinates: see the sources. '}{BOUNDARY_NOTE}")
+
+
 def overview_alt_text(data: MapData, edition: int) -> str:
     table = data.table
     parts = [f"World map of the {table['cluster'].nunique()} clusters of the GII {edition} data that have a location, "

@@ -14,10 +14,11 @@ import pandas as pd
 from markupsafe import Markup
 
 from . import citations, figures, maps, narrative
-from .html import (  # noqa: F401  (DEFAULT_MISSING_REASON, csv_download, missing: overview.py and compare.py import them from here)
+from .html import (  # noqa: F401  (DEFAULT_MISSING_REASON, csv_download, html_table, missing: compare.py imports them from here)
     DEFAULT_MISSING_REASON,
     NOT_GIVEN,
     Block,
+    Box,
     BulletList,
     Chart,
     Csv,
@@ -25,6 +26,7 @@ from .html import (  # noqa: F401  (DEFAULT_MISSING_REASON, csv_download, missin
     Missing,
     Paragraph,
     SectionView,
+    SourceList,
     Table,
     csv_download,
     html_table,
@@ -124,13 +126,19 @@ def data_notes_sources(profile: ClusterProfile) -> list[str]:
 
 def _shown(profile: ClusterProfile, view: SectionView) -> Markup:
     """A section's view laid out by the macro file, its source note numbered as in the whole report."""
-    return render_section(view, source_note(profile, view.sources))
+    return render_section(view, source_note(profile, view.sources) if view.sources else None)
+
+
+def title_view(profile: ClusterProfile) -> SectionView:
+    """The report's header: the edition above the cluster's name and its economies. It cites nothing."""
+    economy = " / ".join(profile.economy_names)
+    return SectionView("report-title", [Paragraph(f"Global Innovation Index {profile.edition.year}", "kicker"),
+                                        Heading(f"{profile.cluster}, {economy}", 1)],
+                       no_sources(profile), element="header")
 
 
 def title(profile: ClusterProfile) -> Markup:
-    economy = " / ".join(profile.economy_names)
-    return Markup('<header class="report-title"><p class="kicker">Global Innovation Index {}</p>'
-                  "<h1>{}, {}</h1></header>").format(profile.edition.year, profile.cluster, economy)
+    return _shown(profile, title_view(profile))
 
 
 def rank_lines(profile: ClusterProfile) -> list[str]:
@@ -380,10 +388,18 @@ def key_figures(profile: ClusterProfile) -> Markup:
     return _shown(profile, key_figures_view(profile))
 
 
-def data_notes(profile: ClusterProfile) -> Markup:
+RANK_DEFINITIONS = Markup(  # Markup, so that its apostrophe stays ' (as text it would be escaped to &#39;)
+    "Size rank: rank among the top 100 clusters by their combined share of PCT applications and scientific "
+    "articles (and, from 2025, venture-capital deals). Intensity rank: rank by the same outputs per 1 million "
+    "inhabitants. Figures per million cover the edition's five-year windows.")
+
+
+def data_notes_view(profile: ClusterProfile) -> SectionView:
+    """The method, the data-quality findings, the conflicting sources, the known gaps and the list of every
+    source. Each conflict and gap cites its source beside it; the view's sources are what those items cite,
+    in order, then the edition's source."""
     year = profile.edition.year
     edition = profile.edition
-    parts = [Markup("<h2>Sources and method notes</h2>")]
     windows = []
     if edition.pct_window:
         windows.append(f"PCT applications published {edition.pct_window}")
@@ -391,35 +407,47 @@ def data_notes(profile: ClusterProfile) -> Markup:
         windows.append(f"scientific articles published {edition.articles_window}")
     if edition.vc_deals_window:
         windows.append(f"venture-capital deals {edition.vc_deals_window}")
-    parts.append(Markup("<p>GII {} measures {}. {}</p>").format(
-        year, edition.metrics.replace("; ", ", "),
-        f"Its data windows: {'; '.join(windows)}." if windows else "Its data windows are not in the data."))
-    parts.append(Markup("<p>Size rank: rank among the top 100 clusters by their combined share of PCT "
-                        "applications and scientific articles (and, from 2025, venture-capital deals). "
-                        "Intensity rank: rank by the same outputs per 1 million inhabitants. "
-                        "Figures per million cover the edition's five-year windows.</p>"))
+    blocks: list[Block] = [
+        Heading("Sources and method notes"),
+        Paragraph(f"GII {year} measures {edition.metrics.replace('; ', ', ')}. "
+                  + (f"Its data windows: {'; '.join(windows)}." if windows else "Its data windows are not in the data.")),
+        Paragraph(RANK_DEFINITIONS)]
     if profile.quality:
-        items = Markup("").join(Markup("<li>{}</li>").format(f.message) for f in profile.quality)
-        parts.append(Markup('<div class="quality"><h3>Data-quality notes</h3><p>The figures are shown as the '
-                            "source gives them; these points do not add up:</p><ul>{}</ul></div>").format(items))
+        blocks.append(Box("quality", [
+            Heading("Data-quality notes", 3),
+            Paragraph("The figures are shown as the source gives them; these points do not add up:"),
+            BulletList([finding.message for finding in profile.quality])]))
     cited = report_citations(profile)
+    sources: list[str] = []
     if not profile.conflicts.empty:
-        items = Markup("").join(
-            Markup("<li>{}: {} reported by {}. {}</li>").format(
+        items = []
+        for _, row in profile.conflicts.iterrows():
+            sources.append(row["source"])
+            items.append(Markup("{}: {} reported by {}. {}").format(
                 row["column"].replace("_", " "), row["reported_value"], cited.refs([row["source"]]),
-                "" if pd.isna(row["note"]) else row["note"])
-            for _, row in profile.conflicts.iterrows())
-        parts.append(Markup('<div class="conflicts"><h3>Sources that disagree</h3><p>This report uses the values '
-                            "of the clusters table; other sources report:</p><ul>{}</ul></div>").format(items))
+                "" if pd.isna(row["note"]) else row["note"]))
+        blocks.append(Box("conflicts", [
+            Heading("Sources that disagree", 3),
+            Paragraph("This report uses the values of the clusters table; other sources report:"),
+            BulletList(items)]))
     if not profile.gaps.empty:
-        items = Markup("").join(Markup("<li>{} ({})</li>").format(row["reason"], cited.refs([row["source"]]))
-                                for _, row in profile.gaps.iterrows())
-        parts.append(Markup('<div class="gaps"><h3>Known gaps</h3><ul>{}</ul></div>').format(items))
-    parts.append(Markup('<p>Edition sources: {}</p>').format(cited.refs([edition.source])))
-    parts.append(Markup('<h3>All sources cited in this report</h3>{}').format(cited.list_html()))
-    parts.append(Markup('<p class="licence">GII data: WIPO, Global Innovation Index {}, licensed CC BY 4.0. '
-                        "Every figure above names the public source it was read from.</p>").format(year))
-    return Markup('<section class="data-notes">{}</section>').format(Markup("").join(parts))
+        items = []
+        for _, row in profile.gaps.iterrows():
+            sources.append(row["source"])
+            items.append(Markup("{} ({})").format(row["reason"], cited.refs([row["source"]])))
+        blocks.append(Box("gaps", [Heading("Known gaps", 3), BulletList(items)]))
+    sources.append(edition.source)
+    blocks += [Paragraph(Markup("Edition sources: {}").format(cited.refs([edition.source]))),
+               Heading("All sources cited in this report", 3),
+               SourceList(cited),
+               Paragraph(f"GII data: WIPO, Global Innovation Index {year}, licensed CC BY 4.0. "
+                         "Every figure above names the public source it was read from.", "licence")]
+    return SectionView("data-notes", blocks, sources)
+
+
+def data_notes(profile: ClusterProfile) -> Markup:
+    """The data notes cite their sources item by item, so they have no source note of their own."""
+    return render_section(data_notes_view(profile))
 
 
 def _change(before, after, kind: str) -> str:
@@ -445,45 +473,45 @@ def previous_edition_frame(profile: ClusterProfile) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _previous_edition_part(profile: ClusterProfile) -> list[Markup]:
+def _previous_edition_blocks(profile: ClusterProfile) -> list[Block]:
     year, cluster = profile.edition.year, profile.cluster
-    parts: list[Markup] = [Markup("<h3>Since GII {}</h3>").format(year - 1)]
+    blocks: list[Block] = [Heading(f"Since GII {year - 1}", 3)]
     stated, size_rank = profile.value("previous_rank"), profile.value("size_rank")
     if profile.previous_edition is None or profile.previous is None:
         reason = (f"GII {year - 1} is not in the data" if profile.previous_edition is None
                   else f"{cluster} has no row in the GII {year - 1} data (its rank there was not found, "
                        "or it was not among the top 100)")
         if stated is not None and size_rank is not None:
-            parts.append(Markup("<p>{}. The source gives its GII {} rank as {}: {} in GII {}.</p>").format(
-                reason, year - 1, int(stated), narrative.rank_move(int(stated), int(size_rank)),
-                year))
+            blocks.append(Paragraph(f"{reason}. The source gives its GII {year - 1} rank as {int(stated)}: "
+                                    f"{narrative.rank_move(int(stated), int(size_rank))} in GII {year}."))
         else:
-            parts.append(missing(f"a comparison with GII {year - 1}", reason + "."))
-        return parts
+            blocks.append(Missing(f"a comparison with GII {year - 1}", reason + "."))
+        return blocks
     frame = previous_edition_frame(profile)
     before, after = profile.previous["size_rank"], profile.row["size_rank"]
     if not pd.isna(before) and not pd.isna(after):
-        parts.append(Markup("<p>{} was the {} largest cluster in GII {} and is the {} in GII {}: {}.</p>").format(
-            cluster, narrative.ordinal_number(before), year - 1, narrative.ordinal_number(after), year,
-            narrative.rank_move(int(before), int(after))))
+        blocks.append(Paragraph(
+            f"{cluster} was the {narrative.ordinal_number(before)} largest cluster in GII {year - 1} and is the "
+            f"{narrative.ordinal_number(after)} in GII {year}: {narrative.rank_move(int(before), int(after))}."))
     if frame.empty:
-        parts.append(missing(f"a figure known for both GII {year - 1} and GII {year}",
-                             "The two editions' rows share no known figure."))
-        return parts
-    parts.append(html_table(frame))
+        blocks.append(Missing(f"a figure known for both GII {year - 1} and GII {year}",
+                              "The two editions' rows share no known figure."))
+        return blocks
+    blocks.append(Table(frame))
     previous_edition, edition = profile.previous_edition, profile.edition
     if (previous_edition.pct_window, previous_edition.articles_window) != (edition.pct_window, edition.articles_window):
-        parts.append(Markup('<p class="note">Counts cover different five-year windows: GII {} counts PCT '
-                            "applications published {} and articles published {}; GII {} counts {} and {}. "
-                            "A change in counts mixes growth with the shift of the window.</p>").format(
-            year - 1, previous_edition.pct_window or "?", previous_edition.articles_window or "?", year,
-            edition.pct_window or "?", edition.articles_window or "?"))
+        blocks.append(Paragraph(
+            f"Counts cover different five-year windows: GII {year - 1} counts PCT applications published "
+            f"{previous_edition.pct_window or '?'} and articles published {previous_edition.articles_window or '?'}; "
+            f"GII {year} counts {edition.pct_window or '?'} and {edition.articles_window or '?'}. "
+            "A change in counts mixes growth with the shift of the window.", "note"))
     if previous_edition.metrics != edition.metrics:
-        parts.append(Markup('<p class="note">The ranking changed its method: GII {} measures {}; GII {} measures {}. '
-                            "Ranks are not directly comparable across the two editions.</p>").format(
-            year - 1, previous_edition.metrics.replace("; ", ", "), year, edition.metrics.replace("; ", ", ")))
-    parts.append(csv_download(frame, f"{_file_stem(profile)}-since-{year - 1}.csv"))
-    return parts
+        blocks.append(Paragraph(
+            f"The ranking changed its method: GII {year - 1} measures {previous_edition.metrics.replace('; ', ', ')}; "
+            f"GII {year} measures {edition.metrics.replace('; ', ', ')}. "
+            "Ranks are not directly comparable across the two editions.", "note"))
+    blocks.append(Csv(frame, f"{_file_stem(profile)}-since-{year - 1}.csv"))
+    return blocks
 
 
 def peers_frame(profile: ClusterProfile) -> pd.DataFrame:
@@ -504,84 +532,88 @@ def neighbours_frame(profile: ClusterProfile) -> pd.DataFrame:
     })
 
 
-def comparisons(profile: ClusterProfile) -> Markup:
-    year, cluster = profile.edition.year, profile.cluster
-    parts = [Markup("<h2>Compared with its past and its peers</h2>")]
-    parts += _previous_edition_part(profile)
-    adjective = profile.economy.adjective
-    parts.append(Markup("<h3>Other {} clusters in GII {}</h3>").format(adjective, year))
+def _peer_blocks(profile: ClusterProfile) -> list[Block]:
+    year, adjective = profile.edition.year, profile.economy.adjective
+    blocks: list[Block] = [Heading(f"Other {adjective} clusters in GII {year}", 3)]
     if len(profile.peers) <= 1:
-        parts.append(missing(f"other {adjective} clusters in GII {year}",
-                             "The data holds no other cluster of this economy for this edition."))
-    else:
-        known = profile.economy.count
-        parts.append(Markup("<p>The data holds {} of them{}.</p>").format(
-            len(profile.peers), "" if known is None else Markup(", of the {} a source counts").format(known)))
-        parts.append(html_table(peers_frame(profile)))
-        parts.append(csv_download(profile.peers[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
-                                  f"{_file_stem(profile)}-peers.csv"))
-    parts.append(Markup("<h3>Ranked nearby in GII {}</h3>").format(year))
+        return [*blocks, Missing(f"other {adjective} clusters in GII {year}",
+                                 "The data holds no other cluster of this economy for this edition.")]
+    known = profile.economy.count
+    return [*blocks,
+            Paragraph(f"The data holds {len(profile.peers)} of them"
+                      f"{'' if known is None else f', of the {known} a source counts'}."),
+            Table(peers_frame(profile)),
+            Csv(profile.peers[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
+                f"{_file_stem(profile)}-peers.csv")]
+
+
+def _neighbour_blocks(profile: ClusterProfile) -> list[Block]:
+    blocks: list[Block] = [Heading(f"Ranked nearby in GII {profile.edition.year}", 3)]
     size_rank = profile.value("size_rank")
     if size_rank is None:
-        parts.append(missing("the clusters ranked next to it", f"{cluster}'s size rank is not in the data."))
-    elif len(profile.neighbours) <= 1:
-        parts.append(missing("the clusters ranked next to it", "Their ranks are not in the data."))
-    else:
-        rank = int(size_rank)
-        known_ranks = set(profile.neighbours["size_rank"].astype(int))
-        holes = [r for r in range(max(1, rank - 2), rank + 3) if r not in known_ranks and r <= 100]
-        parts.append(html_table(neighbours_frame(profile)))
-        parts.append(csv_download(profile.neighbours[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
-                                  f"{_file_stem(profile)}-ranked-nearby.csv"))
-        if holes:
-            parts.append(Markup('<p class="note">Not in the data: the clusters ranked {}.</p>').format(
-                narrative.join_words([str(h) for h in holes])))
+        return [*blocks, Missing("the clusters ranked next to it", f"{profile.cluster}'s size rank is not in the data.")]
+    if len(profile.neighbours) <= 1:
+        return [*blocks, Missing("the clusters ranked next to it", "Their ranks are not in the data.")]
+    rank = int(size_rank)
+    known_ranks = set(profile.neighbours["size_rank"].astype(int))
+    holes = [r for r in range(max(1, rank - 2), rank + 3) if r not in known_ranks and r <= 100]
+    blocks += [Table(neighbours_frame(profile)),
+               Csv(profile.neighbours[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
+                   f"{_file_stem(profile)}-ranked-nearby.csv")]
+    if holes:
+        blocks.append(Paragraph(f"Not in the data: the clusters ranked {narrative.join_words([str(h) for h in holes])}.",
+                                "note"))
+    return blocks
+
+
+def comparisons_view(profile: ClusterProfile) -> SectionView:
+    """The cluster against its previous edition, the other clusters of its economy and the clusters ranked
+    next to it, with a chart of the ranks. Its figures are the clusters table's, cited by the key figures."""
+    year, cluster = profile.edition.year, profile.cluster
+    blocks: list[Block] = [Heading("Compared with its past and its peers"), *_previous_edition_blocks(profile),
+                           *_peer_blocks(profile), *_neighbour_blocks(profile)]
     data = figures.peer_chart_data(profile.peers, profile.neighbours, cluster)
     if data is not None:
-        parts.append(figures.peer_chart(data, f"{cluster} among its peers, GII {year}", figures.peer_alt(data, cluster, year),
-                                        f"Size ranks of {adjective} clusters and of the clusters ranked next to "
-                                        f"{cluster} (only ranks the data holds)"))
-    return Markup('<section class="comparisons">{}</section>').format(Markup("").join(parts))
+        blocks.append(Chart(figures.peer_chart(data, f"{cluster} among its peers, GII {year}",
+                                               figures.peer_alt(data, cluster, year),
+                                               f"Size ranks of {profile.economy.adjective} clusters and of the "
+                                               f"clusters ranked next to {cluster} (only ranks the data holds)")))
+    return SectionView("comparisons", blocks, no_sources(profile))
+
+
+def comparisons(profile: ClusterProfile) -> Markup:
+    return _shown(profile, comparisons_view(profile))
 
 
 # ---------------------------------------------------------------------------------------- map
 
-def location_map(profile: ClusterProfile) -> Markup:
-    """A locator map of the cluster's economy: its clusters in the data, this one highlighted."""
-    year, cluster = profile.edition.year, profile.cluster
-    adjective = profile.economy.adjective
-    parts = [Markup("<h2>Where {} is</h2>").format(cluster)]
+def profile_map_data(profile: ClusterProfile) -> maps.MapData:
+    """The locator map's data: the cluster and the other clusters of its economy in the top 100."""
     peers = profile.peers if profile.peers is not None and not profile.peers.empty else profile.row.to_frame().T
     # clusters a source places outside the top 100 are not among the economy's ranked clusters
-    peers = peers[(peers["cluster"] == cluster) | peers["in_top100"].ne("false")]
+    peers = peers[(peers["cluster"] == profile.cluster) | peers["in_top100"].ne("false")]
     locations = profile.locations if not profile.locations.empty else maps.EMPTY_LOCATIONS
-    data = maps.profile_map_data(cluster, year, peers, locations, adjective, footprint=profile.footprint)
-    drawn = data.table
-    own = drawn[drawn["role"] == "focus"]
-    if own.empty:
-        parts.append(missing(f"where {cluster} is", f"The data has {maps.NO_LOCATION_REASON} for {cluster}."))
-    alt = maps.profile_alt_text(data, cluster, year, adjective)
-    place = ("its footprint (the points of its records)" if (own["kind"] == "footprint").any()
-             else "at its city" if len(own) == 1 else "at each of its cities")
-    # say where the coordinates come from only when the sources do (a computed folder's are its records')
-    geonames = drawn["source"].astype(str).str.contains("geonames", case=False).any()
-    caption = (f"{cluster} (orange, {place}) and the other {adjective} clusters in the GII {year} data (blue), "
-               f"with their size ranks; marker size by rank band. "
-               f"{'City coordinates: GeoNames. ' if geonames else 'Coordinates: see the sources. '}"
-               f"{maps.BOUNDARY_NOTE}")
-    parts.append(maps.draw_map(data, alt, caption))
-    notes = []
-    if not data.missing.empty:
-        notes.append(Markup("Not on the map: {}.").format(
-            "; ".join(f"{c} ({r})" for c, r in zip(data.missing["cluster"], data.missing["reason"]))))
-    hidden = maps.unlabelled(data)
-    if hidden:
-        notes.append(Markup("Drawn without a label for lack of room: {}.").format(", ".join(hidden)))
-    for note in notes:
-        parts.append(Markup('<p class="note">{}</p>').format(note))
-    parts.append(csv_download(drawn, f"{_file_stem(profile)}-map.csv", "Download the map's data (CSV)"))
-    parts.append(source_note(profile, location_map_sources(profile)))
-    return Markup('<section class="location-map">{}</section>').format(Markup("").join(parts))
+    return maps.profile_map_data(profile.cluster, profile.edition.year, peers, locations, profile.economy.adjective,
+                                 footprint=profile.footprint)
+
+
+def location_map_view(profile: ClusterProfile) -> SectionView:
+    """A locator map of the cluster's economy: its clusters in the data, this one highlighted; under it what
+    the map leaves out (maps.map_notes) and its data."""
+    year, cluster, adjective = profile.edition.year, profile.cluster, profile.economy.adjective
+    data = profile_map_data(profile)
+    blocks: list[Block] = [Heading(f"Where {cluster} is")]
+    if not maps.focus_drawn(data):
+        blocks.append(Missing(f"where {cluster} is", f"The data has {maps.NO_LOCATION_REASON} for {cluster}."))
+    blocks.append(Chart(maps.draw_map(data, maps.profile_alt_text(data, cluster, year, adjective),
+                                      maps.profile_caption(data, cluster, year, adjective))))
+    blocks += [Paragraph(note, "note") for note in maps.map_notes(data)]
+    blocks.append(Csv(data.table, f"{_file_stem(profile)}-map.csv", "Download the map's data (CSV)"))
+    return SectionView("location-map", blocks, location_map_sources(profile))
+
+
+def location_map(profile: ClusterProfile) -> Markup:
+    return _shown(profile, location_map_view(profile))
 
 
 def location_map_sources(profile: ClusterProfile) -> list[str]:
