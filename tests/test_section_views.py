@@ -367,3 +367,18 @@ def test_the_map_view_escapes_a_hostile_note(hefei, no_drawing):
                          "html.parser")
     assert soup.find("b") is None
     assert any(HOSTILE in p.get_text() for p in soup.select("p.note"))
+
+
+def test_the_overview_notes_are_a_view_citing_the_edition():
+    from cluster_profiles import overview, overview_sections
+
+    from conftest import FIXTURE_DATA
+
+    edition = overview.load_overview(edition=2025, data_dir=str(FIXTURE_DATA))
+    view = overview_sections.notes_view(edition)
+    assert view.css_class == "data-notes" and view.sources == overview_sections.notes_sources(edition)
+    (listed,) = view.of_kind("sources")
+    assert listed.citations == overview_sections.overview_citations(edition)
+    assert overview_sections.notes_section(edition) == html.render_section(view)
+    edition_refs = view.of_kind("paragraph")[1].text
+    assert edition_refs.startswith("Edition sources: ") and listed.citations.refs(view.sources) in edition_refs

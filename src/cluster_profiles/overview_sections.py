@@ -16,7 +16,18 @@ from markupsafe import Markup
 
 from . import figures, maps, narrative
 from .citations import Citations
-from .html import NOT_GIVEN, Chart, Csv, Heading, Missing, Paragraph, SectionView, Table, render_section
+from .html import (
+    NOT_GIVEN,
+    Chart,
+    Csv,
+    Heading,
+    Missing,
+    Paragraph,
+    SectionView,
+    SourceList,
+    Table,
+    render_section,
+)
 from .overview_data import (
     Overview,
     clusters_per_economy,
@@ -252,19 +263,26 @@ def rank_changes_section(overview: Overview) -> Markup:
     return render_section(SectionView("", blocks), overview_citations(overview).note(rank_changes_sources(overview)))
 
 
-def notes_section(overview: Overview) -> Markup:
+def notes_view(overview: Overview) -> SectionView:
+    """The method, the edition's sources and the list of every source the overview cites."""
     edition = overview.edition
     cited = overview_citations(overview)
-    return Markup('<section class="data-notes"><h2>Sources and method notes</h2><p>GII {} measures {}; '
-                  "PCT applications published {}, articles published {}. Ranks and counts come from "
-                  "the data folder's clusters table, each row with its sources.</p>"
-                  "<p>Edition sources: {}</p>"
-                  '<h3>All sources cited in this overview</h3>{}'
-                  '<p class="licence">GII data: WIPO, Global Innovation Index {}, licensed CC BY 4.0.</p>'
-                  "</section>").format(
-        edition.year, edition.metrics.replace("; ", ", "), edition.pct_window or "(window not in the data)",
-        edition.articles_window or "(window not in the data)", cited.refs(notes_sources(overview)),
-        cited.list_html(), edition.year)
+    blocks = [Heading("Sources and method notes"),
+              # Markup, so that the apostrophe stays ' (as text it would be escaped to &#39;); its values are escaped
+              Paragraph(Markup("GII {} measures {}; PCT applications published {}, articles published {}. Ranks and "
+                               "counts come from the data folder's clusters table, each row with its sources.").format(
+                  edition.year, edition.metrics.replace("; ", ", "), edition.pct_window or "(window not in the data)",
+                  edition.articles_window or "(window not in the data)")),
+              Paragraph(Markup("Edition sources: {}").format(cited.refs(notes_sources(overview)))),
+              Heading("All sources cited in this overview", 3),
+              SourceList(cited),
+              Paragraph(f"GII data: WIPO, Global Innovation Index {edition.year}, licensed CC BY 4.0.", "licence")]
+    return SectionView("data-notes", blocks, notes_sources(overview))
+
+
+def notes_section(overview: Overview) -> Markup:
+    """The notes cite the edition's sources in their text, so they have no source note of their own."""
+    return render_section(notes_view(overview))
 
 
 def map_section(overview: Overview) -> Markup:
