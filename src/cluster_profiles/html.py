@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import functools
 import numbers
+import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -43,22 +45,47 @@ def escape_cell(value: Any) -> Any:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _escape_name(name: Any) -> Any:
-    return None if name is None else escape_cell(name)
+class _Placeholders:
+    """Stand-ins for the table's texts while pandas lays the table out, then the texts themselves.
+
+    pandas writes a cell as ``str(value).strip()``, and pandas 3 also turns every two spaces in it into
+    ``&nbsp;&nbsp;`` (pandas 2 does not), inside ``Markup`` too, where that breaks the HTML. So pandas
+    sees only a placeholder for each text, and the text goes in afterwards: the same page with pandas 2
+    and 3. Numbers and missing values are still written by pandas (its number formatting, ``na_rep``).
+    """
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.marker = f"cell{secrets.token_hex(8)}"  # no text of the table can hold it by chance
+        self.pattern = re.compile(f"{self.marker}(\\d+){self.marker}")
+
+    def __call__(self, value: Any) -> Any:
+        cell = escape_cell(value)
+        if not isinstance(cell, str):
+            return cell
+        self.texts.append(cell.strip())
+        return f"{self.marker}{len(self.texts) - 1}{self.marker}"
+
+    def name(self, name: Any) -> Any:
+        return None if name is None else self(name)
+
+    def fill(self, html: str) -> str:
+        return self.pattern.sub(lambda found: self.texts[int(found.group(1))], html)
 
 
 def html_table(frame: pd.DataFrame, css_class: str = "data-table", header: bool = True,
                index: bool = False) -> Markup:
     """A plain HTML table: every cell, header and index label escaped unless it is ``Markup``."""
     shown = frame.copy()
+    texts = _Placeholders()
     for position in range(shown.shape[1]):
         column = shown.iloc[:, position]
         if not pd.api.types.is_numeric_dtype(column):  # text, whatever pandas' dtype for it (object, str)
-            shown.isetitem(position, column.astype(object).map(escape_cell))
-    shown.columns = pd.Index([escape_cell(c) for c in shown.columns], name=_escape_name(shown.columns.name))
-    shown.index = pd.Index([escape_cell(i) for i in shown.index], name=_escape_name(shown.index.name))
+            shown.isetitem(position, column.astype(object).map(texts))
+    shown.columns = pd.Index([texts(c) for c in shown.columns], name=texts.name(shown.columns.name))
+    shown.index = pd.Index([texts(i) for i in shown.index], name=texts.name(shown.index.name))
     html = shown.to_html(index=index, escape=False, border=0, classes=css_class, na_rep=NOT_GIVEN, header=header)
-    return Markup(html)
+    return Markup(texts.fill(html))
 
 
 def missing(what: str, reason: str | None) -> Markup:

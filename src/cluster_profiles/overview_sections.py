@@ -107,6 +107,9 @@ def overview_citations(overview: Overview) -> Citations:
 # ------------------------------------------------------------------------------------- sections
 
 
+# The tables below hold Markup cells and are built with dtype=object: pandas' string inference (the default
+# from pandas 3) would store them as plain str, and html_table would escape the HTML again
+# (tests/test_string_inference.py).
 def _cluster_cell(overview: Overview, cluster: str) -> Markup:
     link = overview.report_link(cluster)
     return Markup('<a href="{}">{}</a>').format(link, cluster) if link else Markup.escape(cluster)
@@ -134,7 +137,7 @@ def ranking_section(overview: Overview, column: str) -> Markup:
         return render_section(SectionView("", [heading, Missing(f"a {label} rank for GII {year}")]))
     cited = overview_citations(overview)
     sources = overview.clusters.set_index("cluster")["source"]
-    shown = pd.DataFrame({
+    shown = pd.DataFrame(dtype=object, data={
         "Rank": [_rank_cell(v) for v in frame[column]],
         "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
         "Economy": [Markup.escape(e) for e in frame["economy"]],
@@ -178,7 +181,7 @@ def venture_capital_section(overview: Overview) -> Markup:
         if ranked else "")
     cited = overview_citations(overview)
     sources = overview.clusters.set_index("cluster")["source"]
-    shown = pd.DataFrame({
+    shown = pd.DataFrame(dtype=object, data={
         "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
         "Size rank": [_rank_cell(v) for v in frame["size_rank"]],
         "Deals (total)": [_figure_cell(v, "count") for v in frame["vc_deals"]],
@@ -201,7 +204,7 @@ def venture_capital_section(overview: Overview) -> Markup:
 def economies_section(overview: Overview) -> Markup:
     year = overview.edition.year
     frame = clusters_per_economy(overview)
-    shown = pd.DataFrame({
+    shown = pd.DataFrame(dtype=object, data={
         "Economy": [Markup.escape(n) for n in frame["name"]],
         "Top-100 clusters (as a source states)": [_rank_cell(v) for v in frame["stated_count"]],
         "Clusters in the data": [Markup.escape(str(v)) for v in frame["clusters_in_data"]],
@@ -247,7 +250,7 @@ def rank_changes_section(overview: Overview) -> Markup:
         blocks.append(Paragraph(Markup("GII {} changed the ranking's method ({}): rank changes mix real movement "
                                        "with the new metric.").format(year, overview.edition.metrics.replace("; ", ", ")),
                                 "note"))
-    shown = pd.DataFrame({
+    shown = pd.DataFrame(dtype=object, data={
         "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
         f"GII {year - 1}": [Markup.escape(str(v)) for v in frame["previous_rank"]],
         f"GII {year}": [Markup.escape(str(v)) for v in frame["size_rank"]],
