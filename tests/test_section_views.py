@@ -382,3 +382,23 @@ def test_the_overview_notes_are_a_view_citing_the_edition():
     assert overview_sections.notes_section(edition) == html.render_section(view)
     edition_refs = view.of_kind("paragraph")[1].text
     assert edition_refs.startswith("Edition sources: ") and listed.citations.refs(view.sources) in edition_refs
+
+
+def test_the_overview_title_is_a_header_view_and_a_lede(tmp_path):
+    from cluster_profiles import overview, overview_sections
+
+    from conftest import FIXTURE_DATA
+
+    edition = overview.load_overview(edition=2024, data_dir=str(FIXTURE_DATA))
+    view = overview_sections.title_view(edition)
+    assert view.element == "header" and view.kinds() == ["paragraph", "heading"] and view.sources == []
+    shown = overview_sections.title(edition)
+    assert shown.startswith(html.render_section(view)) and "<h1>The top 100 S&amp;T clusters in 2024</h1>" in shown
+    lede = BeautifulSoup(str(shown), "html.parser").find("header").find_next_sibling("p")
+    ranked = int(edition.clusters["size_rank"].notna().sum())
+    assert lede.get_text() == f"The data holds {len(edition.clusters)} clusters of this edition, {ranked} of them with a size rank."
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2024" / "hefei.html").write_text("x")
+    with_reports = overview.load_overview(edition=2024, data_dir=str(FIXTURE_DATA), reports_dir=str(tmp_path),
+                                          page_dir=str(tmp_path))
+    assert overview_sections.title_lede(with_reports).text.endswith(' <a href="index.html">All reports</a>.')

@@ -26,6 +26,7 @@ from .html import (
     SectionView,
     SourceList,
     Table,
+    render_macro,
     render_section,
 )
 from .overview_data import (
@@ -119,13 +120,23 @@ def _rank_cell(value) -> Markup:
     return Markup.escape(NOT_GIVEN if pd.isna(value) else str(int(value)))
 
 
-def title(overview: Overview) -> Markup:
+def title_view(overview: Overview) -> SectionView:
+    """The overview's header: the edition above its heading. It cites nothing."""
     year = overview.edition.year
-    return Markup('<header class="report-title"><p class="kicker">Global Innovation Index {}</p>'
-                  "<h1>The top 100 S&amp;T clusters in {}</h1></header>"
-                  "<p>The data holds {} clusters of this edition, {} of them with a size rank.{}</p>").format(
-        year, year, len(overview.clusters), int(overview.clusters["size_rank"].notna().sum()),
-        Markup(' <a href="{}">All reports</a>.').format(index) if (index := overview.index_link()) else "")
+    return SectionView("report-title", [Paragraph(f"Global Innovation Index {year}", "kicker"),
+                                        Heading(f"The top 100 S&T clusters in {year}", 1)], element="header")
+
+
+def title_lede(overview: Overview) -> Paragraph:
+    """The paragraph under the header: how many clusters the data holds, and a link to all reports if any."""
+    index = overview.index_link()
+    return Paragraph(Markup("The data holds {} clusters of this edition, {} of them with a size rank.{}").format(
+        len(overview.clusters), int(overview.clusters["size_rank"].notna().sum()),
+        Markup(' <a href="{}">All reports</a>.').format(index) if index else ""))
+
+
+def title(overview: Overview) -> Markup:
+    return render_section(title_view(overview)) + render_macro("block", title_lede(overview))
 
 
 def ranking_section(overview: Overview, column: str) -> Markup:
