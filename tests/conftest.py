@@ -28,12 +28,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="fail any test that starts a Jupyter kernel without the kernel marker (make check)")
 
 
+RUN_CACHE = "CLUSTER_PROFILES_TEST_RUN_CACHE"  # the run's cache folder, for the pytest-xdist workers
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """The on-disk cache (validated tables, map basemaps) in a temporary folder of this run, for this process
-    and the kernels it starts: tests never write to the user's cache."""
+    and the kernels it starts: tests never write to the user's cache. The xdist workers, started after this
+    with the controller's environment, share its folder (the cache's writes are atomic), so that a basemap
+    or a validated folder is made once per run rather than once per worker."""
+    if hasattr(config, "workerinput") and os.environ.get(RUN_CACHE):
+        os.environ[cache.ENV] = os.environ[RUN_CACHE]
+        return
     folder = tempfile.mkdtemp(prefix="cluster-profiles-test-cache-")
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
-    os.environ[cache.ENV] = folder
+    os.environ[cache.ENV] = os.environ[RUN_CACHE] = folder
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -160,12 +161,12 @@ def test_cli_never_replaces_a_folder_it_did_not_write(tmp_path, capsys):
 
 
 def test_a_rerun_replaces_its_own_folder(computed, tmp_path):
-    base, _, _ = computed
+    base, _, tables = computed
     out = tmp_path / "out"
-    records = planted().write(tmp_path / "records")
-    run(records, out, base / "settings.toml", progress=False)
-    (base / "other.toml").write_text(SETTINGS.replace("top_n = 3", "top_n = 1"))
-    run(records, out, base / "other.toml", progress=False)
+    shutil.copytree(base / "out", out)  # a folder the command wrote: computed's run of these records
+    assert tables.clusters["size_rank"].notna().sum() == 3
+    (tmp_path / "other.toml").write_text(SETTINGS.replace("top_n = 3", "top_n = 1"))
+    run(base / "records", out, tmp_path / "other.toml", progress=False)
     assert load_tables(out).clusters["size_rank"].notna().sum() == 1
 
 
