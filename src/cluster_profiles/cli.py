@@ -44,18 +44,28 @@ def _compare(args: argparse.Namespace) -> int:
 
     names = split_names(args.clusters)  # an empty name (';;') fails here, before anything is loaded
     skip_unused_iri_checker()
+    from .early_kernel import early_kernel
+    from .files import check_reports_dir
+    from .load import load_tables
     from .notebook_kinds import COMPARE
-    from .render import render
 
-    html_path, _ = render(COMPARE, {"clusters": names, "edition": args.edition, "data_dir": args.data_dir or ""},
-                          reports_dir=args.reports_dir)
+    # every check first (names, edition, data, the reports folder), then the kernel, which imports the
+    # plotting stack the quick way (cluster_profiles.preload) while this process gets papermill ready
+    checked = COMPARE.check({"clusters": names, "edition": args.edition, "data_dir": args.data_dir or ""})
+    tables = load_tables(checked.data_dir or None)
+    checked = COMPARE.prepare(tables, checked)
+    check_reports_dir(Path(args.reports_dir))
+    with early_kernel(COMPARE.notebook.parent) as manager:
+        from .render import render, warm_up_export  # papermill, nbconvert: while the kernel boots
+
+        warm_up_export()
+        html_path, _ = render(COMPARE, checked, reports_dir=args.reports_dir, kernel_manager=manager, prepared=True)
     print(f"Wrote {html_path}")
     index = Path(args.reports_dir) / paths.INDEX_NAME
     if index.is_file():  # the index lists the comparisons that exist: add this one
-        from .load import load_tables
         from .site import build_index
 
-        build_index(load_tables(args.data_dir or None), args.reports_dir)
+        build_index(tables, args.reports_dir)
         print(f"Index: {index.resolve()}")
     return 0
 
