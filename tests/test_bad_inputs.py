@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from cluster_profiles.cli import main
+from cluster_profiles.errors import DataValidationError
+from cluster_profiles.load import load_tables
 
 from bad_inputs import BYTE_CASES, CASES, HOSTILE_MAKE_VALUES, IMPORT_CASES, PARAMETER_CASES, _rewrite
 from conftest import FIXTURE_DATA
@@ -39,13 +41,22 @@ def _render(capsys, reports: Path, *argv: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_malformed_data(capsys, reports, data_copy, name):
-    file, edit, expected_file, expected_column, _ = CASES[name]
+    """Through the command: exit 2, the place in one line, the reports untouched; through load_tables: the
+    problem located, with its words (one case, one copy of the folder, for both)."""
+    file, edit, expected_file, expected_column, words = CASES[name]
     _rewrite(data_copy / file, edit)
     before = _snapshot(reports)
     code, err = _render(capsys, reports, "--data-dir", str(data_copy))
     assert code == 2
     assert re.search(rf"{re.escape(expected_file)}:\d+:{re.escape(expected_column)}: found", err), err
     assert _snapshot(reports) == before
+    with pytest.raises(DataValidationError) as caught:
+        load_tables(data_copy)
+    matching = [p for p in caught.value.problems if p.file == expected_file and p.column == expected_column]
+    assert matching, f"no problem reported at {expected_file}:{expected_column}; got {caught.value.problems}"
+    assert any(words in p.expected or words in p.found for p in matching), matching
+    if name not in {"missing column", "extra column"}:
+        assert all(p.line and p.line > 1 for p in matching), "a row problem names its line"
 
 
 @pytest.mark.parametrize("name", sorted(BYTE_CASES))
