@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from pathlib import Path
+import gc
 
-import pytest
+gc.disable()  # until the test modules are imported: see pytest_runtestloop
 
-from cluster_profiles import cache
-from cluster_profiles.cli import skip_unused_iri_checker
-from cluster_profiles.load import load_tables
+import os  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from cluster_profiles import cache  # noqa: E402
+from cluster_profiles.cli import skip_unused_iri_checker  # noqa: E402
+from cluster_profiles.load import load_tables  # noqa: E402
 
 # Before any test imports nbformat: jsonschema would import rfc3987_syntax, which compiles ~35 grammars
 # (2-3 s in every test process) for a format no notebook schema uses. A no-op when nbval's plugin has
@@ -42,6 +46,16 @@ def pytest_configure(config: pytest.Config) -> None:
     folder = tempfile.mkdtemp(prefix="cluster-profiles-test-cache-")
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
     os.environ[cache.ENV] = os.environ[RUN_CACHE] = folder
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:  # after collection, in every process (xdist's too)
+    # The test modules' imports (pandas, seaborn, scikit-learn, pandera, …) make a few hundred thousand
+    # objects that live as long as the run. The collector is paused while they are imported (from the top
+    # of this file), then they are frozen: it stops walking them at every full collection during the
+    # tests (as cluster_profiles.preload does in a render's kernel). The tests' own objects are collected.
+    gc.freeze()
+    gc.enable()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
