@@ -13,11 +13,12 @@ import pytest
 from cluster_profiles import compare, paths
 from cluster_profiles.cli import main
 from cluster_profiles.errors import ParameterError, UnknownClusterError, UnknownEditionError
+from cluster_profiles.html import NOT_GIVEN
 from cluster_profiles.names import find_cluster, slug
 from cluster_profiles.notebook_kinds import COMPARE, NOTEBOOKS, executed_parameters, existing_pages
 from cluster_profiles.parameters import MAX_COMPARED, CompareParameters, check_parameters, split_names
 from cluster_profiles.profile import build_profile, clusters_of_edition
-from cluster_profiles.sections import FIGURE_LABELS, NOT_GIVEN, shown_value
+from cluster_profiles.sections import FIGURE_LABELS, shown_value
 
 from bad_inputs import HOSTILE_MAKE_VALUES
 

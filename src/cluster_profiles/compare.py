@@ -22,22 +22,14 @@ from markupsafe import Markup
 from . import figures, narrative, paths
 from .citations import Citations
 from .errors import ParameterError
+from .html import DEFAULT_MISSING_REASON, NOT_GIVEN, csv_download, html_table, missing
 from .load import load_tables
 from .names import find_cluster, shorten, slug
 from .outputs import OUTPUT_KEYS, OUTPUTS
 from .parameters import CompareParameters, check_parameters
 from .profile import ClusterProfile, Edition, build_profile, clusters_of_edition, edition_info
 from .report import show_html
-from .sections import (
-    DEFAULT_MISSING_REASON,
-    FIGURE_LABELS,
-    NOT_GIVEN,
-    csv_download,
-    format_figure,
-    html_table,
-    missing,
-    shown_value,
-)
+from .sections import FIGURE_LABELS, format_figure, shown_value
 from .tables import Tables
 
 # Where the profile's data notes put the reason a key figure is missing (gaps.csv ``section``), by column.

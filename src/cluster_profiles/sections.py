@@ -14,8 +14,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from . import citations, figures, maps, narrative
-from .html import (  # noqa: F401  (DEFAULT_MISSING_REASON, csv_download, html_table, missing: compare.py imports them from here)
-    DEFAULT_MISSING_REASON,
+from .html import (
     NOT_GIVEN,
     Block,
     Box,
@@ -28,9 +27,6 @@ from .html import (  # noqa: F401  (DEFAULT_MISSING_REASON, csv_download, html_t
     SectionView,
     SourceList,
     Table,
-    csv_download,
-    html_table,
-    missing,
     render_section,
 )
 from .names import slug
