@@ -10,7 +10,9 @@ given, and leaves its shutdown to us). This module imports only jupyter_client, 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,21 @@ from pathlib import Path
 # output). The notebook's own import then finds it loaded, as in the batch renderer's warm kernels,
 # whose output a test shows to equal a fresh kernel's.
 PRELOAD = "__import__('cluster_profiles.preload').preload.import_report()"  # binds no name in the notebook
+
+
+def _dies_with(parent: int) -> None:
+    """Run in the kernel's process just before it starts (Linux): it is killed when ``parent`` dies.
+
+    ipykernel notices a dead parent only by polling, a second or more later; a kernel still starting then
+    writes its connection file again, re-creating the socket folder a later run has already swept
+    (tests/test_faults.py caught it). With PR_SET_PDEATHSIG it dies with the command, even on SIGKILL.
+    """
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the command died before that took effect
+        os._exit(1)
 
 
 @contextlib.contextmanager
@@ -34,7 +51,9 @@ def early_kernel(cwd: Path, preload: str = PRELOAD) -> Iterator[object]:
         manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
         manager.ip = os.path.join(socket_dir, "kernel")
         manager.connection_file = os.path.join(socket_dir, "kernel.json")  # its key, in the same private folder
-        run_sync(manager.start_kernel)(cwd=str(cwd))
+        # started from this thread (no event loop runs here), so "parent" is this command itself
+        dies_with_us = {"preexec_fn": functools.partial(_dies_with, os.getpid())} if sys.platform == "linux" else {}
+        run_sync(manager.start_kernel)(cwd=str(cwd), **dies_with_us)
         client = BlockingKernelClient()
         client.load_connection_info(manager.get_connection_info())
         try:
