@@ -28,7 +28,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browsers import CHROMIUM
+from browsers import ARGS, CHROMIUM, browser_environment
 
 from cluster_profiles import lab, paths
 
@@ -229,11 +229,8 @@ def jupyter_lab(tmp_path_factory):
         with pytest.raises(urllib.error.HTTPError):  # the token is required
             urllib.request.urlopen(f"{base}/api/contents/lab", timeout=10)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM),  # its crash-report folder goes under HOME's .config, as the rest
-                env={**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")},
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                      "--disable-component-update", "--disable-sync"])
+            browser = playwright.chromium.launch(  # its crash-report folder goes under the temporary HOME
+                executable_path=str(CHROMIUM), env=browser_environment(home), args=ARGS)
             try:
                 yield Lab(clone, base, token, log, shots, browser)
             finally:

@@ -222,21 +222,11 @@ def test_hostile_names_and_sources_reach_the_overview_tables_as_text(fixture_tab
 
 def test_overview_sections_are_registered_in_the_notebook_order():
     """The overview's citations follow OVERVIEW_SECTIONS: it must be the order in which the notebook shows them."""
-    import ast
-
-    import nbformat
+    from notebook_cells import show_calls
 
     from cluster_profiles import paths
 
-    shown = []
-    for cell in nbformat.read(paths.OVERVIEW_NOTEBOOK, as_version=4).cells:
-        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
-            continue
-        for node in ast.walk(ast.parse(cell.source)):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "").startswith("show_"):
-                argument = node.args[1].value if len(node.args) > 1 else None
-                shown.append((node.func.attr.removeprefix("show_"), argument))
-    assert shown == [(s.name, s.argument) for s in osec.OVERVIEW_SECTIONS]
+    assert show_calls(paths.OVERVIEW_NOTEBOOK) == [(s.name, s.argument) for s in osec.OVERVIEW_SECTIONS]
 
 
 def test_each_overview_note_cites_what_its_section_declares():

@@ -93,21 +93,11 @@ def test_cells_the_source_leaves_empty_show_a_dash(fixture_tables):
 
 def test_sections_are_registered_in_the_notebook_order():
     """profile_sources follows PROFILE_SECTIONS: it must be the order in which the notebook shows them."""
-    import ast
-
-    import nbformat
+    from notebook_cells import show_calls
 
     from cluster_profiles import paths
 
-    shown = []
-    for cell in nbformat.read(paths.PROFILE_NOTEBOOK, as_version=4).cells:
-        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
-            continue
-        for node in ast.walk(ast.parse(cell.source)):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "").startswith("show_"):
-                argument = node.args[1].value if len(node.args) > 1 else None
-                shown.append((node.func.attr.removeprefix("show_"), argument))
-    assert shown == [(s.name, s.argument) for s in sections.PROFILE_SECTIONS]
+    assert show_calls(paths.PROFILE_NOTEBOOK) == [(s.name, s.argument) for s in sections.PROFILE_SECTIONS]
 
 
 def test_the_list_of_sources_is_every_section_s_sources_in_order(fixture_tables):

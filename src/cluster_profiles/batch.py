@@ -276,13 +276,11 @@ def _die_with_parent() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     if sys.platform.startswith("linux"):
-        import ctypes
+        from .early_kernel import signal_when_parent_dies
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() == 1:  # the parent died before prctl took effect
-            os.kill(os.getpid(), signal.SIGTERM)
+        parent = multiprocessing.parent_process()
+        if not signal_when_parent_dies(signal.SIGTERM, parent.pid if parent and parent.pid else os.getppid()):
+            os.kill(os.getpid(), signal.SIGTERM)  # the parent died before that took effect
 
 
 def _warm_kernel():

@@ -23,18 +23,25 @@ from pathlib import Path
 PRELOAD = "__import__('cluster_profiles.preload').preload.import_report()"  # binds no name in the notebook
 
 
+def signal_when_parent_dies(signum: int, parent: int) -> bool:
+    """Linux: have ``signum`` sent to this process when its parent dies, even by SIGKILL (prctl
+    PR_SET_PDEATHSIG). False if ``parent`` was gone before that took effect (the caller acts then)."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signum, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    return os.getppid() == parent
+
+
 def _dies_with(parent: int) -> None:
     """Run in the kernel's process just before it starts (Linux): it is killed when ``parent`` dies.
 
     ipykernel notices a dead parent only by polling, a second or more later; a kernel still starting then
     writes its connection file again, re-creating the socket folder a later run has already swept
-    (tests/test_faults.py caught it). With PR_SET_PDEATHSIG it dies with the command, even on SIGKILL.
+    (tests/test_faults.py caught it). Killed with the command, it cannot.
     """
-    import ctypes
     import signal
 
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the command died before that took effect
+    if not signal_when_parent_dies(signal.SIGKILL, parent):
         os._exit(1)
 
 
