@@ -1,7 +1,7 @@
 """Benchmark: the batch renderer against the naive way, in the same run, on the same reports.
 
 Naive: for each report, one `papermill` CLI call, then one `jupyter nbconvert` CLI call, serially.
-Batch: `cluster_profiles.batch.render_many` (worker processes, one warm kernel each, papermill's
+Batch: `cluster_profiles.runner.batch.render_many` (worker processes, one warm kernel each, papermill's
 Python API, in-process export). The script checks that both produce the same page bodies, then
 prints both times, their ratio, the peak memory of each (sum of RSS over the process tree, sampled),
 and where a batch report's time goes. Run with `make bench` (N=20 by default: `make bench N=30`).
@@ -25,9 +25,10 @@ from pathlib import Path
 
 import psutil
 
-from cluster_profiles import batch, cache, paths
-from cluster_profiles.load import load_tables
+from cluster_profiles import cache, paths
+from cluster_profiles.contract.load import load_tables
 from cluster_profiles.names import slug
+from cluster_profiles.runner import batch
 
 BIN = Path(sys.executable).parent
 
@@ -88,8 +89,8 @@ def where_time_goes(tasks) -> list[tuple[str, float]]:
     import nbformat
     import papermill
 
-    from cluster_profiles.load import _CACHE
-    from cluster_profiles.render import export_html, html_exporter, new_kernel_manager, shutdown_kernel
+    from cluster_profiles.contract.load import _CACHE
+    from cluster_profiles.runner.render import export_html, html_exporter, new_kernel_manager, shutdown_kernel
 
     task = tasks[0]
     source = nbformat.read(paths.PROFILE_NOTEBOOK, as_version=4)

@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 
 from cluster_profiles import cache  # noqa: E402
 from cluster_profiles.cli import skip_unused_iri_checker  # noqa: E402
-from cluster_profiles.load import load_tables  # noqa: E402
+from cluster_profiles.contract.load import load_tables  # noqa: E402
 
 # Before any test imports nbformat: jsonschema would import rfc3987_syntax, which compiles ~35 grammars
 # (2-3 s in every test process) for a format no notebook schema uses. A no-op when nbval's plugin has
@@ -53,7 +53,7 @@ def pytest_runtestloop(session: pytest.Session) -> None:  # after collection, in
     # The test modules' imports (pandas, seaborn, scikit-learn, pandera, …) make a few hundred thousand
     # objects that live as long as the run. The collector is paused while they are imported (from the top
     # of this file), then they are frozen: it stops walking them at every full collection during the
-    # tests (as cluster_profiles.preload does in a render's kernel). The tests' own objects are collected.
+    # tests (as cluster_profiles.runner.preload does in a render's kernel). The tests' own objects are collected.
     gc.freeze()
     gc.enable()
 
@@ -123,7 +123,7 @@ def data_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def hefei_report(tmp_path_factory):
     """Hefei, GII 2024, rendered once for the end-to-end and browser tests."""
-    from cluster_profiles.render import render_report
+    from cluster_profiles.runner.render import render_report
 
     reports = tmp_path_factory.mktemp("reports")
     return render_report({"cluster": "Hefei", "edition": 2024}, reports_dir=reports)

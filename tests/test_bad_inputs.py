@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from cluster_profiles.cli import main
+from cluster_profiles.contract.load import load_tables
 from cluster_profiles.errors import DataValidationError
-from cluster_profiles.load import load_tables
 
 from bad_inputs import BYTE_CASES, CASES, HOSTILE_MAKE_VALUES, IMPORT_CASES, PARAMETER_CASES, _rewrite
 from conftest import FIXTURE_DATA

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cluster_profiles import batch
-from cluster_profiles.load import load_tables
-from cluster_profiles.parameters import ReportParameters
-from cluster_profiles.render import render_report
+from cluster_profiles.contract.load import load_tables
+from cluster_profiles.pages.parameters import ReportParameters
+from cluster_profiles.runner import batch
+from cluster_profiles.runner.render import render_report
 
 from bad_inputs import HEFEI_TOP1, _rewrite, _set
 
@@ -39,7 +39,7 @@ def _inputs_in_a_plan(tables, pages: list[tuple[str | None, int]]) -> list[str]:
     """What ``report_inputs`` gives for each page while ``plan_kind`` plans (a kind whose one page reads them all)."""
     from dataclasses import replace
 
-    from cluster_profiles.notebook_kinds import PROFILE
+    from cluster_profiles.runner.kinds import PROFILE
 
     texts: list[str] = []
     spec = replace(PROFILE, instances=lambda *_: [ReportParameters(cluster="Hefei", edition=2024)],

@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cluster_profiles import cache, load, maps
-from cluster_profiles.tables import Tables
+from cluster_profiles import cache
+from cluster_profiles.contract import load
+from cluster_profiles.contract.tables import Tables
+from cluster_profiles.narrate import maps
 
 
 @pytest.fixture
@@ -132,10 +134,10 @@ def test_a_cached_load_does_not_import_the_validation(cache_folder: Path, data_c
     """What makes a fresh kernel faster: a new process that starts as a render's kernel does (the preload, then
     the notebook's import) finds the tables in the cache and imports no pandera (without the entry it would
     validate them, which imports pandera)."""
-    from cluster_profiles.early_kernel import PRELOAD
+    from cluster_profiles.runner.kernels import PRELOAD
 
     load.load_tables(data_copy)  # validated here, and stored in cache_folder
-    code = (f"{PRELOAD}; import sys; from cluster_profiles import report; report.load_tables(sys.argv[1]); "
+    code = (f"{PRELOAD}; import sys; from cluster_profiles.pages.profile import notebook as report; report.load_tables(sys.argv[1]); "
             "print('pandera' in sys.modules)")
     env = {**os.environ, cache.ENV: str(cache_folder)}
     run = subprocess.run([sys.executable, "-c", code, str(data_copy)], capture_output=True, text=True, env=env,

@@ -3,11 +3,11 @@ citation, every note linked to an entry of the list at the end."""
 
 from bs4 import BeautifulSoup
 
-from cluster_profiles import citations as c
-from cluster_profiles import overview as ov
-from cluster_profiles import overview_sections as osec
-from cluster_profiles import sections
-from cluster_profiles.profile import build_profile
+from cluster_profiles.narrate import citations as c
+from cluster_profiles.narrate.profile import build_profile
+from cluster_profiles.pages.overview import notebook as ov
+from cluster_profiles.pages.overview import sections as osec
+from cluster_profiles.pages.profile import sections
 
 from conftest import FIXTURE_DATA
 

@@ -10,15 +10,16 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 import pytest
 
-from cluster_profiles import compare, paths
+from cluster_profiles import paths
 from cluster_profiles.cli import main
 from cluster_profiles.errors import ParameterError, UnknownClusterError, UnknownEditionError
-from cluster_profiles.html import NOT_GIVEN
 from cluster_profiles.names import find_cluster, slug
-from cluster_profiles.notebook_kinds import COMPARE, NOTEBOOKS, executed_parameters, existing_pages
-from cluster_profiles.parameters import MAX_COMPARED, CompareParameters, check_parameters, split_names
-from cluster_profiles.profile import build_profile, clusters_of_edition
-from cluster_profiles.sections import FIGURE_LABELS, shown_value
+from cluster_profiles.narrate.profile import build_profile, clusters_of_edition
+from cluster_profiles.narrate.views import NOT_GIVEN
+from cluster_profiles.pages.compare import notebook as compare
+from cluster_profiles.pages.parameters import MAX_COMPARED, CompareParameters, check_parameters, split_names
+from cluster_profiles.pages.profile.sections import FIGURE_LABELS, shown_value
+from cluster_profiles.runner.kinds import COMPARE, NOTEBOOKS, executed_parameters, existing_pages
 
 from bad_inputs import HOSTILE_MAKE_VALUES
 
@@ -295,7 +296,7 @@ def fake_comparison(reports: Path, edition: int, clusters: list[str], injected: 
 
 
 def test_the_index_lists_the_comparisons_that_exist(fixture_tables, tmp_path):
-    from cluster_profiles.site import build_index
+    from cluster_profiles.runner.site import build_index
 
     reports = tmp_path / "reports"
     fake_comparison(reports, 2024, ["Hefei", "Nanjing", "Wuhan"])
@@ -312,7 +313,7 @@ def test_the_index_lists_the_comparisons_that_exist(fixture_tables, tmp_path):
 
 
 def test_no_comparison_no_section_in_the_index(fixture_tables, tmp_path):
-    from cluster_profiles.site import build_index
+    from cluster_profiles.runner.site import build_index
 
     assert 'id="comparisons"' not in build_index(fixture_tables, tmp_path).read_text(encoding="utf-8")
 
@@ -333,7 +334,7 @@ def test_a_failed_render_keeps_the_previous_page_and_writes_no_half_page(tmp_pat
     import nbformat
 
     from cluster_profiles.errors import RenderError
-    from cluster_profiles.render import render
+    from cluster_profiles.runner.render import render
 
     broken = nbformat.read(paths.COMPARE_NOTEBOOK, as_version=4)
     broken.cells.insert(5, nbformat.v4.new_code_cell("raise RuntimeError('chart failed')"))

@@ -31,8 +31,8 @@ def compared(tmp_path_factory):
     """Hefei, Nanjing and Wuhan (GII 2024, fixture data) compared with the command, in a reports folder
     that has an index and the profiles of Hefei and Nanjing (stand-ins: the links are what is tested)."""
     from cluster_profiles.cli import main
-    from cluster_profiles.load import load_tables
-    from cluster_profiles.site import build_index
+    from cluster_profiles.contract.load import load_tables
+    from cluster_profiles.runner.site import build_index
 
     reports = tmp_path_factory.mktemp("compare-site")
     for cluster in ("Hefei", "Nanjing"):

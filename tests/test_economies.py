@@ -1,4 +1,4 @@
-from cluster_profiles.economies import economy_codes, primary_economy
+from cluster_profiles.contract.economies import economy_codes, primary_economy
 
 
 def test_codes_of_a_cross_border_cluster_without_footnote_marks():

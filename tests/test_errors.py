@@ -9,7 +9,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from cluster_profiles.errors import DataValidationError, ParameterError, Problem, UnknownClusterError
 from cluster_profiles.names import resolve_cluster
-from cluster_profiles.profile import build_profile
+from cluster_profiles.narrate.profile import build_profile
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -54,7 +54,7 @@ def test_a_typo_gets_suggestions_in_both_places(fixture_tables):
 
 
 def test_notebook_shows_the_message_without_frames(shell, capsys):
-    shown = _shown(shell, capsys, "from cluster_profiles import report\n"
+    shown = _shown(shell, capsys, "from cluster_profiles.pages.profile import notebook as report\n"
                                   "report.load_profile(cluster='Hefie', edition=2024)")
     assert "UnknownClusterError: Unknown cluster 'Hefie' in GII 2024. Did you mean 'Hefei'?" in shown
     assert "report.list_clusters(2024)" in shown
@@ -68,7 +68,7 @@ def test_notebook_shows_the_message_without_frames(shell, capsys):
     ("report.load_profile(cluster='Hefei', edition=2024, data_dir='/nonexistent')", "DataValidationError: The data"),
 ])
 def test_each_project_error_renders_without_frames(shell, capsys, code, expected):
-    shown = _shown(shell, capsys, "from cluster_profiles import report\n" + code)
+    shown = _shown(shell, capsys, "from cluster_profiles.pages.profile import notebook as report\n" + code)
     assert expected in shown
     assert "Traceback" not in shown and "File " not in shown
 

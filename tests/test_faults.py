@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from cluster_profiles import batch, paths
+from cluster_profiles import paths
 from cluster_profiles.cli import main
+from cluster_profiles.contract.load import load_tables
 from cluster_profiles.files import KERNEL_DIR_PREFIX, sweep_leftovers, write_files_atomically
-from cluster_profiles.load import load_tables
+from cluster_profiles.runner import batch
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -167,7 +168,7 @@ def test_the_fingerprint_names_the_data_folder(data_copy):
         return next(t.fingerprint for t in batch.plan(tables, [2024]) if t.cluster == "Hefei")
 
     assert hefei(shipped) != hefei(copied)
-    from cluster_profiles.render import single_render_fingerprint
+    from cluster_profiles.runner.render import single_render_fingerprint
 
     single = single_render_fingerprint("Hefei 2024", "", paths.PROFILE_NOTEBOOK)
     assert single != single_render_fingerprint("Hefei 2024", str(data_copy), paths.PROFILE_NOTEBOOK)
@@ -178,7 +179,8 @@ def test_the_fingerprint_names_the_data_folder(data_copy):
 
 KILLER = """
 import os, signal, sys
-from cluster_profiles import render, files
+from cluster_profiles import files
+from cluster_profiles.runner import render
 point = sys.argv[1]
 if point == "after-execution":
     def export(*args, **kwargs):
@@ -259,7 +261,7 @@ def test_a_kernel_killed_mid_report(capsys, good_report, tmp_path):
     notebook.write_text(json.dumps(source))
     before = _snapshot(good_report)
     from cluster_profiles.errors import RenderError
-    from cluster_profiles.render import render_report
+    from cluster_profiles.runner.render import render_report
 
     with pytest.raises(RenderError, match="kernel died"):
         render_report({"cluster": "Hefei", "edition": 2024}, reports_dir=good_report, notebook=notebook)

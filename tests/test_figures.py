@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from cluster_profiles import figures
-from cluster_profiles.profile import build_profile
+from cluster_profiles.narrate import figures
+from cluster_profiles.narrate.profile import build_profile
 
 
 def test_organisation_chart_uses_shares_and_keeps_duplicates_apart(fixture_tables):
@@ -57,7 +57,7 @@ def test_dollar_signs_in_names_are_text_not_tex():
 def test_figure_html_is_public_deterministic_and_escapes_its_text():
     import matplotlib.pyplot as plt
 
-    from cluster_profiles import figures
+    from cluster_profiles.narrate import figures
 
     def draw():
         figures.style()

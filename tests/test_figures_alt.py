@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from cluster_profiles import figures
+from cluster_profiles.narrate import figures
 
 
 def _top(**columns):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from cluster_profiles.files import download_csv, spreadsheet_safe
-from cluster_profiles.html import csv_download
+from cluster_profiles.narrate.views import csv_download
 
 FORMULAS = ["=cmd|' /C calc'!A0", "+HYPERLINK(\"http://x\")", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1", "\r=1"]
 

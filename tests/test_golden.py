@@ -5,7 +5,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cluster_profiles.notebook_kinds import NOTEBOOKS
+from cluster_profiles.runner.kinds import NOTEBOOKS
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 PAIRS = [(spec.notebook, GOLDEN_DIR / spec.golden) for spec in NOTEBOOKS.values() if spec.golden]

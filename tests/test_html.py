@@ -5,8 +5,8 @@ import pytest
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
-from cluster_profiles import html
-from cluster_profiles.citations import Citations
+from cluster_profiles.narrate import views as html
+from cluster_profiles.narrate.citations import Citations
 
 HOSTILE = "<script>alert('x')</script> & co"
 

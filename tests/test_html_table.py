@@ -7,7 +7,7 @@ import pytest
 from markupsafe import Markup
 from pandas.io.formats import html as pandas_html
 
-from cluster_profiles.html import NOT_GIVEN, html_table
+from cluster_profiles.narrate.views import NOT_GIVEN, html_table
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from cluster_profiles.cli import main
+from cluster_profiles.contract.importer import import_ranking, read_ranking_table
+from cluster_profiles.contract.load import load_tables
 from cluster_profiles.errors import DataValidationError
-from cluster_profiles.importer import import_ranking, read_ranking_table
-from cluster_profiles.load import load_tables
 
 from bad_inputs import IMPORT_CASES
 from conftest import FIXTURE_DATA, FIXTURES

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cluster_profiles.io import canonical_cell, canonical_csv, read_folder, write_tables
-from cluster_profiles.load import load_tables
-from cluster_profiles.schema import TABLES
+from cluster_profiles.contract.canonical_csv import canonical_cell, canonical_csv, read_folder, write_tables
+from cluster_profiles.contract.load import load_tables
+from cluster_profiles.contract.schema import TABLES
 
 
 @pytest.mark.parametrize("value, expected", [

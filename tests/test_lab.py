@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cluster_profiles import lab, paths
+from cluster_profiles import paths
+from cluster_profiles.runner import lab
 
 
 def _notebook(source: str) -> str:

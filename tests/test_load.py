@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cluster_profiles.contract.load import load_tables
+from cluster_profiles.contract.schema import TABLES
 from cluster_profiles.errors import DataValidationError
-from cluster_profiles.load import load_tables
-from cluster_profiles.schema import TABLES
 
 from bad_inputs import BYTE_CASES, HEFEI, _rewrite, _set
 

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cluster_profiles import cache, maps
+from cluster_profiles import cache
+from cluster_profiles.narrate import maps
 
 # A 2-arc topology: arc 0 goes (0,0)->(2,0)->(2,2), arc 1 goes (2,2)->(0,2)->(0,0); quantized with
 # scale 0.5 and translate (10, 20), delta-encoded, as TopoJSON writes it.
@@ -94,7 +95,7 @@ def test_regional_frame_fills_its_box_without_distortion():
 
 
 def _economy(tables, edition: int, economy: str):
-    from cluster_profiles.load import primary_economy
+    from cluster_profiles.contract.load import primary_economy
 
     clusters = tables.clusters[tables.clusters["edition"] == edition]
     return clusters[[primary_economy(code) == economy for code in clusters["economy"]]]

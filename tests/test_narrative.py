@@ -3,7 +3,7 @@
 import pytest
 from markupsafe import Markup
 
-from cluster_profiles import narrative as n
+from cluster_profiles.narrate import narrative as n
 
 
 @pytest.mark.parametrize("rank, words", [(1, "first"), (2, "second"), (3, "third"), (4, "fourth"),

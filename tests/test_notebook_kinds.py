@@ -5,10 +5,11 @@ from pathlib import PurePosixPath
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from cluster_profiles import batch, paths
+from cluster_profiles import paths
 from cluster_profiles.errors import DataValidationError, ParameterError, UnknownClusterError, UnknownEditionError
-from cluster_profiles.notebook_kinds import FIND_CLUSTERS, NOTEBOOKS, OVERVIEW, PROFILE, NotebookSpec, existing_pages
-from cluster_profiles.parameters import ReportParameters
+from cluster_profiles.pages.parameters import ReportParameters
+from cluster_profiles.runner import batch
+from cluster_profiles.runner.kinds import FIND_CLUSTERS, NOTEBOOKS, OVERVIEW, PROFILE, NotebookSpec, existing_pages
 
 
 def test_profiles_and_overviews_are_registered_in_rendering_order():

@@ -2,7 +2,8 @@
 
 import pytest
 
-from cluster_profiles import outputs, schema
+from cluster_profiles.contract import schema
+from cluster_profiles.contract import vocabulary as outputs
 
 
 def test_every_output_the_schema_accepts_has_its_words():

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from cluster_profiles import overview as ov
-from cluster_profiles import overview_data as od
-from cluster_profiles import overview_sections as osec
 from cluster_profiles.errors import ParameterError, UnknownEditionError
+from cluster_profiles.pages.overview import data as od
+from cluster_profiles.pages.overview import notebook as ov
+from cluster_profiles.pages.overview import sections as osec
 
 from conftest import FIXTURE_DATA
 
@@ -100,7 +100,7 @@ def test_bad_overview_parameters_read_as_one_line_each_in_a_notebook():
 def test_clusters_below_the_top_100_are_not_counted_as_held(fixture_tables):
     from dataclasses import replace
 
-    from cluster_profiles.profile import edition_info
+    from cluster_profiles.narrate.profile import edition_info
 
     extra = fixture_tables.clusters.iloc[:2].copy()
     extra[["edition", "cluster", "economy", "in_top100"]] = [[2025, "Below A", "ZZ", "false"],
@@ -114,7 +114,7 @@ def test_clusters_below_the_top_100_are_not_counted_as_held(fixture_tables):
 def test_venture_capital_only_in_editions_that_measure_it(tables):
     from dataclasses import replace
 
-    from cluster_profiles.profile import edition_info
+    from cluster_profiles.narrate.profile import edition_info
 
     from html_text import table_rows, visible_text
 
@@ -146,7 +146,7 @@ def test_map_section_shows_every_ranked_cluster_with_alt_caption_and_download(fi
 
     from bs4 import BeautifulSoup
 
-    from cluster_profiles.profile import edition_info
+    from cluster_profiles.narrate.profile import edition_info
 
     overview = od.Overview(tables, edition_info(tables, 2025), None)
     html = osec.map_section(overview)
@@ -171,8 +171,8 @@ def test_map_section_shows_every_ranked_cluster_with_alt_caption_and_download(fi
 def test_the_map_notes_name_what_the_map_leaves_out(fixture_tables):
     import dataclasses
 
-    from cluster_profiles import maps
-    from cluster_profiles.profile import edition_info
+    from cluster_profiles.narrate import maps
+    from cluster_profiles.narrate.profile import edition_info
 
     from html_text import visible_text
 
@@ -193,7 +193,7 @@ def test_hostile_names_and_sources_reach_the_overview_tables_as_text(fixture_tab
 
     from bs4 import BeautifulSoup
 
-    from cluster_profiles.profile import edition_info
+    from cluster_profiles.narrate.profile import edition_info
 
     name, economy = '<script>alert("x")</script> & Co', "<b>Freedonia</b>"
     source = 'https://example.org/?a=1&b=<i>2</i> "quoted" <img src=x onerror=alert(1)>'
@@ -230,7 +230,7 @@ def test_overview_sections_are_registered_in_the_notebook_order():
 
 
 def test_each_overview_note_cites_what_its_section_declares():
-    from cluster_profiles.citations import note_citations
+    from cluster_profiles.narrate.citations import note_citations
 
     overview = _overview(2024)
     numbers = osec.overview_citations(overview)

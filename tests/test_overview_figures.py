@@ -4,9 +4,9 @@
 import pandas as pd
 import pytest
 
-from cluster_profiles import figures
-from cluster_profiles import overview as ov
-from cluster_profiles import overview_data as od
+from cluster_profiles.narrate import figures
+from cluster_profiles.pages.overview import data as od
+from cluster_profiles.pages.overview import notebook as ov
 
 from conftest import FIXTURE_DATA
 

@@ -5,8 +5,13 @@ import pytest
 from pydantic import BaseModel, Field
 
 from cluster_profiles.errors import ParameterError
-from cluster_profiles.notebook_kinds import NOTEBOOKS
-from cluster_profiles.parameters import OverviewParameters, ReportParameters, check_parameters, validate_parameters
+from cluster_profiles.pages.parameters import (
+    OverviewParameters,
+    ReportParameters,
+    check_parameters,
+    validate_parameters,
+)
+from cluster_profiles.runner.kinds import NOTEBOOKS
 
 
 def test_defaults_render_hefei_2024():

@@ -23,7 +23,7 @@ PACKAGE_PARENT = str(Path(cluster_profiles.__file__).parents[1])
 # what a process reports after import_report(): which scipy parts are loaded, whether they import after
 PROBE = textwrap.dedent("""
     import gc, json, sys
-    from cluster_profiles.preload import import_report
+    from cluster_profiles.runner.preload import import_report
     outcome = {}
     try:
         import_report(sys.argv[1])
@@ -91,7 +91,7 @@ def test_another_import_error_is_raised_and_leaves_nothing_hidden(tmp_path):
 def test_the_real_report_module_imports_seaborn_without_its_scipy_parts():
     code = textwrap.dedent("""
         import json, sys
-        from cluster_profiles.preload import import_report
+        from cluster_profiles.runner.preload import import_report
         import_report()
         import seaborn._statistics, seaborn.matrix
         loaded = sorted(m for m in ("scipy.stats", "scipy.cluster") if m in sys.modules)

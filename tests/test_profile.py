@@ -1,7 +1,7 @@
 import pytest
 
 from cluster_profiles.errors import UnknownClusterError, UnknownEditionError
-from cluster_profiles.profile import build_profile, ranking_is_complete_to
+from cluster_profiles.narrate.profile import build_profile, ranking_is_complete_to
 
 
 def test_hefei_2024(fixture_tables):

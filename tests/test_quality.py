@@ -2,8 +2,8 @@
 
 import pytest
 
-from cluster_profiles import quality
-from cluster_profiles.load import load_tables
+from cluster_profiles.contract import quality
+from cluster_profiles.contract.load import load_tables
 
 from bad_inputs import HEFEI, HEFEI_TOP1, _rewrite, _set
 

@@ -14,7 +14,7 @@ from cluster_profiles.errors import (
     UnknownClusterError,
     UnknownEditionError,
 )
-from cluster_profiles.render import render_report, report_paths
+from cluster_profiles.runner.render import render_report, report_paths
 
 from bad_inputs import HEFEI, _rewrite, _set
 from conftest import REFERENCE
@@ -158,7 +158,7 @@ def test_every_table_and_chart_offers_its_data_as_csv(hefei_report):
 
 
 def test_traceback_tail_keeps_the_deepest_frames_without_colours():
-    from cluster_profiles.render import traceback_tail
+    from cluster_profiles.runner.render import traceback_tail
 
     ipython = ["\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",
                "\x1b[0;31mRuntimeError\x1b[0m                              Traceback (most recent call last)",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cluster_profiles import report
 from cluster_profiles.errors import UnknownEditionError
+from cluster_profiles.pages.profile import notebook as report
 
 
 def test_list_clusters_of_an_edition_is_a_table_in_ranking_order(fixture_tables):

@@ -3,7 +3,7 @@
 import re
 
 from cluster_profiles import paths
-from cluster_profiles.schema import TABLES
+from cluster_profiles.contract.schema import TABLES
 
 
 def documented_tables() -> dict[str, list[str]]:

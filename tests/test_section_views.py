@@ -7,10 +7,13 @@ import pytest
 from bs4 import BeautifulSoup
 from markupsafe import Markup
 
-import cluster_profiles.profile as profile_module
-from cluster_profiles import figures, html, maps, quality, sections
-from cluster_profiles.outputs import OUTPUT_KEYS
-from cluster_profiles.profile import build_profile
+import cluster_profiles.narrate.profile as profile_module
+from cluster_profiles.contract import quality
+from cluster_profiles.contract.vocabulary import OUTPUT_KEYS
+from cluster_profiles.narrate import figures, maps
+from cluster_profiles.narrate import views as html
+from cluster_profiles.narrate.profile import build_profile
+from cluster_profiles.pages.profile import sections
 
 HOSTILE = "<b>Ev'il</b> & co"
 CHARTS = ("organisation_chart", "field_chart", "collaboration_chart", "peer_chart")
@@ -370,7 +373,8 @@ def test_the_map_view_escapes_a_hostile_note(hefei, no_drawing):
 
 
 def test_the_overview_notes_are_a_view_citing_the_edition():
-    from cluster_profiles import overview, overview_sections
+    from cluster_profiles.pages.overview import notebook as overview
+    from cluster_profiles.pages.overview import sections as overview_sections
 
     from conftest import FIXTURE_DATA
 
@@ -385,7 +389,8 @@ def test_the_overview_notes_are_a_view_citing_the_edition():
 
 
 def test_the_overview_title_is_a_header_view_and_a_lede(tmp_path):
-    from cluster_profiles import overview, overview_sections
+    from cluster_profiles.pages.overview import notebook as overview
+    from cluster_profiles.pages.overview import sections as overview_sections
 
     from conftest import FIXTURE_DATA
 

@@ -2,8 +2,8 @@
 
 import dataclasses
 
-from cluster_profiles import sections
-from cluster_profiles.profile import build_profile
+from cluster_profiles.narrate.profile import build_profile
+from cluster_profiles.pages.profile import sections
 
 from html_text import table_rows, visible_text
 

@@ -12,7 +12,7 @@ import pytest
 
 from cluster_profiles import paths
 from cluster_profiles.errors import DataValidationError, UnknownClusterError, UnknownEditionError
-from cluster_profiles.single import STAMP_NAME, data_digest, render_one
+from cluster_profiles.runner.single import STAMP_NAME, data_digest, render_one
 
 
 @pytest.mark.slow

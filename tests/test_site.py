@@ -2,7 +2,7 @@
 
 from bs4 import BeautifulSoup
 
-from cluster_profiles.site import build_index, index_entries
+from cluster_profiles.runner.site import build_index, index_entries
 
 
 def test_index_lists_existing_reports_only(fixture_tables, tmp_path):

@@ -11,8 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cluster_profiles import overview_data, overview_sections, sections
-from cluster_profiles.profile import build_profile, clusters_of_edition, edition_info
+from cluster_profiles.narrate.profile import build_profile, clusters_of_edition, edition_info
+from cluster_profiles.pages.overview import data as overview_data
+from cluster_profiles.pages.overview import sections as overview_sections
+from cluster_profiles.pages.profile import sections
 
 pytestmark = pytest.mark.slow  # every section drawn twice, maps included: about a minute
 

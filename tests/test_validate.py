@@ -4,11 +4,12 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from cluster_profiles import batch, schema
+from cluster_profiles.contract import schema
+from cluster_profiles.contract.canonical_csv import read_folder
+from cluster_profiles.contract.schema import TABLES, TableSpec
+from cluster_profiles.contract.validate import Tables, proxy_kind, validate_frames
 from cluster_profiles.errors import DataValidationError
-from cluster_profiles.io import read_folder
-from cluster_profiles.schema import TABLES, TableSpec
-from cluster_profiles.validate import Tables, proxy_kind, validate_frames
+from cluster_profiles.runner import batch
 
 
 def typed_frames(tables: Tables) -> dict[str, pd.DataFrame]:

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import paths
+from cluster_profiles import paths
 
 ENV = "CLUSTER_PROFILES_CACHE"
 KEEP = 64  # entries kept per kind: the newest, by modification time

@@ -8,9 +8,9 @@ import gc
 import sys
 from pathlib import Path
 
-from . import paths
-from .compute.adapters.commands import add_find_clusters_command, add_records_command
-from .errors import ClusterProfilesError
+from cluster_profiles import paths
+from cluster_profiles.compute.adapters.commands import add_find_clusters_command, add_records_command
+from cluster_profiles.errors import ClusterProfilesError
 
 # When the command is done, Python's last garbage collection walks every object its imports made (pandas,
 # papermill, nbconvert): 0.3-0.4 s after a render, a tenth of it. Frozen at exit, they are freed without
@@ -30,7 +30,9 @@ def skip_unused_iri_checker() -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from .single import render_one  # the kernel starts first, the rest is imported while it boots
+    from cluster_profiles.runner.single import (
+        render_one,  # the kernel starts first, the rest is imported while it boots
+    )
 
     skip_unused_iri_checker()
     result = render_one({"cluster": args.cluster, "edition": args.edition, "data_dir": args.data_dir or ""},
@@ -40,30 +42,33 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .parameters import split_names
+    from cluster_profiles.pages.parameters import split_names
 
     names = split_names(args.clusters)  # an empty name (';;') fails here, before anything is loaded
     skip_unused_iri_checker()
-    from .early_kernel import early_kernel
-    from .files import check_reports_dir
-    from .load import load_tables
-    from .notebook_kinds import COMPARE
+    from cluster_profiles.contract.load import load_tables
+    from cluster_profiles.files import check_reports_dir
+    from cluster_profiles.runner.kernels import early_kernel
+    from cluster_profiles.runner.kinds import COMPARE
 
     # every check first (names, edition, data, the reports folder), then the kernel, which imports the
-    # plotting stack the quick way (cluster_profiles.preload) while this process gets papermill ready
+    # plotting stack the quick way (cluster_profiles.runner.preload) while this process gets papermill ready
     checked = COMPARE.check({"clusters": names, "edition": args.edition, "data_dir": args.data_dir or ""})
     tables = load_tables(checked.data_dir or None)
     checked = COMPARE.prepare(tables, checked)
     check_reports_dir(Path(args.reports_dir))
     with early_kernel(COMPARE.notebook.parent) as manager:
-        from .render import render, warm_up_export  # papermill, nbconvert: while the kernel boots
+        from cluster_profiles.runner.render import (  # papermill, nbconvert: while the kernel boots
+            render,
+            warm_up_export,
+        )
 
         warm_up_export()
         html_path, _ = render(COMPARE, checked, reports_dir=args.reports_dir, kernel_manager=manager, prepared=True)
     print(f"Wrote {html_path}")
     index = Path(args.reports_dir) / paths.INDEX_NAME
     if index.is_file():  # the index lists the comparisons that exist: add this one
-        from .site import build_index
+        from cluster_profiles.runner.site import build_index
 
         build_index(tables, args.reports_dir)
         print(f"Index: {index.resolve()}")
@@ -71,16 +76,16 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _render_all(args: argparse.Namespace) -> int:
-    from .batch import build_site, summary
-    from .load import load_tables  # pandas and pandera: only for the commands that read data
+    from cluster_profiles.contract.load import load_tables  # pandas and pandera: only for the commands that read data
+    from cluster_profiles.runner.batch import build_site, summary
 
     tables = load_tables(args.data_dir or None)
     editions = [args.edition] if args.edition else None
     if args.edition and args.edition not in tables.edition_list():
-        from .profile import edition_info
+        from cluster_profiles.narrate.profile import edition_info
 
         edition_info(tables, args.edition)  # raises the unknown-edition error
-    from .render import check_reports_dir
+    from cluster_profiles.runner.render import check_reports_dir
 
     check_reports_dir(Path(args.reports_dir))  # before any worker or kernel starts
     result = build_site(tables, args.reports_dir, args.data_dir or "", editions, args.economy, args.jobs, args.force,
@@ -91,7 +96,7 @@ def _render_all(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .load import load_tables  # pandas and pandera: only for the commands that read data
+    from cluster_profiles.contract.load import load_tables  # pandas and pandera: only for the commands that read data
 
     tables = load_tables(args.data_dir)
     clusters = tables.clusters
@@ -104,8 +109,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .load import load_tables  # pandas and pandera: only for the commands that read data
-    from .quality import findings
+    from cluster_profiles.contract.load import load_tables  # pandas and pandera: only for the commands that read data
+    from cluster_profiles.contract.quality import findings
 
     tables = load_tables(args.data_dir)
     notes = findings(tables)
@@ -118,7 +123,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _import_ranking(args: argparse.Namespace) -> int:
-    from .importer import import_ranking
+    from cluster_profiles.contract.importer import import_ranking
 
     result = import_ranking(args.file, args.edition, args.source, args.data_dir, replace=args.replace)
     print(f"Imported {args.file}: {len(result.added)} added, {len(result.updated)} updated, "
@@ -127,13 +132,13 @@ def _import_ranking(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from .lab import start_lab
+    from cluster_profiles.runner.lab import start_lab
 
     return start_lab(extra=args.jupyter_args)
 
 
 def _lab_reset(args: argparse.Namespace) -> int:
-    from .lab import prepare_working_copies
+    from cluster_profiles.runner.lab import prepare_working_copies
 
     for line in prepare_working_copies(reset=True).messages():
         print(line)
@@ -141,7 +146,7 @@ def _lab_reset(args: argparse.Namespace) -> int:
 
 
 def _clusters(args: argparse.Namespace) -> int:
-    from .compute.pipeline import run  # imports DuckDB and scikit-learn: only for this command
+    from cluster_profiles.compute.pipeline import run  # imports DuckDB and scikit-learn: only for this command
 
     summary = run(args.records, args.out, args.settings, progress=not args.quiet)
     print(summary)
@@ -233,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # a folder or file the system refuses: say which, not a traceback
-        from .names import shorten
+        from cluster_profiles.names import shorten
 
         where = f" ({shorten(str(error.filename))})" if error.filename else ""
         print(f"error: {error.strerror or error}{where}; nothing was written.", file=sys.stderr)

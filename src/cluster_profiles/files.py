@@ -82,8 +82,8 @@ def sweep_leftovers(reports_dir: Path | None = None) -> list[Path]:
 
 def check_reports_dir(reports_dir: Path) -> Path:
     """The reports folder, created if need be and proven writable before any kernel starts."""
-    from .errors import RenderError
-    from .names import shorten
+    from cluster_profiles.errors import RenderError
+    from cluster_profiles.names import shorten
 
     shown = shorten(str(reports_dir))
     if reports_dir.exists() and not reports_dir.is_dir():

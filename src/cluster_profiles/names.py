@@ -9,7 +9,7 @@ import unicodedata
 
 from slugify import slugify
 
-from .errors import UnknownClusterError
+from cluster_profiles.errors import UnknownClusterError
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
 

@@ -12,7 +12,7 @@ from cluster_profiles.compute import fields, measures, points
 from cluster_profiles.compute.clustering import find_clusters
 from cluster_profiles.compute.records import read_records
 from cluster_profiles.compute.settings import load_settings, with_overrides
-from cluster_profiles.economies import primary_economy
+from cluster_profiles.contract.economies import primary_economy
 
 from .planted import Records
 

@@ -11,7 +11,7 @@ import pytest
 from cluster_profiles.cli import main
 from cluster_profiles.compute.pipeline import run
 from cluster_profiles.compute.write import RUN_FILE
-from cluster_profiles.load import load_tables
+from cluster_profiles.contract.load import load_tables
 
 from .planted import Records, offset
 
@@ -173,7 +173,7 @@ def test_a_rerun_replaces_its_own_folder(computed, tmp_path):
 @pytest.mark.slow
 @pytest.mark.kernel
 def test_a_computed_folder_renders_complete_profiles(computed, tmp_path):
-    from cluster_profiles.render import render_report
+    from cluster_profiles.runner.render import render_report
 
     base, _, _ = computed
     result = render_report({"cluster": "Hefei", "edition": 2024, "data_dir": str(base / "out")},
@@ -199,8 +199,8 @@ def test_the_footprints_are_the_clusters_grid_cells_weighted_by_their_addresses(
 
 
 def test_a_computed_profile_map_draws_the_footprint(computed):
-    from cluster_profiles import sections
-    from cluster_profiles.profile import build_profile
+    from cluster_profiles.narrate.profile import build_profile
+    from cluster_profiles.pages.profile import sections
 
     _, _, tables = computed
     profile = build_profile(tables, "Hefei", 2024)

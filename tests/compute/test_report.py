@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cluster_profiles.compute import report
+from cluster_profiles.pages.clustering import notebook as report
 
 from .planted import Records
 
@@ -79,7 +79,7 @@ def test_an_empty_records_dir_is_a_parameter_error():
 
 @pytest.mark.kernel
 def test_the_notebook_renders_the_run_to_html(run, tmp_path):
-    from cluster_profiles.render import render_find_clusters
+    from cluster_profiles.runner.render import render_find_clusters
 
     html = render_find_clusters(run.records_dir, settings_path=run.settings_file, radius_km_values=[25.0],
                                 min_people_values=[380], reports_dir=tmp_path)

@@ -7,9 +7,9 @@ import pytest
 
 from cluster_profiles import paths
 from cluster_profiles.compute.write import RUN_FILE, OutputFolderError, schema_frames, write_data_folder
+from cluster_profiles.contract.load import load_tables
+from cluster_profiles.contract.schema import TABLES
 from cluster_profiles.errors import DataValidationError
-from cluster_profiles.load import load_tables
-from cluster_profiles.schema import TABLES
 
 SOURCE = "Computed by cluster-profiles from the records folder r (sha256 0) with the settings s (sha256 0)"
 

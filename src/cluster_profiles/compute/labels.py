@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..names import collision_key
-from ..schema import MAX_NAME_LENGTH
+from cluster_profiles.contract.schema import MAX_NAME_LENGTH
+from cluster_profiles.names import collision_key
 
 EN_DASH = "–"
 UNKNOWN_ECONOMY = "ZZ"  # ISO 3166 user-assigned "unknown": a cluster none of whose addresses has an economy

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import BallTree
 
-from .clustering import km_to_radians, to_radians
-from .records import KINDS
+from cluster_profiles.compute.clustering import km_to_radians, to_radians
+from cluster_profiles.compute.records import KINDS
 
 
 def assign_clusters(con: duckdb.DuckDBPyConnection, footprint: pd.DataFrame, counting: str) -> None:

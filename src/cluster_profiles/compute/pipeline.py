@@ -18,11 +18,11 @@ import duckdb
 import pandas as pd
 from tqdm.auto import tqdm
 
-from . import fields, measures, points
-from .clustering import Clusters, find_clusters
-from .records import RecordsInfo, read_records
-from .settings import DEFAULT_SETTINGS_NAME, Settings, load_settings
-from .write import write_data_folder
+from cluster_profiles.compute import fields, measures, points
+from cluster_profiles.compute.clustering import Clusters, find_clusters
+from cluster_profiles.compute.records import RecordsInfo, read_records
+from cluster_profiles.compute.settings import DEFAULT_SETTINGS_NAME, Settings, load_settings
+from cluster_profiles.compute.write import write_data_folder
 
 DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB's own buffers; the rest of a 2 GiB budget is DBSCAN's and pandas'
 OUTPUTS = {"pct": "patents", "article": "articles"}  # records' kind -> the data folder's output
@@ -179,7 +179,7 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
             population = (measures.cluster_population(con, clusters.footprint, settings.population_buffer_km)
                           if info.has_population else None)
         with stages.stage("names, ranks, tables"):
-            from .tables import build_tables
+            from cluster_profiles.compute.frames import build_tables
 
             cluster_table, frames = build_tables(
                 settings=settings, summary=summary, world=world, counts=counts, cities=cities,
@@ -193,7 +193,7 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
 def run(records_dir: str | Path, out_dir: str | Path, settings_path: str | Path | None = None,
         progress: bool = True) -> Summary:
     """Read ``records_dir``, find the clusters, write a validated data folder to ``out_dir``."""
-    from .write import check_target
+    from cluster_profiles.compute.write import check_target
 
     settings = load_settings(settings_path)
     check_target(Path(out_dir))  # before the work, so a wrong --out fails at once

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from .settings import Settings
+from cluster_profiles.compute.settings import Settings
 
 KIND_LABELS = {"pct": "PCT applications", "article": "articles"}
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import DataValidationError, Problem
-from .adapters.folder import RECORD_COLUMNS
+from cluster_profiles.compute.adapters.folder import RECORD_COLUMNS
+from cluster_profiles.errors import DataValidationError, Problem
 
 _KIND_OF_TYPE = {"VARCHAR": "text", "INTEGER": "int", "DOUBLE": "float"}
 # table -> column -> text, int or float: the four tables the adapters write (declared once, in adapters.folder),

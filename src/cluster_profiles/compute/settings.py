@@ -18,8 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import ClusterProfilesError
-from ..schema import EDITIONS_RANGE
+from cluster_profiles.contract.schema import EDITIONS_RANGE
+from cluster_profiles.errors import ClusterProfilesError
 
 DEFAULT_SETTINGS_NAME = "default_settings.toml"
 METHOD = "../shared/data-sources/records/METHOD.md"

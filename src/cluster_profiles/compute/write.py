@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import paths
-from ..errors import ClusterProfilesError
-from ..io import write_tables
-from ..schema import TABLES
-from ..validate import Tables, validate_frames
+from cluster_profiles import paths
+from cluster_profiles.contract.canonical_csv import write_tables
+from cluster_profiles.contract.schema import TABLES
+from cluster_profiles.contract.validate import Tables, validate_frames
+from cluster_profiles.errors import ClusterProfilesError
 
 RUN_FILE = "compute_run.json"  # provenance of a computed folder: records, settings, hashes, summary
 WORLD_SHARE_DECIMALS = 3  # a cluster's share of the world is small: 0.012 %

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .folder import FORMATS
+from cluster_profiles.compute.adapters.folder import FORMATS
 
 
 def _path(text: str) -> Path:
@@ -18,11 +18,11 @@ def _openalex(args: argparse.Namespace) -> int:
     years = tuple(args.years) if args.years else None
     options = dict(years=years, types=tuple(args.types), fmt=args.format)
     if args.engine == "spark":
-        from .openalex_spark import run_openalex_spark
+        from cluster_profiles.compute.adapters.openalex_spark import run_openalex_spark
 
         summary = run_openalex_spark(args.works, args.institutions, args.out, master=args.spark_master, **options)
     else:
-        from .openalex import run_openalex
+        from cluster_profiles.compute.adapters.openalex import run_openalex
 
         summary = run_openalex(args.works, args.institutions, args.out, memory_limit=args.memory_limit, **options)
     print("\n".join(summary.lines()))
@@ -30,7 +30,7 @@ def _openalex(args: argparse.Namespace) -> int:
 
 
 def _patentsview(args: argparse.Namespace) -> int:
-    from .patentsview import run_patentsview
+    from cluster_profiles.compute.adapters.patentsview import run_patentsview
 
     years = tuple(args.years) if args.years else None
     summary = run_patentsview(args.tables, args.out, years=years, patent_types=tuple(args.patent_types),
@@ -79,7 +79,7 @@ def add_records_command(commands: argparse._SubParsersAction) -> None:
 
 
 def _find_clusters(args: argparse.Namespace) -> int:
-    from ...render import render_find_clusters
+    from cluster_profiles.runner.render import render_find_clusters
 
     html = render_find_clusters(args.records, settings_path=args.settings or "", radius_km_values=args.radius_km,
                                 min_people_values=args.min_people, reports_dir=args.reports_dir)

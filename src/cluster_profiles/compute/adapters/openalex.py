@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from .folder import (
+from cluster_profiles.compute.adapters.folder import (
     AdapterSummary,
     Format,
     RecordsInputError,

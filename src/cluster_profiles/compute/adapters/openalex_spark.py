@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .folder import (
+from cluster_profiles.compute.adapters.folder import (
     RECORD_COLUMNS,
     AdapterSummary,
     Format,
@@ -25,7 +25,7 @@ from .folder import (
     sql_string,
     write_records,
 )
-from .openalex import OPENALEX_PREFIX, snapshot_inputs
+from cluster_profiles.compute.adapters.openalex import OPENALEX_PREFIX, snapshot_inputs
 
 WORK_SCHEMA = ("id STRING, publication_year INT, type STRING, "
                "authorships ARRAY<STRUCT<author_position: STRING, countries: ARRAY<STRING>, "

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from .folder import (
+from cluster_profiles.compute.adapters.folder import (
     AdapterSummary,
     Format,
     RecordsInputError,

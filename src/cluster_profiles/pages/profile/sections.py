@@ -1,0 +1,650 @@
+"""Each section of a cluster profile as escaped HTML (``markupsafe.Markup``).
+
+The notebook displays these; nothing here reads files or knows which cluster is special.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+from markupsafe import Markup
+
+from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, OUTPUTS
+from cluster_profiles.names import slug
+from cluster_profiles.narrate import citations, figures, maps, narrative
+from cluster_profiles.narrate.profile import ClusterProfile
+from cluster_profiles.narrate.views import (
+    NOT_GIVEN,
+    Block,
+    Box,
+    BulletList,
+    Chart,
+    Csv,
+    Heading,
+    Missing,
+    Paragraph,
+    SectionView,
+    SourceList,
+    Table,
+    render_section,
+)
+
+
+def sources_html(source: str) -> Markup:
+    """Source text with every URL made a link; everything else escaped."""
+    return citations.linked(source)
+
+
+def split_sources(sources: list[str]) -> list[str]:
+    """Every citation of these rows once, in the order the report cites them (WIPO first in a row)."""
+    return citations.note_citations(sources)
+
+
+def report_citations(profile: ClusterProfile) -> citations.Citations:
+    """The report's numbered citations: in the order the sections cite them (``PROFILE_SECTIONS``)."""
+    return citations.Citations.of(section.sources(profile) for section in PROFILE_SECTIONS)
+
+
+def source_note(profile: ClusterProfile, sources: list[str]) -> Markup:
+    """A section's sources as numbered notes linked to the list at the end of the report."""
+    return report_citations(profile).note(sources)
+
+
+def _file_stem(profile: ClusterProfile) -> str:
+    return f"gii{profile.edition.year}-{slug(profile.cluster)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# What each section cites. A section's source note and the report's list of all sources both come
+# from these functions, so a new section cites its sources in one place.
+
+
+def no_sources(profile: ClusterProfile) -> list[str]:
+    return []
+
+
+def lead_sources(profile: ClusterProfile) -> list[str]:
+    sources = [str(profile.row["source"])]
+    if profile.economy.count_source and profile.economy.count is not None:
+        sources.append(profile.economy.count_source)
+    return sources
+
+
+def top_organisations_sources(profile: ClusterProfile, output: str) -> list[str]:
+    return list(profile.top_organisations[output]["source"])
+
+
+def top_fields_sources(profile: ClusterProfile) -> list[str]:
+    return [s for output in OUTPUT_KEYS for s in profile.top_fields[output]["source"]]
+
+
+def collaboration_sources(profile: ClusterProfile) -> list[str]:
+    sources = []
+    for output in OUTPUT_KEYS:
+        share_row = profile.collaboration_share[output]
+        if share_row is not None:
+            sources.append(str(share_row["source"]))
+        sources += list(profile.collaboration_partners[output]["source"])
+    return sources
+
+
+VC_COLUMNS = {  # clusters.csv column: what it is, when a sentence says it is missing
+    "vc_deals": "the number of deals",
+    "vc_deals_per_million": "the deals per 1 million inhabitants",
+    "vc_share_pct": "the share of all deals",
+    "vc_rank": "the rank by deals",
+}
+
+
+def venture_capital_sources(profile: ClusterProfile) -> list[str]:
+    if not profile.edition.measures_venture_capital:
+        return []
+    if any(profile.value(column) is not None for column in VC_COLUMNS):
+        return [str(profile.row["source"])]
+    return list(profile.gaps.loc[profile.gaps["section"] == "vc_deals", "source"])
+
+
+def key_figures_sources(profile: ClusterProfile) -> list[str]:
+    return [str(profile.row["source"])]
+
+
+def data_notes_sources(profile: ClusterProfile) -> list[str]:
+    """The data notes cite the conflicting sources, the gaps' sources and the edition's sources."""
+    return list(profile.conflicts["source"]) + list(profile.gaps["source"]) + [profile.edition.source]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _shown(profile: ClusterProfile, view: SectionView) -> Markup:
+    """A section's view laid out by the macro file, its source note numbered as in the whole report."""
+    return render_section(view, source_note(profile, view.sources) if view.sources else None)
+
+
+def title_view(profile: ClusterProfile) -> SectionView:
+    """The report's header: the edition above the cluster's name and its economies. It cites nothing."""
+    economy = " / ".join(profile.economy_names)
+    return SectionView("report-title", [Paragraph(f"Global Innovation Index {profile.edition.year}", "kicker"),
+                                        Heading(f"{profile.cluster}, {economy}", 1)],
+                       no_sources(profile), element="header")
+
+
+def title(profile: ClusterProfile) -> Markup:
+    return _shown(profile, title_view(profile))
+
+
+def rank_lines(profile: ClusterProfile) -> list[str]:
+    year = profile.edition.year
+    lines = []
+    size_rank, intensity_rank = profile.value("size_rank"), profile.value("intensity_rank")
+    if size_rank is not None:
+        lines.append(narrative.size_rank_line(int(size_rank), year))
+    if intensity_rank is not None:
+        lines.append(narrative.intensity_rank_line(int(intensity_rank), year))
+    return lines
+
+
+def lead_view(profile: ClusterProfile) -> SectionView:
+    year = profile.edition.year
+    economy = profile.economy
+    blocks: list[Block] = [Paragraph(narrative.lead_sentence(
+        profile.cluster, year, economy_rank=economy.rank, economy_count=economy.count,
+        adjective=economy.adjective, in_top100=profile.in_top100))]
+    lines = rank_lines(profile)
+    per_million = [shown_value(profile, c) for c in ("pct_per_million", "articles_per_million", "vc_deals_per_million")]
+    totals = [shown_value(profile, c) for c in ("pct_applications", "scientific_publications", "vc_deals")]
+    windows = {"pct": profile.edition.pct_window, "articles": profile.edition.articles_window,
+               "vc_deals": profile.edition.vc_deals_window}
+    sentence = None
+    if any(v is not None for v in per_million):
+        sentence = narrative.output_sentence(pct=per_million[0], articles=per_million[1], vc_deals=per_million[2],
+                                             per_million=True, windows=windows, continues=bool(lines))
+    elif any(v is not None for v in totals):
+        sentence = narrative.output_sentence(pct=totals[0], articles=totals[1], vc_deals=totals[2],
+                                             per_million=False, windows=windows, continues=bool(lines))
+    if sentence is not None:
+        blocks.append(Paragraph(sentence))
+    elif lines:
+        blocks.append(Paragraph("Its figures per 1 million inhabitants are not in the data. It is the:"))
+    if lines:
+        blocks.append(BulletList(lines, "ranks"))
+    elif profile.in_top100 is not False:  # below the top 100 there are no ranks to miss
+        blocks.append(Missing(f"{profile.cluster}'s size and intensity ranks in {year}", profile.gap_reason("ranking")))
+    if economy.derived:
+        blocks.append(Paragraph(Markup("The rank among {} clusters is counted from the GII {} ranking, "
+                                       "which the data holds complete down to {}'s rank.").format(
+            economy.adjective, year, profile.cluster), "note"))
+    return SectionView("lead", blocks, lead_sources(profile))
+
+
+def lead(profile: ClusterProfile) -> Markup:
+    return _shown(profile, lead_view(profile))
+
+
+def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "#": [NOT_GIVEN if pd.isna(r) else str(int(r)) for r in top["rank"]],
+        OUTPUTS[output].organisation_header: top["organisation"],
+        OUTPUTS[output].count_header: [NOT_GIVEN if pd.isna(v) else narrative.thousands(v) for v in top["count"]],
+        "Share": [NOT_GIVEN if pd.isna(v) else narrative.percent(v) for v in top["share_pct"]],
+    })
+
+
+def top_organisations_view(profile: ClusterProfile, output: str) -> SectionView:
+    heading = OUTPUTS[output].organisations_heading
+    in_sentence = OUTPUTS[output].organisations_list  # "top PCT applicants": acronyms keep their case
+    top = profile.top_organisations[output]
+    blocks: list[Block] = [Heading(heading)]
+    if top.empty:
+        reason = profile.gap_reason(f"top_{output}")
+        blocks.append(Missing(f"the {in_sentence} of {profile.cluster} in GII {profile.edition.year}", reason))
+        return SectionView("top-organisations", blocks, top_organisations_sources(profile, output))
+    blocks.append(Table(organisations_display(top, output)))
+    if top[["rank", "count", "share_pct"]].isna().any(axis=None):
+        blocks.append(Paragraph(f"{NOT_GIVEN} : not given by the source.", "note"))
+    blocks += [Paragraph(note, "note") for note in dict.fromkeys(top["note"].dropna())]
+    data = figures.organisation_chart_data(top)
+    if data is not None:
+        alt = figures.organisation_alt(data, in_sentence, profile.cluster, profile.edition.year, OUTPUTS[output].noun)
+        blocks.append(Chart(figures.organisation_chart(data, f"{heading}, {profile.cluster}", alt)))
+    else:
+        blocks.append(Paragraph("No chart: the source does not give a count or a share for every row.", "note"))
+    blocks.append(Csv(top.assign(edition=profile.edition.year, cluster=profile.cluster)[
+        ["edition", "cluster", "output", "rank", "organisation", "count", "share_pct", "source"]],
+        f"{_file_stem(profile)}-top-{output}.csv"))
+    return SectionView("top-organisations", blocks, top_organisations_sources(profile, output))
+
+
+def top_organisations(profile: ClusterProfile, output: str) -> Markup:
+    return _shown(profile, top_organisations_view(profile, output))
+
+
+def fields_display(fields: pd.DataFrame) -> pd.DataFrame:
+    """Two columns read top to bottom, then left to right, as in the GII profiles."""
+    cells = [f"{f} ({narrative.percent(s)})" if not pd.isna(s) else str(f)
+             for f, s in zip(fields["field"], fields["share_pct"])]
+    rows = math.ceil(len(cells) / 2)
+    left, right = cells[:rows], cells[rows:]
+    right += [""] * (rows - len(right))
+    return pd.DataFrame({"": left, " ": right})
+
+
+def top_fields_view(profile: ClusterProfile) -> SectionView:
+    blocks: list[Block] = [Heading(f"Top technology fields in {profile.cluster}")]
+    for output in OUTPUT_KEYS:
+        table = profile.top_fields[output]
+        blocks.append(Heading(OUTPUTS[output].fields_heading, 3))
+        if table.empty:
+            blocks.append(Missing(f"the top {OUTPUTS[output].field_kind} fields of "
+                                  f"{profile.cluster}'s {OUTPUTS[output].noun}", profile.gap_reason(f"fields_{output}")))
+            continue
+        blocks.append(Table(fields_display(table), "data-table fields", header=False))
+        blocks += [Paragraph(note, "note") for note in dict.fromkeys(table["note"].dropna())]
+    data = figures.field_chart_data(profile.top_fields)
+    if data is not None:
+        headings = {o: OUTPUTS[o].fields_heading for o in OUTPUT_KEYS}
+        blocks.append(Chart(figures.field_chart(data, headings, figures.field_alt(data, headings),
+                                                f"Top fields in {profile.cluster}, GII {profile.edition.year} "
+                                                "(grey: all other fields)")))
+    all_fields = pd.concat(profile.top_fields.values())
+    if not all_fields.empty:
+        blocks.append(Csv(all_fields[["edition", "cluster", "output", "rank", "field", "share_pct", "source"]],
+                          f"{_file_stem(profile)}-top-fields.csv"))
+    return SectionView("top-fields", blocks, top_fields_sources(profile))
+
+
+def top_fields(profile: ClusterProfile) -> Markup:
+    return _shown(profile, top_fields_view(profile))
+
+
+def collaboration_view(profile: ClusterProfile) -> SectionView:
+    blocks: list[Block] = [Heading("Collaboration")]
+    shares = {}
+    for output in OUTPUT_KEYS:
+        share_row = profile.collaboration_share[output]
+        share = None if share_row is None else float(share_row["share_pct"])
+        shares[output] = share
+        partners = list(profile.collaboration_partners[output]["partner"])
+        sentence = narrative.collaboration_sentence(profile.cluster, output, share, partners)
+        if sentence is None:
+            blocks.append(Missing(f"how many of {profile.cluster}'s {OUTPUTS[output].noun} are produced "
+                                  "in collaboration, and with whom", profile.gap_reason(f"collaboration_{output}")))
+            continue
+        blocks.append(Paragraph(sentence))
+        if share is not None and not partners:
+            blocks.append(Missing("the top collaborating locations", profile.gap_reason("collaboration_partners")))
+        if share_row is not None and not pd.isna(share_row["note"]):
+            blocks.append(Paragraph(share_row["note"], "note"))
+        blocks += [Paragraph(note, "note")
+                   for note in dict.fromkeys(profile.collaboration_partners[output]["note"].dropna())]
+    data = figures.collaboration_chart_data(shares)
+    if data is not None:
+        labels = {o: OUTPUTS[o].label for o in OUTPUT_KEYS}
+        blocks.append(Chart(figures.collaboration_chart(data, labels, figures.collaboration_alt(data, labels, profile.cluster),
+                                                        f"Share produced in collaboration, {profile.cluster}, "
+                                                        f"GII {profile.edition.year}")))
+    rows = [{"edition": profile.edition.year, "cluster": profile.cluster, "output": output,
+             "share_pct": shares[output], "partners": " ; ".join(profile.collaboration_partners[output]["partner"])}
+            for output in OUTPUT_KEYS
+            if shares[output] is not None or not profile.collaboration_partners[output].empty]
+    if rows:
+        blocks.append(Csv(pd.DataFrame(rows), f"{_file_stem(profile)}-collaboration.csv"))
+    return SectionView("collaboration", blocks, collaboration_sources(profile))
+
+
+def collaboration(profile: ClusterProfile) -> Markup:
+    return _shown(profile, collaboration_view(profile))
+
+
+def venture_capital_view(profile: ClusterProfile) -> SectionView | None:
+    """GII 2025's third measure, from whichever venture-capital figures the data holds; None for an
+    edition that does not measure venture capital."""
+    if not profile.edition.measures_venture_capital:
+        return None
+    year, cluster = profile.edition.year, profile.cluster
+    blocks: list[Block] = [Heading("Venture-capital deals")]
+    values = {column: profile.value(column) for column in VC_COLUMNS}
+    sentence = narrative.venture_capital_sentence(
+        cluster, deals=values["vc_deals"], per_million=values["vc_deals_per_million"],
+        share=values["vc_share_pct"], rank=None if values["vc_rank"] is None else int(values["vc_rank"]),
+        window=profile.edition.vc_deals_window)
+    if sentence is None:
+        blocks.append(Missing(f"{cluster}'s venture-capital deals, the third measure of GII {year}",
+                              profile.gap_reason("vc_deals")))
+    else:
+        blocks.append(Paragraph(sentence))
+        unknown = [what for column, what in VC_COLUMNS.items() if values[column] is None]
+        if unknown:
+            blocks.append(Paragraph(f"Not in the data: {narrative.join_words(unknown)}.", "note"))
+        frame = pd.DataFrame([{"edition": year, "cluster": cluster, **values, "source": profile.row["source"]}])
+        blocks.append(Csv(frame, f"{_file_stem(profile)}-venture-capital.csv"))
+    return SectionView("venture-capital", blocks, venture_capital_sources(profile))
+
+
+def venture_capital(profile: ClusterProfile) -> Markup:
+    """The venture-capital section; nothing at all for an edition that does not measure venture capital."""
+    view = venture_capital_view(profile)
+    return Markup("") if view is None else _shown(profile, view)
+
+
+FIGURE_LABELS = {  # clusters.csv column: (label, how to show it)
+    "size_rank": ("Size rank (top 100)", "rank"),
+    "intensity_rank": ("Intensity rank", "rank"),
+    "economy_rank": ("Rank within its economy", "rank"),
+    "previous_rank": ("Previous rank, as stated by the source", "rank"),
+    "pct_applications": ("PCT applications (total)", "count"),
+    "scientific_publications": ("Scientific articles (total)", "count"),
+    "vc_deals": ("Venture-capital deals (total)", "count"),
+    "pct_per_million": ("PCT applications per 1 million inhabitants", "count"),
+    "articles_per_million": ("Scientific articles per 1 million inhabitants", "count"),
+    "vc_deals_per_million": ("Venture-capital deals per 1 million inhabitants", "count"),
+    "pct_share_pct": ("Share of all PCT applications", "share"),
+    "pub_share_pct": ("Share of all scientific articles", "share"),
+    "vc_share_pct": ("Share of all venture-capital deals", "share"),
+    "vc_rank": ("Rank by venture-capital deals", "rank"),
+    "total_share_pct": ("Sum of the two shares", "share"),
+    "growth_pct": ("Growth of S&T output", "growth"),
+}
+COMPARED_COLUMNS = ["size_rank", "intensity_rank", "pct_per_million", "articles_per_million", "pct_applications",
+                    "scientific_publications", "vc_deals", "vc_deals_per_million"]
+
+
+def format_figure(value, kind: str) -> str:
+    return {"rank": lambda v: str(int(v)), "count": narrative.thousands,
+            "share": narrative.percent, "growth": lambda v: f"{v:+g}%"}[kind](value)
+
+
+def shown_value(profile: ClusterProfile, column: str):
+    """A clusters.csv value as the report may show it: no venture-capital figure for an edition
+    that does not measure venture capital."""
+    if column in VC_COLUMNS and not profile.edition.measures_venture_capital:
+        return None
+    return profile.value(column)
+
+
+def key_figures_frame(profile: ClusterProfile) -> pd.DataFrame:
+    rows = [{"Figure": label, "Value": format_figure(profile.value(column), kind)}
+            for column, (label, kind) in FIGURE_LABELS.items() if shown_value(profile, column) is not None]
+    return pd.DataFrame(rows, columns=["Figure", "Value"])
+
+
+def key_figures_view(profile: ClusterProfile) -> SectionView:
+    blocks: list[Block] = [Heading(f"Key figures, GII {profile.edition.year}"), Table(key_figures_frame(profile))]
+    if not pd.isna(profile.row["note"]):
+        blocks.append(Paragraph(profile.row["note"], "note"))
+    blocks.append(Csv(profile.row.to_frame().T, f"{_file_stem(profile)}-key-figures.csv"))
+    return SectionView("key-figures", blocks, key_figures_sources(profile))
+
+
+def key_figures(profile: ClusterProfile) -> Markup:
+    return _shown(profile, key_figures_view(profile))
+
+
+RANK_DEFINITIONS = Markup(  # Markup, so that its apostrophe stays ' (as text it would be escaped to &#39;)
+    "Size rank: rank among the top 100 clusters by their combined share of PCT applications and scientific "
+    "articles (and, from 2025, venture-capital deals). Intensity rank: rank by the same outputs per 1 million "
+    "inhabitants. Figures per million cover the edition's five-year windows.")
+
+
+def data_notes_view(profile: ClusterProfile) -> SectionView:
+    """The method, the data-quality findings, the conflicting sources, the known gaps and the list of every
+    source. Each conflict and gap cites its source beside it; the view's sources are what those items cite,
+    in order, then the edition's source."""
+    year = profile.edition.year
+    edition = profile.edition
+    windows = []
+    if edition.pct_window:
+        windows.append(f"PCT applications published {edition.pct_window}")
+    if edition.articles_window:
+        windows.append(f"scientific articles published {edition.articles_window}")
+    if edition.vc_deals_window:
+        windows.append(f"venture-capital deals {edition.vc_deals_window}")
+    blocks: list[Block] = [
+        Heading("Sources and method notes"),
+        Paragraph(f"GII {year} measures {edition.metrics.replace('; ', ', ')}. "
+                  + (f"Its data windows: {'; '.join(windows)}." if windows else "Its data windows are not in the data.")),
+        Paragraph(RANK_DEFINITIONS)]
+    if profile.quality:
+        blocks.append(Box("quality", [
+            Heading("Data-quality notes", 3),
+            Paragraph("The figures are shown as the source gives them; these points do not add up:"),
+            BulletList([finding.message for finding in profile.quality])]))
+    cited = report_citations(profile)
+    sources: list[str] = []
+    if not profile.conflicts.empty:
+        items = []
+        for _, row in profile.conflicts.iterrows():
+            sources.append(row["source"])
+            items.append(Markup("{}: {} reported by {}. {}").format(
+                row["column"].replace("_", " "), row["reported_value"], cited.refs([row["source"]]),
+                "" if pd.isna(row["note"]) else row["note"]))
+        blocks.append(Box("conflicts", [
+            Heading("Sources that disagree", 3),
+            Paragraph("This report uses the values of the clusters table; other sources report:"),
+            BulletList(items)]))
+    if not profile.gaps.empty:
+        items = []
+        for _, row in profile.gaps.iterrows():
+            sources.append(row["source"])
+            items.append(Markup("{} ({})").format(row["reason"], cited.refs([row["source"]])))
+        blocks.append(Box("gaps", [Heading("Known gaps", 3), BulletList(items)]))
+    sources.append(edition.source)
+    blocks += [Paragraph(Markup("Edition sources: {}").format(cited.refs([edition.source]))),
+               Heading("All sources cited in this report", 3),
+               SourceList(cited),
+               Paragraph(f"GII data: WIPO, Global Innovation Index {year}, licensed CC BY 4.0. "
+                         "Every figure above names the public source it was read from.", "licence")]
+    return SectionView("data-notes", blocks, sources)
+
+
+def data_notes(profile: ClusterProfile) -> Markup:
+    """The data notes cite their sources item by item, so they have no source note of their own."""
+    return render_section(data_notes_view(profile))
+
+
+def _change(before, after, kind: str) -> str:
+    if kind == "rank":
+        return narrative.rank_move(int(before), int(after))
+    difference = after - before
+    return f"{difference:+,.0f} ({difference / before:+.1%})" if before else f"{difference:+,.0f}"
+
+
+def previous_edition_frame(profile: ClusterProfile) -> pd.DataFrame:
+    """The figures known in both editions, with their change (ranks: places; counts: difference)."""
+    previous, year = profile.previous, profile.edition.year
+    if previous is None:
+        return pd.DataFrame()  # no row in the previous edition: nothing to compare
+    rows = []
+    for column in COMPARED_COLUMNS:
+        label, kind = FIGURE_LABELS[column]
+        before, after = previous[column], profile.row[column]
+        if pd.isna(before) or pd.isna(after):
+            continue  # a change needs both values
+        rows.append({"Figure": label.replace(" (top 100)", ""), f"GII {year - 1}": format_figure(before, kind),
+                     f"GII {year}": format_figure(after, kind), "Change": _change(before, after, kind)})
+    return pd.DataFrame(rows)
+
+
+def _previous_edition_blocks(profile: ClusterProfile) -> list[Block]:
+    year, cluster = profile.edition.year, profile.cluster
+    blocks: list[Block] = [Heading(f"Since GII {year - 1}", 3)]
+    stated, size_rank = profile.value("previous_rank"), profile.value("size_rank")
+    if profile.previous_edition is None or profile.previous is None:
+        reason = (f"GII {year - 1} is not in the data" if profile.previous_edition is None
+                  else f"{cluster} has no row in the GII {year - 1} data (its rank there was not found, "
+                       "or it was not among the top 100)")
+        if stated is not None and size_rank is not None:
+            blocks.append(Paragraph(f"{reason}. The source gives its GII {year - 1} rank as {int(stated)}: "
+                                    f"{narrative.rank_move(int(stated), int(size_rank))} in GII {year}."))
+        else:
+            blocks.append(Missing(f"a comparison with GII {year - 1}", reason + "."))
+        return blocks
+    frame = previous_edition_frame(profile)
+    before, after = profile.previous["size_rank"], profile.row["size_rank"]
+    if not pd.isna(before) and not pd.isna(after):
+        blocks.append(Paragraph(
+            f"{cluster} was the {narrative.ordinal_number(before)} largest cluster in GII {year - 1} and is the "
+            f"{narrative.ordinal_number(after)} in GII {year}: {narrative.rank_move(int(before), int(after))}."))
+    if frame.empty:
+        blocks.append(Missing(f"a figure known for both GII {year - 1} and GII {year}",
+                              "The two editions' rows share no known figure."))
+        return blocks
+    blocks.append(Table(frame))
+    previous_edition, edition = profile.previous_edition, profile.edition
+    if (previous_edition.pct_window, previous_edition.articles_window) != (edition.pct_window, edition.articles_window):
+        blocks.append(Paragraph(
+            f"Counts cover different five-year windows: GII {year - 1} counts PCT applications published "
+            f"{previous_edition.pct_window or '?'} and articles published {previous_edition.articles_window or '?'}; "
+            f"GII {year} counts {edition.pct_window or '?'} and {edition.articles_window or '?'}. "
+            "A change in counts mixes growth with the shift of the window.", "note"))
+    if previous_edition.metrics != edition.metrics:
+        blocks.append(Paragraph(
+            f"The ranking changed its method: GII {year - 1} measures {previous_edition.metrics.replace('; ', ', ')}; "
+            f"GII {year} measures {edition.metrics.replace('; ', ', ')}. "
+            "Ranks are not directly comparable across the two editions.", "note"))
+    blocks.append(Csv(frame, f"{_file_stem(profile)}-since-{year - 1}.csv"))
+    return blocks
+
+
+def peers_frame(profile: ClusterProfile) -> pd.DataFrame:
+    peers = profile.peers
+    return pd.DataFrame({
+        "Size rank": [NOT_GIVEN if pd.isna(r) else str(int(r)) for r in peers["size_rank"]],
+        "Cluster": [f"{c} (this report)" if c == profile.cluster else c for c in peers["cluster"]],
+        "Intensity rank": [NOT_GIVEN if pd.isna(r) else str(int(r)) for r in peers["intensity_rank"]],
+    })
+
+
+def neighbours_frame(profile: ClusterProfile) -> pd.DataFrame:
+    near = profile.neighbours
+    return pd.DataFrame({
+        "Size rank": [str(int(r)) for r in near["size_rank"]],
+        "Cluster": [f"{c} (this report)" if c == profile.cluster else c for c in near["cluster"]],
+        "Economy": list(near["economy"]),
+    })
+
+
+def _peer_blocks(profile: ClusterProfile) -> list[Block]:
+    year, adjective = profile.edition.year, profile.economy.adjective
+    blocks: list[Block] = [Heading(f"Other {adjective} clusters in GII {year}", 3)]
+    if len(profile.peers) <= 1:
+        return [*blocks, Missing(f"other {adjective} clusters in GII {year}",
+                                 "The data holds no other cluster of this economy for this edition.")]
+    known = profile.economy.count
+    return [*blocks,
+            Paragraph(f"The data holds {len(profile.peers)} of them"
+                      f"{'' if known is None else f', of the {known} a source counts'}."),
+            Table(peers_frame(profile)),
+            Csv(profile.peers[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
+                f"{_file_stem(profile)}-peers.csv")]
+
+
+def _neighbour_blocks(profile: ClusterProfile) -> list[Block]:
+    blocks: list[Block] = [Heading(f"Ranked nearby in GII {profile.edition.year}", 3)]
+    size_rank = profile.value("size_rank")
+    if size_rank is None:
+        return [*blocks, Missing("the clusters ranked next to it", f"{profile.cluster}'s size rank is not in the data.")]
+    if len(profile.neighbours) <= 1:
+        return [*blocks, Missing("the clusters ranked next to it", "Their ranks are not in the data.")]
+    rank = int(size_rank)
+    known_ranks = set(profile.neighbours["size_rank"].astype(int))
+    holes = [r for r in range(max(1, rank - 2), rank + 3) if r not in known_ranks and r <= 100]
+    blocks += [Table(neighbours_frame(profile)),
+               Csv(profile.neighbours[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
+                   f"{_file_stem(profile)}-ranked-nearby.csv")]
+    if holes:
+        blocks.append(Paragraph(f"Not in the data: the clusters ranked {narrative.join_words([str(h) for h in holes])}.",
+                                "note"))
+    return blocks
+
+
+def comparisons_view(profile: ClusterProfile) -> SectionView:
+    """The cluster against its previous edition, the other clusters of its economy and the clusters ranked
+    next to it, with a chart of the ranks. Its figures are the clusters table's, cited by the key figures."""
+    year, cluster = profile.edition.year, profile.cluster
+    blocks: list[Block] = [Heading("Compared with its past and its peers"), *_previous_edition_blocks(profile),
+                           *_peer_blocks(profile), *_neighbour_blocks(profile)]
+    data = figures.peer_chart_data(profile.peers, profile.neighbours, cluster)
+    if data is not None:
+        blocks.append(Chart(figures.peer_chart(data, f"{cluster} among its peers, GII {year}",
+                                               figures.peer_alt(data, cluster, year),
+                                               f"Size ranks of {profile.economy.adjective} clusters and of the "
+                                               f"clusters ranked next to {cluster} (only ranks the data holds)")))
+    return SectionView("comparisons", blocks, no_sources(profile))
+
+
+def comparisons(profile: ClusterProfile) -> Markup:
+    return _shown(profile, comparisons_view(profile))
+
+
+# ---------------------------------------------------------------------------------------- map
+
+def profile_map_data(profile: ClusterProfile) -> maps.MapData:
+    """The locator map's data: the cluster and the other clusters of its economy in the top 100."""
+    peers = profile.peers if profile.peers is not None and not profile.peers.empty else profile.row.to_frame().T
+    # clusters a source places outside the top 100 are not among the economy's ranked clusters
+    peers = peers[(peers["cluster"] == profile.cluster) | peers["in_top100"].ne("false")]
+    locations = profile.locations if not profile.locations.empty else maps.EMPTY_LOCATIONS
+    return maps.profile_map_data(profile.cluster, profile.edition.year, peers, locations, profile.economy.adjective,
+                                 footprint=profile.footprint)
+
+
+def location_map_view(profile: ClusterProfile) -> SectionView:
+    """A locator map of the cluster's economy: its clusters in the data, this one highlighted; under it what
+    the map leaves out (maps.map_notes) and its data."""
+    year, cluster, adjective = profile.edition.year, profile.cluster, profile.economy.adjective
+    data = profile_map_data(profile)
+    blocks: list[Block] = [Heading(f"Where {cluster} is")]
+    if not maps.focus_drawn(data):
+        blocks.append(Missing(f"where {cluster} is", f"The data has {maps.NO_LOCATION_REASON} for {cluster}."))
+    blocks.append(Chart(maps.draw_map(data, maps.profile_alt_text(data, cluster, year, adjective),
+                                      maps.profile_caption(data, cluster, year, adjective))))
+    blocks += [Paragraph(note, "note") for note in maps.map_notes(data)]
+    blocks.append(Csv(data.table, f"{_file_stem(profile)}-map.csv", "Download the map's data (CSV)"))
+    return SectionView("location-map", blocks, location_map_sources(profile))
+
+
+def location_map(profile: ClusterProfile) -> Markup:
+    return _shown(profile, location_map_view(profile))
+
+
+def location_map_sources(profile: ClusterProfile) -> list[str]:
+    locations = profile.locations if not profile.locations.empty else maps.EMPTY_LOCATIONS
+    footprint = [] if profile.footprint is None or "source" not in profile.footprint else list(profile.footprint["source"])
+    return [*dict.fromkeys(str(s) for s in [*footprint, *locations["source"]]), maps.NATURAL_EARTH_SOURCE]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the profile: the ``report.show_*`` function the notebook calls and what it cites."""
+
+    name: str  # the notebook cell calls ``report.show_<name>``
+    render: Callable[[ClusterProfile], Markup]
+    sources: Callable[[ClusterProfile], list[str]]
+    argument: str | None = None  # a second argument the notebook passes (the output of a top list)
+
+
+# The profile's sections in the order the notebook shows them (tests/test_sections.py checks it
+# against the notebook). Add a section here and its sources join the report's list of sources.
+PROFILE_SECTIONS: list[Section] = [
+    Section("title", title, no_sources),
+    Section("lead", lead, lead_sources),
+    Section("location_map", location_map, location_map_sources),
+    *(Section("top_organisations", functools.partial(top_organisations, output=o),
+              functools.partial(top_organisations_sources, output=o), o) for o in OUTPUT_KEYS),
+    Section("top_fields", top_fields, top_fields_sources),
+    Section("collaboration", collaboration, collaboration_sources),
+    Section("venture_capital", venture_capital, venture_capital_sources),
+    Section("comparisons", comparisons, no_sources),
+    Section("key_figures", key_figures, key_figures_sources),
+    Section("data_notes", data_notes, data_notes_sources),
+]
+
+
+def profile_sources(profile: ClusterProfile) -> list[str]:
+    """Every source behind a figure of the report, in the order the sections cite them."""
+    return [source for section in PROFILE_SECTIONS for source in section.sources(profile)]
