@@ -7,15 +7,14 @@ the charts from ``figures``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
-from cluster_profiles.narrate import figures, maps, narrative
+from cluster_profiles.narrate import figures, narrative
 from cluster_profiles.narrate.citations import Citations
+from cluster_profiles.narrate.maps import layout as maps
 from cluster_profiles.narrate.views import (
     NOT_GIVEN,
     Chart,
@@ -38,6 +37,7 @@ from cluster_profiles.pages.overview.data import (
     ranking,
     venture_capital,
 )
+from cluster_profiles.pages.sections import Section, registry_citations
 
 # -------------------------------------------------------------------------------------- sources
 # What each section cites, in the order the notebook shows the sections: the notes' numbers and the
@@ -96,13 +96,9 @@ def no_sources(overview: Overview) -> list[str]:
     return []
 
 
-def overview_source_groups(overview: Overview) -> list[list[str]]:
-    """What the overview cites, note by note, in the order of the notebook's sections (``OVERVIEW_SECTIONS``)."""
-    return [section.sources(overview) for section in OVERVIEW_SECTIONS]
-
-
 def overview_citations(overview: Overview) -> Citations:
-    return Citations.of(overview_source_groups(overview))
+    """The overview's numbered citations, in the order its sections (``OVERVIEW_SECTIONS``) cite them."""
+    return registry_citations(OVERVIEW_SECTIONS, overview)
 
 
 # ------------------------------------------------------------------------------------- sections
@@ -312,27 +308,17 @@ def map_section(overview: Overview) -> Markup:
     return render_section(SectionView("location-map", blocks), overview_citations(overview).note(map_sources(overview)))
 
 
-@dataclass(frozen=True)
-class OverviewSection:
-    """A section of the overview: the ``overview.show_*`` function the notebook calls and what it cites."""
-
-    name: str  # the notebook cell calls ``overview.show_<name>``
-    render: Callable[[Overview], Markup]
-    sources: Callable[[Overview], list[str]]
-    argument: str | None = None  # a second argument the notebook passes (the ranking's column)
-
-
 # The overview's sections in the order the notebook shows them (tests/test_overview.py checks it against
 # the notebook): the notes' numbers and the list of all sources at the end follow this order.
-OVERVIEW_SECTIONS: list[OverviewSection] = [
-    OverviewSection("title", title, no_sources),
-    OverviewSection("map", map_section, map_sources),
-    *(OverviewSection("ranking", functools.partial(ranking_section, column=column),
-                      functools.partial(ranking_sources, column=column), column)
+OVERVIEW_SECTIONS: list[Section[Overview]] = [
+    Section("title", title, no_sources),
+    Section("map", map_section, map_sources),
+    *(Section("ranking", functools.partial(ranking_section, column=column),
+              functools.partial(ranking_sources, column=column), column)
       for column in ("size_rank", "intensity_rank")),
-    OverviewSection("venture_capital", venture_capital_section, venture_capital_sources),
-    OverviewSection("economies", economies_section, economies_sources),
-    OverviewSection("concentration", concentration_section, concentration_sources),
-    OverviewSection("rank_changes", rank_changes_section, rank_changes_sources),
-    OverviewSection("notes", notes_section, notes_sources),
+    Section("venture_capital", venture_capital_section, venture_capital_sources),
+    Section("economies", economies_section, economies_sources),
+    Section("concentration", concentration_section, concentration_sources),
+    Section("rank_changes", rank_changes_section, rank_changes_sources),
+    Section("notes", notes_section, notes_sources),
 ]

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import pandas as pd
 from markupsafe import Markup
 
 from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, OUTPUTS
 from cluster_profiles.names import slug
-from cluster_profiles.narrate import citations, figures, maps, narrative
+from cluster_profiles.narrate import citations, figures, narrative
+from cluster_profiles.narrate.key_figures import FIGURE_LABELS, format_figure, shown_value
+from cluster_profiles.narrate.maps import layout as maps
 from cluster_profiles.narrate.profile import ClusterProfile
 from cluster_profiles.narrate.views import (
     NOT_GIVEN,
@@ -32,6 +32,7 @@ from cluster_profiles.narrate.views import (
     Table,
     render_section,
 )
+from cluster_profiles.pages.sections import Section, registry_citations
 
 
 def sources_html(source: str) -> Markup:
@@ -46,7 +47,7 @@ def split_sources(sources: list[str]) -> list[str]:
 
 def report_citations(profile: ClusterProfile) -> citations.Citations:
     """The report's numbered citations: in the order the sections cite them (``PROFILE_SECTIONS``)."""
-    return citations.Citations.of(section.sources(profile) for section in PROFILE_SECTIONS)
+    return registry_citations(PROFILE_SECTIONS, profile)
 
 
 def source_note(profile: ClusterProfile, sources: list[str]) -> Markup:
@@ -331,39 +332,8 @@ def venture_capital(profile: ClusterProfile) -> Markup:
     return Markup("") if view is None else _shown(profile, view)
 
 
-FIGURE_LABELS = {  # clusters.csv column: (label, how to show it)
-    "size_rank": ("Size rank (top 100)", "rank"),
-    "intensity_rank": ("Intensity rank", "rank"),
-    "economy_rank": ("Rank within its economy", "rank"),
-    "previous_rank": ("Previous rank, as stated by the source", "rank"),
-    "pct_applications": ("PCT applications (total)", "count"),
-    "scientific_publications": ("Scientific articles (total)", "count"),
-    "vc_deals": ("Venture-capital deals (total)", "count"),
-    "pct_per_million": ("PCT applications per 1 million inhabitants", "count"),
-    "articles_per_million": ("Scientific articles per 1 million inhabitants", "count"),
-    "vc_deals_per_million": ("Venture-capital deals per 1 million inhabitants", "count"),
-    "pct_share_pct": ("Share of all PCT applications", "share"),
-    "pub_share_pct": ("Share of all scientific articles", "share"),
-    "vc_share_pct": ("Share of all venture-capital deals", "share"),
-    "vc_rank": ("Rank by venture-capital deals", "rank"),
-    "total_share_pct": ("Sum of the two shares", "share"),
-    "growth_pct": ("Growth of S&T output", "growth"),
-}
 COMPARED_COLUMNS = ["size_rank", "intensity_rank", "pct_per_million", "articles_per_million", "pct_applications",
                     "scientific_publications", "vc_deals", "vc_deals_per_million"]
-
-
-def format_figure(value, kind: str) -> str:
-    return {"rank": lambda v: str(int(v)), "count": narrative.thousands,
-            "share": narrative.percent, "growth": lambda v: f"{v:+g}%"}[kind](value)
-
-
-def shown_value(profile: ClusterProfile, column: str):
-    """A clusters.csv value as the report may show it: no venture-capital figure for an edition
-    that does not measure venture capital."""
-    if column in VC_COLUMNS and not profile.edition.measures_venture_capital:
-        return None
-    return profile.value(column)
 
 
 def key_figures_frame(profile: ClusterProfile) -> pd.DataFrame:
@@ -618,19 +588,9 @@ def location_map_sources(profile: ClusterProfile) -> list[str]:
     return [*dict.fromkeys(str(s) for s in [*footprint, *locations["source"]]), maps.NATURAL_EARTH_SOURCE]
 
 
-@dataclass(frozen=True)
-class Section:
-    """A section of the profile: the ``report.show_*`` function the notebook calls and what it cites."""
-
-    name: str  # the notebook cell calls ``report.show_<name>``
-    render: Callable[[ClusterProfile], Markup]
-    sources: Callable[[ClusterProfile], list[str]]
-    argument: str | None = None  # a second argument the notebook passes (the output of a top list)
-
-
 # The profile's sections in the order the notebook shows them (tests/test_sections.py checks it
 # against the notebook). Add a section here and its sources join the report's list of sources.
-PROFILE_SECTIONS: list[Section] = [
+PROFILE_SECTIONS: list[Section[ClusterProfile]] = [
     Section("title", title, no_sources),
     Section("lead", lead, lead_sources),
     Section("location_map", location_map, location_map_sources),
