@@ -15,7 +15,7 @@ import pytest
 from cluster_profiles import cache
 from cluster_profiles.contract import load
 from cluster_profiles.contract.tables import Tables
-from cluster_profiles.narrate import maps
+from cluster_profiles.narrate.maps import layout as maps
 
 
 @pytest.fixture

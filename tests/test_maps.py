@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cluster_profiles import cache
-from cluster_profiles.narrate import maps
+from cluster_profiles.narrate.maps import layout as maps
 
 # A 2-arc topology: arc 0 goes (0,0)->(2,0)->(2,2), arc 1 goes (2,2)->(0,2)->(0,0); quantized with
 # scale 0.5 and translate (10, 20), delta-encoded, as TopoJSON writes it.

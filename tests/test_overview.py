@@ -171,7 +171,7 @@ def test_map_section_shows_every_ranked_cluster_with_alt_caption_and_download(fi
 def test_the_map_notes_name_what_the_map_leaves_out(fixture_tables):
     import dataclasses
 
-    from cluster_profiles.narrate import maps
+    from cluster_profiles.narrate.maps import layout as maps
     from cluster_profiles.narrate.profile import edition_info
 
     from html_text import visible_text

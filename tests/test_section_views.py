@@ -10,8 +10,9 @@ from markupsafe import Markup
 import cluster_profiles.narrate.profile as profile_module
 from cluster_profiles.contract import quality
 from cluster_profiles.contract.vocabulary import OUTPUT_KEYS
-from cluster_profiles.narrate import figures, maps
+from cluster_profiles.narrate import figures
 from cluster_profiles.narrate import views as html
+from cluster_profiles.narrate.maps import layout as maps
 from cluster_profiles.narrate.profile import build_profile
 from cluster_profiles.pages.profile import sections
 
