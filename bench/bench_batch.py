@@ -90,7 +90,8 @@ def where_time_goes(tasks) -> list[tuple[str, float]]:
     import papermill
 
     from cluster_profiles.contract.load import _CACHE
-    from cluster_profiles.runner.render import export_html, html_exporter, new_kernel_manager, shutdown_kernel
+    from cluster_profiles.runner.execute import export_html, html_exporter
+    from cluster_profiles.runner.kernels import new_kernel_manager, shutdown_kernel
 
     task = tasks[0]
     source = nbformat.read(paths.PROFILE_NOTEBOOK, as_version=4)

@@ -123,7 +123,7 @@ def data_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def hefei_report(tmp_path_factory):
     """Hefei, GII 2024, rendered once for the end-to-end and browser tests."""
-    from cluster_profiles.runner.render import render_report
+    from rendering import render_profile as render_report
 
     reports = tmp_path_factory.mktemp("reports")
     return render_report({"cluster": "Hefei", "edition": 2024}, reports_dir=reports)

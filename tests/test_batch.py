@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from rendering import render_profile as render_report
 
+from cluster_profiles import fingerprints
+from cluster_profiles.contract import scope
 from cluster_profiles.contract.load import load_tables
 from cluster_profiles.pages.parameters import ReportParameters
 from cluster_profiles.runner import batch
-from cluster_profiles.runner.render import render_report
 
 from bad_inputs import HEFEI_TOP1, _rewrite, _set
 
@@ -43,7 +45,7 @@ def _inputs_in_a_plan(tables, pages: list[tuple[str | None, int]]) -> list[str]:
 
     texts: list[str] = []
     spec = replace(PROFILE, instances=lambda *_: [ReportParameters(cluster="Hefei", edition=2024)],
-                   inputs=lambda t, p, _: texts.extend(batch.report_inputs(t, c, e) for c, e in pages) or "")
+                   inputs=lambda t, p, _: texts.extend(scope.report_inputs(t, c, e) for c, e in pages) or "")
     batch.plan_kind(spec, tables, code_hash="code")
     return texts
 
@@ -58,7 +60,7 @@ def test_a_plan_gives_each_page_the_inputs_it_would_get_alone(fixture_tables):
     broken_line = (str(top["cluster"].iloc[0]), int(top["edition"].iloc[0]))
     pages = [("Hefei", 2024), broken_line, ("Cairo", 2025), ("Atlantis", 2024), (None, 2024), (None, 2025)]
     for tables in (fixture_tables, replace(fixture_tables, top_organisations=top)):
-        alone = [batch.report_inputs(tables, cluster, edition) for cluster, edition in pages]
+        alone = [scope.report_inputs(tables, cluster, edition) for cluster, edition in pages]
         assert _inputs_in_a_plan(tables, pages) == alone
     assert 'Two\nlines, ""quoted""' in alone[1] and "Two" not in alone[2]  # Cairo reads no other top list
 
@@ -105,7 +107,7 @@ def test_notebook_fingerprint_ignores_metadata_and_outputs_but_not_sources(tmp_p
     from cluster_profiles import paths
 
     original = json.loads(paths.PROFILE_NOTEBOOK.read_text(encoding="utf-8"))
-    base = batch.notebook_fingerprint(paths.PROFILE_NOTEBOOK)
+    base = fingerprints.notebook_digest(paths.PROFILE_NOTEBOOK)
     opened = json.loads(json.dumps(original))  # what JupyterLab writes after opening and running it
     opened["metadata"]["widgets"] = {"state": {}}
     opened["metadata"]["language_info"]["version"] = "3.11.9"
@@ -116,11 +118,11 @@ def test_notebook_fingerprint_ignores_metadata_and_outputs_but_not_sources(tmp_p
             cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "hi"}]
     copy = tmp_path / "opened.ipynb"
     copy.write_text(json.dumps(opened, indent=2), encoding="utf-8")
-    assert batch.notebook_fingerprint(copy) == base
+    assert fingerprints.notebook_digest(copy) == base
     edited = json.loads(json.dumps(original))
     edited["cells"][2]["source"] = ["profile = None"]
     copy.write_text(json.dumps(edited), encoding="utf-8")
-    assert batch.notebook_fingerprint(copy) != base
+    assert fingerprints.notebook_digest(copy) != base
 
 
 def test_the_summary_names_the_kept_notebook_of_a_failed_render():

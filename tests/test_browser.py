@@ -87,7 +87,7 @@ def test_report_loads_offline_with_no_errors(browser, hefei_report, tmp_path):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     from cluster_profiles.contract.load import load_tables
-    from cluster_profiles.runner.batch import build_site
+    from cluster_profiles.runner.site import build_site
 
     reports = tmp_path_factory.mktemp("site")
     result = build_site(load_tables(), reports, editions=[2024, 2025], economy="EG", jobs=2, progress=False)
@@ -155,10 +155,11 @@ def cjk_report(tmp_path_factory):
     import shutil
     from dataclasses import replace
 
+    from rendering import render_profile as render_report
+
     from cluster_profiles import paths
     from cluster_profiles.contract.canonical_csv import write_tables
     from cluster_profiles.contract.load import load_tables
-    from cluster_profiles.runner.render import render_report
 
     data = tmp_path_factory.mktemp("cjk") / "data"
     shutil.copytree(paths.DATA_DIR, data, ignore=shutil.ignore_patterns("*.md"))

@@ -168,10 +168,10 @@ def test_the_fingerprint_names_the_data_folder(data_copy):
         return next(t.fingerprint for t in batch.plan(tables, [2024]) if t.cluster == "Hefei")
 
     assert hefei(shipped) != hefei(copied)
-    from cluster_profiles.runner.render import single_render_fingerprint
+    from cluster_profiles.fingerprints import single_render_fingerprint
 
-    single = single_render_fingerprint("Hefei 2024", "", paths.PROFILE_NOTEBOOK)
-    assert single != single_render_fingerprint("Hefei 2024", str(data_copy), paths.PROFILE_NOTEBOOK)
+    single = single_render_fingerprint("Hefei 2024", paths.DATA_DIR, paths.PROFILE_NOTEBOOK)
+    assert single != single_render_fingerprint("Hefei 2024", data_copy, paths.PROFILE_NOTEBOOK)
     assert single != hefei(shipped)  # render-all rebuilds, never keeps, such a page
 
 
@@ -180,12 +180,12 @@ def test_the_fingerprint_names_the_data_folder(data_copy):
 KILLER = """
 import os, signal, sys
 from cluster_profiles import files
-from cluster_profiles.runner import render
+from cluster_profiles.runner import execute
 point = sys.argv[1]
 if point == "after-execution":
     def export(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
-    render.export_html = export
+    execute.export_html = export
 elif point == "during-write":
     real = os.replace
     def replace(source, target):
@@ -260,8 +260,9 @@ def test_a_kernel_killed_mid_report(capsys, good_report, tmp_path):
                             "source": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"})
     notebook.write_text(json.dumps(source))
     before = _snapshot(good_report)
+    from rendering import render_profile as render_report
+
     from cluster_profiles.errors import RenderError
-    from cluster_profiles.runner.render import render_report
 
     with pytest.raises(RenderError, match="kernel died"):
         render_report({"cluster": "Hefei", "edition": 2024}, reports_dir=good_report, notebook=notebook)

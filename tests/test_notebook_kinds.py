@@ -6,6 +6,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from cluster_profiles import paths
+from cluster_profiles.contract import scope
 from cluster_profiles.errors import DataValidationError, ParameterError, UnknownClusterError, UnknownEditionError
 from cluster_profiles.pages.parameters import ReportParameters
 from cluster_profiles.runner import batch
@@ -80,7 +81,7 @@ PAIRS = NotebookSpec(
     kind="pair", notebook=paths.PROFILE_NOTEBOOK, parameters=PairParameters, what="comparison",
     relpath=lambda p: paths.compare_relpath(p.edition, p.clusters), title=lambda p: " and ".join(p.clusters),
     label=lambda p: " vs ".join(p.clusters), prepare=lambda tables, p: p,
-    inputs=lambda tables, p, reports_dir: batch.report_inputs(tables, None, p.edition),
+    inputs=lambda tables, p, reports_dir: scope.report_inputs(tables, None, p.edition),
     instances=lambda tables, editions, economy: [PairParameters()],
 )
 

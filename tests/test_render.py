@@ -7,6 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from rendering import render_profile as render_report
 
 from cluster_profiles.errors import (
     DataValidationError,
@@ -14,7 +15,8 @@ from cluster_profiles.errors import (
     UnknownClusterError,
     UnknownEditionError,
 )
-from cluster_profiles.runner.render import render_report, report_paths
+from cluster_profiles.pages.parameters import ReportParameters
+from cluster_profiles.runner.kinds import PROFILE
 
 from bad_inputs import HEFEI, _rewrite, _set
 from conftest import REFERENCE
@@ -137,9 +139,9 @@ def test_a_notebook_that_fails_midway_leaves_no_partial_report(tmp_path):
     assert not failed.exists()
 
 
-def test_report_paths_stay_inside_the_reports_folder(tmp_path):
-    html, notebook = report_paths(tmp_path, 2024, "../../Hefei")
-    assert html == (tmp_path / "2024" / "hefei.html").resolve() and notebook.suffix == ".ipynb"
+def test_a_profile_s_page_stays_inside_the_reports_folder(tmp_path):
+    html = PROFILE.page(tmp_path, ReportParameters(cluster="../../Hefei", edition=2024))
+    assert html == (tmp_path / "2024" / "hefei.html").resolve()
 
 
 @pytest.mark.kernel
@@ -158,7 +160,7 @@ def test_every_table_and_chart_offers_its_data_as_csv(hefei_report):
 
 
 def test_traceback_tail_keeps_the_deepest_frames_without_colours():
-    from cluster_profiles.runner.render import traceback_tail
+    from cluster_profiles.runner.execute import traceback_tail
 
     ipython = ["\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",
                "\x1b[0;31mRuntimeError\x1b[0m                              Traceback (most recent call last)",

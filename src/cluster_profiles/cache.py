@@ -15,16 +15,13 @@ wrong with the cache (no such folder, no room, a damaged entry) means no cache, 
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import os
 import pickle
 import stat
-import sys
 import tempfile
 from pathlib import Path
 
-from cluster_profiles import paths
+from cluster_profiles import fingerprints
 
 ENV = "CLUSTER_PROFILES_CACHE"
 KEEP = 64  # entries kept per kind: the newest, by modification time
@@ -50,33 +47,10 @@ def cache_dir() -> Path | None:
     return folder
 
 
-def _installed() -> list[str]:
-    """The installed distributions with their versions ('pandas-2.3.3.dist-info'), from the import path."""
-    names = []
-    for entry in sys.path:
-        try:
-            names += [name for name in os.listdir(entry or ".") if name.endswith((".dist-info", ".egg-info"))]
-        except OSError:  # a zip file or a folder that is gone
-            continue
-    return sorted(names)
-
-
-@functools.cache
-def package_digest() -> str:
-    """Hash of the package's Python source and of the Python and libraries it runs with (once per process)."""
-    digest = hashlib.sha256(sys.version.encode() + b"\0" + "\n".join(_installed()).encode() + b"\0")
-    for path in sorted(p for p in paths.PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts):
-        digest.update(str(path.relative_to(paths.PACKAGE_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def key(kind: str, *parts: str | bytes) -> str:
-    """An entry's name: the hash of its kind, the package (``package_digest``) and its inputs."""
-    digest = hashlib.sha256(f"{kind}\0{package_digest()}\0".encode())
-    for part in parts:
-        data = part.encode() if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "little") + data)
-    return digest.hexdigest()
+    """An entry's name: the hash of its kind, the package source, the Python and libraries, and its inputs
+    (``fingerprints.cache_key``)."""
+    return fingerprints.cache_key(kind, *parts)
 
 
 def _entry(kind: str, name: str) -> Path | None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from cluster_profiles import paths
-from cluster_profiles.compute.adapters.commands import add_find_clusters_command, add_records_command
+from cluster_profiles.compute.adapters.commands import add_records_command, nonempty_path
 from cluster_profiles.errors import ClusterProfilesError
 
 # When the command is done, Python's last garbage collection walks every object its imports made (pandas,
@@ -30,14 +30,13 @@ def skip_unused_iri_checker() -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from cluster_profiles.runner.single import (
-        render_one,  # the kernel starts first, the rest is imported while it boots
-    )
+    from cluster_profiles.runner.kinds import PROFILE
+    from cluster_profiles.runner.page import render_page  # the kernel starts first, the rest is imported while it boots
 
     skip_unused_iri_checker()
-    result = render_one({"cluster": args.cluster, "edition": args.edition, "data_dir": args.data_dir or ""},
-                        reports_dir=args.reports_dir)
-    print(f"Wrote {result.html_path}")
+    html_path = render_page(PROFILE, {"cluster": args.cluster, "edition": args.edition,
+                                      "data_dir": args.data_dir or ""}, args.reports_dir)
+    print(f"Wrote {html_path}")
     return 0
 
 
@@ -46,38 +45,36 @@ def _compare(args: argparse.Namespace) -> int:
 
     names = split_names(args.clusters)  # an empty name (';;') fails here, before anything is loaded
     skip_unused_iri_checker()
-    from cluster_profiles.contract.load import load_tables
-    from cluster_profiles.files import check_reports_dir
-    from cluster_profiles.runner.kernels import early_kernel
     from cluster_profiles.runner.kinds import COMPARE
+    from cluster_profiles.runner.page import render_page
 
-    # every check first (names, edition, data, the reports folder), then the kernel, which imports the
-    # plotting stack the quick way (cluster_profiles.runner.preload) while this process gets papermill ready
-    checked = COMPARE.check({"clusters": names, "edition": args.edition, "data_dir": args.data_dir or ""})
-    tables = load_tables(checked.data_dir or None)
-    checked = COMPARE.prepare(tables, checked)
-    check_reports_dir(Path(args.reports_dir))
-    with early_kernel(COMPARE.notebook.parent) as manager:
-        from cluster_profiles.runner.render import (  # papermill, nbconvert: while the kernel boots
-            render,
-            warm_up_export,
-        )
-
-        warm_up_export()
-        html_path, _ = render(COMPARE, checked, reports_dir=args.reports_dir, kernel_manager=manager, prepared=True)
+    html_path = render_page(COMPARE, {"clusters": names, "edition": args.edition, "data_dir": args.data_dir or ""},
+                            args.reports_dir)
     print(f"Wrote {html_path}")
-    index = Path(args.reports_dir) / paths.INDEX_NAME
-    if index.is_file():  # the index lists the comparisons that exist: add this one
-        from cluster_profiles.runner.site import build_index
-
-        build_index(tables, args.reports_dir)
+    index = paths.index_path(Path(args.reports_dir))
+    if index.is_file():
         print(f"Index: {index.resolve()}")
+    return 0
+
+
+def _find_clusters(args: argparse.Namespace) -> int:
+    from cluster_profiles.runner.kinds import FIND_CLUSTERS
+    from cluster_profiles.runner.page import render_page
+
+    values: dict[str, object] = {"records_dir": str(args.records), "settings_path": str(args.settings or "")}
+    if args.radius_km is not None:
+        values["radius_km_values"] = [float(v) for v in args.radius_km]
+    if args.min_people is not None:
+        values["min_people_values"] = [int(v) for v in args.min_people]
+    skip_unused_iri_checker()
+    print(f"Wrote {render_page(FIND_CLUSTERS, values, args.reports_dir)}")
     return 0
 
 
 def _render_all(args: argparse.Namespace) -> int:
     from cluster_profiles.contract.load import load_tables  # pandas and pandera: only for the commands that read data
-    from cluster_profiles.runner.batch import build_site, summary
+    from cluster_profiles.runner.batch import summary
+    from cluster_profiles.runner.site import build_site
 
     tables = load_tables(args.data_dir or None)
     editions = [args.edition] if args.edition else None
@@ -85,7 +82,7 @@ def _render_all(args: argparse.Namespace) -> int:
         from cluster_profiles.narrate.profile import edition_info
 
         edition_info(tables, args.edition)  # raises the unknown-edition error
-    from cluster_profiles.runner.render import check_reports_dir
+    from cluster_profiles.files import check_reports_dir
 
     check_reports_dir(Path(args.reports_dir))  # before any worker or kernel starts
     result = build_site(tables, args.reports_dir, args.data_dir or "", editions, args.economy, args.jobs, args.force,
@@ -221,7 +218,17 @@ def build_parser() -> argparse.ArgumentParser:
                           help="TOML settings file (default: the shipped compute/default_settings.toml)")
     clusters.add_argument("--quiet", action="store_true", help="no progress bars")
     clusters.set_defaults(run=_clusters)
-    add_find_clusters_command(commands, paths.REPORTS_DIR)
+    find = commands.add_parser("find-clusters", help="render the narrative of a clustering run on a records folder "
+                                                     "(notebooks/find_clusters.ipynb) to reports/found/<folder>.html")
+    find.add_argument("--records", type=nonempty_path, required=True, help="the records folder")
+    find.add_argument("--settings", type=nonempty_path, default=None,
+                      help="settings TOML (default: the shipped defaults)")
+    find.add_argument("--radius-km", type=float, nargs="*", default=None,
+                      help="other radii to try (default: the notebook's, 10 and 20)")
+    find.add_argument("--min-people", type=int, nargs="*", default=None,
+                      help="other core thresholds to try (default: the notebook's, 3000 and 6000)")
+    find.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="where reports are written")
+    find.set_defaults(run=_find_clusters)
     return parser
 
 

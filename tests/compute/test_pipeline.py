@@ -173,7 +173,7 @@ def test_a_rerun_replaces_its_own_folder(computed, tmp_path):
 @pytest.mark.slow
 @pytest.mark.kernel
 def test_a_computed_folder_renders_complete_profiles(computed, tmp_path):
-    from cluster_profiles.runner.render import render_report
+    from rendering import render_profile as render_report
 
     base, _, _ = computed
     result = render_report({"cluster": "Hefei", "edition": 2024, "data_dir": str(base / "out")},

@@ -11,8 +11,8 @@ import nbformat
 import papermill
 
 from cluster_profiles import paths
+from cluster_profiles.runner.kernels import new_kernel_manager, shutdown_kernel
 from cluster_profiles.runner.kinds import NOTEBOOKS
-from cluster_profiles.runner.render import new_kernel_manager, shutdown_kernel
 
 GOLDEN_DIR = Path(__file__).parent
 GOLDENS = {spec.notebook: GOLDEN_DIR / spec.golden for spec in NOTEBOOKS.values() if spec.golden}

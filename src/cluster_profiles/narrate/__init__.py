@@ -1,0 +1,1 @@
+"""Tables -> words, tables, charts and maps. Pure: writes no files and starts no kernel."""

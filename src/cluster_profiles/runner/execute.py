@@ -1,17 +1,15 @@
-"""Execute the profile notebook with papermill, export it to HTML, write both atomically.
+"""Execute a notebook with papermill, export it to HTML with nbconvert, write both atomically.
 
-A render either replaces the previous report completely or leaves it untouched: outputs are
-written to temporary files in the target folder and moved into place only when both are ready.
+A render either replaces the previous page completely or leaves it untouched: outputs are written to
+temporary files in the target folder and moved into place only when both are ready. This module knows
+notebooks and files, not clusters: ``render`` decides what to run and where it goes.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import nbformat
 import papermill
@@ -19,32 +17,13 @@ from nbclient.exceptions import DeadKernelError
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from papermill.engines import NBClientEngine, papermill_engines
-from pydantic import BaseModel
 
 from cluster_profiles import paths
 from cluster_profiles.errors import ParameterError, RenderError
-from cluster_profiles.files import check_reports_dir, kernel_dir, write_files_atomically
-from cluster_profiles.pages.parameters import ReportParameters
-from cluster_profiles.runner.kinds import FIND_CLUSTERS, OVERVIEW, PROFILE, NotebookSpec
+from cluster_profiles.files import kernel_dir, write_files_atomically
+from cluster_profiles.runner.kernels import new_kernel_manager, shutdown_kernel
 
 NOTEBOOK_ONLY_TAG = "notebook-only"  # cells for JupyterLab users (instructions), dropped from reports
-
-
-@dataclass(frozen=True)
-class RenderedReport:
-    cluster: str
-    edition: int
-    html_path: Path
-    notebook_path: Path
-
-
-def report_paths(reports_dir: Path, edition: int, cluster: str) -> tuple[Path, Path]:
-    """Where a report goes (see ``paths.report_relpath``) and the executed ``.ipynb`` beside it."""
-    try:
-        html_path = paths.report_path(reports_dir, edition, cluster)
-    except paths.OutsideReportsError as error:
-        raise RenderError(str(error)) from None
-    return html_path, paths.executed_notebook_path(html_path)
 
 
 class KeepExecutedEngine(NBClientEngine):
@@ -87,28 +66,6 @@ def traceback_tail(traceback: list[str], frames: int = TRACEBACK_FRAMES) -> list
         lines += [row.strip() for row in rows[1:] if _ARROW.match(row.lstrip())]
     lines += last.splitlines()[-1:]
     return lines
-
-
-def new_kernel_manager(socket_dir: str):
-    """A kernel manager that talks to its kernel over Unix sockets in ``socket_dir``.
-
-    IPC instead of TCP: nothing listens on a network port, and ipykernel does not warn about
-    unencrypted TCP on every start. The caller owns ``socket_dir`` and removes it.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
-    manager.ip = os.path.join(socket_dir, "kernel")
-    # the connection file holds the kernel's key: keep it in the same private folder, removed with it
-    manager.connection_file = os.path.join(socket_dir, "kernel.json")
-    return manager
-
-
-def shutdown_kernel(manager) -> None:
-    from jupyter_core.utils import run_sync
-
-    if manager is not None and manager.has_kernel:
-        run_sync(manager.shutdown_kernel)(now=True)
 
 
 def check_notebook_parameters(notebook: Path, parameters: dict[str, object]) -> None:
@@ -222,106 +179,3 @@ def failed_render(error: papermill.PapermillExecutionError, what: str, html_path
         lines.append(f"  executed notebook kept at: {failed_path}")
     return RenderError("\n".join(lines), error.cell_index, error.source, tuple(frames),
                        None if failed_path is None else str(failed_path))
-
-
-def single_render_fingerprint(what: str, data_dir: str, notebook: Path) -> str:
-    """What a render outside ``render-all`` is made from, without pandas: the package and the data
-    folder's path and every byte of its files (``single.data_digest``), the notebook and the page's
-    parameters. It says more than ``render-all``'s per-row fingerprint, so ``render-all`` never takes
-    such a page for current: a page rendered from other data or code is rebuilt, never kept."""
-    import hashlib
-
-    from cluster_profiles.runner.single import data_digest
-
-    folder = Path(data_dir).resolve() if data_dir else paths.DATA_DIR
-    digest = hashlib.sha256(f"single render\0{what}\0{folder}\0{data_digest(folder)}\0".encode())
-    digest.update(notebook.read_bytes())
-    return digest.hexdigest()
-
-
-def render(spec: NotebookSpec, parameters: dict[str, object] | BaseModel, *, reports_dir: Path | None = None,
-           notebook: Path | None = None, kernel_manager=None, fingerprint: str | None = None,
-           prepared: bool = False) -> tuple[Path, Any]:
-    """Render one page of a notebook kind; return where it went and the checked parameters.
-
-    Everything that can be checked before a kernel starts (parameter names and types, the data
-    folder, names in the data) is checked first, so bad input fails fast. A ``kernel_manager``
-    whose kernel is already running is reused (batch renders); ``fingerprint``, if given, is
-    written beside the page so that an unchanged page is not rendered again. ``prepared``: the
-    parameters are a model already checked against the data, names canonical (``single.py`` does
-    that from its stamp, without pandas): the tables are not loaded here.
-    """
-    notebook = notebook or spec.notebook
-    reports_dir = Path(reports_dir or paths.REPORTS_DIR)
-    if not isinstance(parameters, BaseModel):
-        check_notebook_parameters(notebook, dict(parameters))
-    checked = spec.check(parameters)
-    if not prepared:
-        tables = None
-        if spec.data_folder:
-            from cluster_profiles.contract.load import (
-                load_tables,  # pandas and pandera: imported when needed (see single.py)
-            )
-
-            tables = load_tables(checked.data_dir or None)
-        checked = spec.prepare(tables, checked)
-    check_reports_dir(reports_dir)  # a file, or read-only: refused before a kernel starts
-    if fingerprint is None and spec.data_folder:  # every render says what it was made from, so render-all knows
-        # whether it is current (a kind without a data folder is not made by render-all: no fingerprint)
-        fingerprint = single_render_fingerprint(checked.model_dump_json(), checked.data_dir or "", notebook)
-    try:
-        html_path = spec.page(reports_dir, checked)
-    except paths.OutsideReportsError as error:
-        raise RenderError(str(error)) from None
-    run_parameters = checked.model_dump()
-    if run_parameters.get("data_dir"):  # the kernel runs in notebooks/: pass the folder absolute
-        run_parameters["data_dir"] = str(Path(run_parameters["data_dir"]).resolve())
-    if "reports_dir" in run_parameters:  # pages that link other pages find them here
-        run_parameters["reports_dir"] = str(reports_dir.resolve())
-    if "page_dir" in run_parameters:  # links are relative to where the page is written
-        run_parameters["page_dir"] = str(html_path.parent)
-    execute_to_files(notebook, run_parameters, html_path, spec.title(checked), what=spec.label(checked),
-                     kernel_manager=kernel_manager, fingerprint=fingerprint)
-    return html_path, checked
-
-
-def render_overview(edition: int, *, data_dir: str = "", reports_dir: Path | None = None,
-                    kernel_manager=None, fingerprint: str | None = None) -> Path:
-    """Render the edition overview notebook to ``reports/overview-<edition>.html``."""
-    html_path, _ = render(OVERVIEW, {"edition": edition, "data_dir": data_dir}, reports_dir=reports_dir,
-                          kernel_manager=kernel_manager, fingerprint=fingerprint)
-    return html_path
-
-
-def render_report(parameters: dict[str, object] | ReportParameters, *,
-                  reports_dir: Path | None = None, notebook: Path | None = None,
-                  kernel_manager=None, fingerprint: str | None = None) -> RenderedReport:
-    """Render one cluster profile to ``reports_dir`` and return where it went (see ``render``)."""
-    html_path, checked = render(PROFILE, parameters, reports_dir=reports_dir, notebook=notebook,
-                                kernel_manager=kernel_manager, fingerprint=fingerprint)
-    return RenderedReport(checked.cluster, checked.edition, html_path, paths.executed_notebook_path(html_path))
-
-
-def render_checked_report(cluster: str, edition: int, data_dir: str, *, reports_dir: Path,
-                          notebook: Path | None = None, kernel_manager=None,
-                          fingerprint: str | None = None) -> RenderedReport:
-    """Render a profile whose parameters are checked and whose cluster name is the canonical one."""
-    html_path, checked = render(PROFILE, ReportParameters(cluster=cluster, edition=edition, data_dir=data_dir),
-                                reports_dir=reports_dir, notebook=notebook, kernel_manager=kernel_manager,
-                                fingerprint=fingerprint, prepared=True)
-    return RenderedReport(checked.cluster, checked.edition, html_path, paths.executed_notebook_path(html_path))
-
-
-def render_find_clusters(records_dir: str | Path, *, settings_path: str | Path = "",
-                         radius_km_values: list[float] | None = None, min_people_values: list[int] | None = None,
-                         reports_dir: Path | None = None) -> Path:
-    """Render ``notebooks/find_clusters.ipynb`` for a records folder to ``reports/found/<folder>.html``: the
-    ``find-clusters`` kind through ``render``. The records and the settings are validated first (every problem
-    at once), before a kernel starts."""
-    parameters: dict[str, object] = {"records_dir": str(records_dir), "settings_path": str(settings_path)}
-    if radius_km_values is not None:
-        parameters["radius_km_values"] = [float(v) for v in radius_km_values]
-    if min_people_values is not None:
-        parameters["min_people_values"] = [int(v) for v in min_people_values]
-    html_path, _ = render(FIND_CLUSTERS, parameters, reports_dir=reports_dir)
-    return html_path

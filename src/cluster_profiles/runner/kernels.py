@@ -1,4 +1,9 @@
-"""Start a render's kernel before anything else, so that it boots while the command imports the rest.
+"""Kernels: how a render starts, reuses and stops the Jupyter kernel its notebook runs in.
+
+Two uses. A single render starts its kernel before anything else (``early_kernel``), so that it boots
+while the command imports the rest; a batch worker keeps one warm kernel for all its pages
+(``worker_kernel``), restarted after a failure, killed with the worker.
+
 
 A single render pays for two things that do not depend on each other: the kernel (a new process,
 then pandas, seaborn and matplotlib imported in it) and the command's own imports (papermill,
@@ -11,7 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import multiprocessing
+import multiprocessing.util
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,11 +44,9 @@ def _dies_with(parent: int) -> None:
     """Run in the kernel's process just before it starts (Linux): it is killed when ``parent`` dies.
 
     ipykernel notices a dead parent only by polling, a second or more later; a kernel still starting then
-    writes its connection file again, re-creating the socket folder a later run has already swept
-    (tests/test_faults.py caught it). Killed with the command, it cannot.
+    writes its connection file again, re-creating the socket folder a later run has already swept.
+    Killed with the command, it cannot.
     """
-    import signal
-
     if not signal_when_parent_dies(signal.SIGKILL, parent):
         os._exit(1)
 
@@ -49,15 +55,12 @@ def _dies_with(parent: int) -> None:
 def early_kernel(cwd: Path, preload: str = PRELOAD) -> Iterator[object]:
     """A started kernel's manager (IPC sockets in a private temporary folder), shut down on exit."""
     from jupyter_client.blocking import BlockingKernelClient
-    from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
     from cluster_profiles.files import kernel_dir
 
     with kernel_dir() as socket_dir:  # named after this process: swept by a later run if this one is killed
-        manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
-        manager.ip = os.path.join(socket_dir, "kernel")
-        manager.connection_file = os.path.join(socket_dir, "kernel.json")  # its key, in the same private folder
+        manager = new_kernel_manager(socket_dir)
         # started from this thread (no event loop runs here), so "parent" is this command itself
         dies_with_us = {"preexec_fn": functools.partial(_dies_with, os.getpid())} if sys.platform == "linux" else {}
         run_sync(manager.start_kernel)(cwd=str(cwd), **dies_with_us)
@@ -73,5 +76,98 @@ def early_kernel(cwd: Path, preload: str = PRELOAD) -> Iterator[object]:
         finally:
             client.stop_channels()
             client.context.destroy(linger=0)  # this client's own zmq context, and its file descriptors
-            if manager.has_kernel:
-                run_sync(manager.shutdown_kernel)(now=True)
+            shutdown_kernel(manager)
+
+
+def new_kernel_manager(socket_dir: str):
+    """A kernel manager that talks to its kernel over Unix sockets in ``socket_dir``.
+
+    IPC instead of TCP: nothing listens on a network port, and ipykernel does not warn about
+    unencrypted TCP on every start. The caller owns ``socket_dir`` and removes it.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
+    manager.ip = os.path.join(socket_dir, "kernel")
+    # the connection file holds the kernel's key: keep it in the same private folder, removed with it
+    manager.connection_file = os.path.join(socket_dir, "kernel.json")
+    return manager
+
+
+def shutdown_kernel(manager) -> None:
+    from jupyter_core.utils import run_sync
+
+    if manager is not None and manager.has_kernel:
+        run_sync(manager.shutdown_kernel)(now=True)
+
+
+# ------------------------------------------------------------------ a batch worker's warm kernel
+
+_WORKER_KERNEL = None  # the warm kernel manager of this worker process
+_WORKER_SOCKETS = None  # the temporary folder holding its IPC sockets
+
+
+def shutdown_worker_kernel() -> None:
+    """Discard this worker's kernel (the next page gets a fresh one) and its socket folder."""
+    global _WORKER_KERNEL, _WORKER_SOCKETS
+
+    if _WORKER_KERNEL is not None:
+        # the kernel is being discarded: if it is already dead, that is what we want
+        with contextlib.suppress(Exception):
+            shutdown_kernel(_WORKER_KERNEL)
+        _WORKER_KERNEL = None
+    if _WORKER_SOCKETS is not None:
+        _WORKER_SOCKETS.cleanup()
+        _WORKER_SOCKETS = None
+
+
+def _kill_worker_kernel() -> None:
+    """SIGKILL this worker's kernel and its process group, without talking to it."""
+    provisioner = getattr(_WORKER_KERNEL, "provisioner", None)
+    pid = getattr(provisioner, "pid", None)
+    pgid = getattr(provisioner, "pgid", None)
+    with contextlib.suppress(ProcessLookupError, PermissionError, TypeError):
+        if pgid:
+            os.killpg(pgid, signal.SIGKILL)
+        elif pid:
+            os.kill(pid, signal.SIGKILL)
+
+
+def worker_dies_with_parent() -> None:
+    """Run first in each worker: when the parent dies (even by SIGKILL), the worker gets SIGTERM (Linux
+    prctl PR_SET_PDEATHSIG), and on SIGTERM it kills its kernel and exits. The kernel itself also
+    exits when its parent is gone (ipykernel polls its parent process)."""
+
+    def stop(signum, frame):
+        # No orderly shutdown here: it runs jupyter_client's async code inside a signal handler, which
+        # can raise mid-render and leave the worker alive. Kill the kernel's process group
+        # (jupyter_client starts it in a new session) and leave at once.
+        _kill_worker_kernel()
+        if _WORKER_SOCKETS is not None:
+            with contextlib.suppress(Exception):
+                _WORKER_SOCKETS.cleanup()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    if sys.platform.startswith("linux"):
+        parent = multiprocessing.parent_process()
+        if not signal_when_parent_dies(signal.SIGTERM, parent.pid if parent and parent.pid else os.getppid()):
+            os.kill(os.getpid(), signal.SIGTERM)  # the parent died before that took effect
+
+
+def worker_kernel():
+    """This worker's kernel manager, started on first use, restarted if its kernel died."""
+    global _WORKER_KERNEL, _WORKER_SOCKETS
+
+    from jupyter_core.utils import run_sync
+
+    from cluster_profiles.files import kernel_dir
+
+    if _WORKER_KERNEL is not None and _WORKER_KERNEL.has_kernel and not run_sync(_WORKER_KERNEL.is_alive)():
+        shutdown_worker_kernel()
+    if _WORKER_KERNEL is None:
+        _WORKER_SOCKETS = kernel_dir()
+        _WORKER_KERNEL = new_kernel_manager(_WORKER_SOCKETS.name)
+        # multiprocessing workers exit without running atexit hooks; Finalize runs on their exit
+        multiprocessing.util.Finalize(None, shutdown_worker_kernel, exitpriority=10)
+    return _WORKER_KERNEL

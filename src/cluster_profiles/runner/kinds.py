@@ -1,7 +1,7 @@
 """The kinds of notebook the project renders, declared once.
 
 A kind is a notebook, its parameters model, where its page goes, its title, what it depends on
-and which pages ``render-all`` makes of it. The renderer (``render.render``), the batch (tasks and
+and which pages ``render-all`` makes of it. The renderer (``render.render``, ``page.render_page``), the batch (tasks and
 fingerprints), the index and the nbval golden pairs all read this registry, so a new kind (a
 comparison, a clustering run) is one ``register`` call and its notebook.
 """
@@ -25,7 +25,7 @@ from cluster_profiles.pages.parameters import (
     check_parameters,
 )
 
-if TYPE_CHECKING:  # pandas is imported only when tables are loaded (see single.py)
+if TYPE_CHECKING:  # pandas is imported only when tables are loaded (see page.py)
     from cluster_profiles.contract.tables import Tables
 
 
@@ -49,6 +49,10 @@ class NotebookSpec:
     existing: Callable[[Tables, Path], list[tuple[Any, PurePosixPath]]] | None = None
     data_folder: bool = True  # reads a data folder (data_dir): loaded and checked first; a single render
     # records a fingerprint of it. False: prepare gets None and checks the kind's own inputs
+    # what prepare does, from the cluster names of each edition alone (no tables, no pandas): a single
+    # render of this kind then checks its parameters from a stamp of the validated data folder
+    prepare_names: Callable[[Any, dict[int, list[str]]], Any] | None = None
+    updates_index: bool = False  # a single render of this kind updates the index, if there is one
 
     def check(self, values: dict[str, object] | BaseModel) -> Any:
         """Parameters checked against the model (a model instance is taken as it is)."""
@@ -80,8 +84,19 @@ def _prepare_profile(tables: Tables, parameters: ReportParameters) -> ReportPara
     return parameters.model_copy(update={"cluster": profile.cluster})
 
 
+def _prepare_profile_names(parameters: ReportParameters, names: dict[int, list[str]]) -> ReportParameters:
+    """The edition and the cluster's canonical name, checked against the names of each edition."""
+    from cluster_profiles.errors import UnknownEditionError
+    from cluster_profiles.names import resolve_cluster
+
+    if parameters.edition not in names:
+        raise UnknownEditionError.for_edition(parameters.edition, sorted(names))
+    cluster = resolve_cluster(parameters.cluster, names[parameters.edition], parameters.edition, names)
+    return parameters.model_copy(update={"cluster": cluster})
+
+
 def _profile_inputs(tables: Tables, parameters: ReportParameters, reports_dir: Path) -> str:
-    from cluster_profiles.runner.batch import report_inputs
+    from cluster_profiles.contract.scope import report_inputs
 
     return report_inputs(tables, parameters.cluster, parameters.edition)
 
@@ -108,6 +123,7 @@ PROFILE = register(NotebookSpec(
     title=lambda p: f"{p.cluster}: GII {p.edition} S&T cluster profile",
     label=lambda p: f"{p.cluster} (GII {p.edition})",
     prepare=_prepare_profile,
+    prepare_names=_prepare_profile_names,
     inputs=_profile_inputs,
     instances=_profile_instances,
     golden="cluster_profile_hefei_2024.ipynb",
@@ -126,7 +142,7 @@ def _prepare_overview(tables: Tables, parameters: OverviewParameters) -> Overvie
 
 def _overview_inputs(tables: Tables, parameters: OverviewParameters, reports_dir: Path) -> str:
     """The edition's rows, and which cluster reports exist (the overview links them)."""
-    from cluster_profiles.runner.batch import report_inputs
+    from cluster_profiles.contract.scope import report_inputs
 
     linked = sorted(p.name for p in (Path(reports_dir) / str(parameters.edition)).glob("*.html"))
     return "\n".join([report_inputs(tables, None, parameters.edition), *linked])
@@ -168,14 +184,10 @@ def _prepare_find_clusters(tables: Tables | None, parameters: FindClustersParame
 
 def _find_clusters_inputs(tables: Tables | None, parameters: FindClustersParameters, reports_dir: Path) -> str:
     """Every byte of the records folder's files and of the settings file, and the thresholds tried."""
-    import hashlib
+    from cluster_profiles.fingerprints import records_digest
 
-    folder = Path(parameters.records_dir)
-    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
-    digest = hashlib.sha256()
-    for path in [*files, *([Path(parameters.settings_path)] if parameters.settings_path else [])]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return f"{digest.hexdigest()}\n{parameters.model_dump_json()}"
+    settings = Path(parameters.settings_path) if parameters.settings_path else None
+    return f"{records_digest(Path(parameters.records_dir), settings)}\n{parameters.model_dump_json()}"
 
 
 FIND_CLUSTERS = register(NotebookSpec(
@@ -212,7 +224,7 @@ def existing_pages(spec: NotebookSpec, tables: Tables, reports_dir: Path) -> lis
 
 def _prepare_comparison(tables: Tables, parameters: CompareParameters) -> CompareParameters:
     from cluster_profiles.narrate.profile import edition_info
-    from cluster_profiles.pages.compare.notebook import resolve_clusters
+    from cluster_profiles.pages.compare.data import resolve_clusters
 
     edition_info(tables, parameters.edition)  # an unknown edition fails here, before any name
     names = resolve_clusters(tables, parameters.clusters, parameters.edition)  # canonical, each once, or fails
@@ -221,7 +233,7 @@ def _prepare_comparison(tables: Tables, parameters: CompareParameters) -> Compar
 
 def _comparison_inputs(tables: Tables, parameters: CompareParameters, reports_dir: Path) -> str:
     """Each cluster's rows in every edition (the page shows its ranks across editions)."""
-    from cluster_profiles.runner.batch import report_inputs
+    from cluster_profiles.contract.scope import report_inputs
 
     return "\n".join(report_inputs(tables, cluster, edition)
                      for cluster in parameters.clusters for edition in tables.edition_list())
@@ -288,4 +300,5 @@ COMPARE = register(NotebookSpec(
     instances=lambda tables, editions, economy: [],  # rendered on demand (`make compare`), not by render-all
     golden="compare_clusters_hefei_nanjing_wuhan_2024.ipynb",
     existing=_existing_comparisons,
+    updates_index=True,
 ))

@@ -1,41 +1,29 @@
-"""One report from the command line: a rerun in about the time its kernel takes to start.
+"""One page from the command line, of any notebook kind: every check first, then a kernel started early.
 
 A fresh render pays for two independent things: the kernel (a process that imports pandas, seaborn
 and matplotlib) and this command's own imports (papermill, nbconvert, pandas, pandera) and checks.
-When the data folder is one this code has already validated (same bytes, same package: a stamp in
-the reports folder says so, with the cluster names of each edition), every check needs neither pandas
-nor a kernel: the parameters, the edition and the cluster name are checked here, then the kernel
-starts and boots on another core while this process imports papermill and nbconvert. Otherwise the
-data is validated here first, as ``render_report`` does, and the stamp written once the report is. Either way bad input
-fails before any kernel starts, with nothing written.
+``render_page`` checks everything that can fail (parameters, the data folder, names in the data, the
+reports folder) before the kernel starts, then starts it and lets it boot on another core while this
+process imports papermill and nbconvert; bad input fails before any kernel starts, with nothing written.
+
+A kind that needs only the cluster names of a data folder to prepare its parameters (the profile:
+``NotebookSpec.prepare_names``) does not even need pandas when the folder is one this code has already
+validated: a stamp in the reports folder records, for those exact bytes and this package, the cluster
+names of each edition. Otherwise the data is validated here first, and the stamp written once the page is.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-from cluster_profiles import paths
-from cluster_profiles.errors import UnknownEditionError
-from cluster_profiles.names import resolve_cluster
+from cluster_profiles import fingerprints, paths
+from cluster_profiles.files import check_reports_dir
 from cluster_profiles.runner.kernels import early_kernel
+from cluster_profiles.runner.kinds import NotebookSpec
 
-if TYPE_CHECKING:
-    from cluster_profiles.runner.render import RenderedReport
-
-STAMP_NAME = ".validated-data.json"  # in the reports folder, beside the reports' own input fingerprints
-
-
-def data_digest(data_dir: Path) -> str:
-    """Hash of a data folder's files and of the package that validates them."""
-    digest = hashlib.sha256()
-    package = sorted(p for p in paths.PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts)
-    files = sorted(p for p in data_dir.iterdir() if p.is_file()) if data_dir.is_dir() else []
-    for path in [*package, *files]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+STAMP_NAME = ".validated-data.json"  # in the reports folder, beside the pages' own input fingerprints
 
 
 def _read_stamp(reports_dir: Path, data_dir: Path, digest: str) -> dict[str, list[str]] | None:
@@ -66,31 +54,44 @@ def _write_stamp(reports_dir: Path, data_dir: Path, digest: str, names: dict[str
     write_files_atomically({reports_dir / STAMP_NAME: json.dumps(stamp, ensure_ascii=False, indent=1) + "\n"})
 
 
-def render_one(parameters: dict[str, object], reports_dir: Path | None = None) -> RenderedReport:
-    """Render one profile (the ``cluster-profiles render`` command)."""
-    from cluster_profiles.files import check_reports_dir
-    from cluster_profiles.pages.parameters import validate_parameters
+def render_page(spec: NotebookSpec, values: dict[str, object], reports_dir: Path | None = None) -> Path:
+    """Render one page of ``spec`` with the parameters ``values``; return where it went."""
+    from cluster_profiles.runner.render import data_folder
 
-    reports_dir = check_reports_dir(Path(reports_dir or paths.REPORTS_DIR).resolve())  # before any kernel starts
-    checked = validate_parameters(**parameters)
-    resolved = Path(checked.data_dir).resolve() if checked.data_dir else paths.DATA_DIR
-    digest = data_digest(resolved)
-    stamped = _read_stamp(reports_dir, resolved, digest)
-    names = stamped or _validate_here(checked.data_dir)
-    by_edition = {int(year): list(clusters) for year, clusters in names.items()}
-    if checked.edition not in by_edition:
-        raise UnknownEditionError.for_edition(checked.edition, sorted(by_edition))
-    cluster = resolve_cluster(checked.cluster, by_edition[checked.edition], checked.edition, by_edition)
-    notebook = paths.PROFILE_NOTEBOOK
-    with early_kernel(notebook.parent) as manager:
+    reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
+    checked: Any = spec.check(values)
+    stamp = None
+    tables = None
+    if spec.data_folder and spec.prepare_names is not None:
+        folder = data_folder(checked.data_dir or "")
+        digest = fingerprints.data_folder_digest(folder)
+        names = _read_stamp(reports_dir, folder, digest)
+        if names is None:
+            names = _validate_here(checked.data_dir or "")
+            stamp = (folder, digest, names)  # written only beside a page that rendered
+        checked = spec.prepare_names(checked, {int(year): list(clusters) for year, clusters in names.items()})
+    elif spec.data_folder:
+        from cluster_profiles.contract.load import load_tables  # pandas and pandera
+
+        tables = load_tables(checked.data_dir or None)
+        checked = spec.prepare(tables, checked)
+    else:
+        checked = spec.prepare(None, checked)
+    check_reports_dir(reports_dir)  # a file, or read-only: refused before a kernel starts, created if missing
+    with early_kernel(spec.notebook.parent) as manager:
         # while the kernel boots and imports the package in it: papermill, nbconvert, the exporter
-        from cluster_profiles.runner.render import check_notebook_parameters, render_checked_report, warm_up_export
+        from cluster_profiles.runner.execute import check_notebook_parameters, warm_up_export
+        from cluster_profiles.runner.render import render
 
-        check_notebook_parameters(notebook, dict(parameters))
+        check_notebook_parameters(spec.notebook, dict(values))
         warm_up_export()
-        result = render_checked_report(cluster, checked.edition, checked.data_dir, reports_dir=reports_dir,
-                                       notebook=notebook, kernel_manager=manager)
-    if stamped is None:  # written only beside a report that rendered: bad input writes nothing
-        _write_stamp(reports_dir, resolved, digest, names)
-    return result
+        html_path, checked = render(spec, checked, reports_dir=reports_dir, kernel_manager=manager, prepared=True)
+    if stamp is not None:
+        _write_stamp(reports_dir, *stamp)
+    if spec.updates_index and paths.index_path(reports_dir).is_file():
+        # the index lists the pages of this kind that exist: add this one
+        from cluster_profiles.contract.load import load_tables
+        from cluster_profiles.runner.site import build_index
 
+        build_index(tables if tables is not None else load_tables(checked.data_dir or None), reports_dir)
+    return html_path

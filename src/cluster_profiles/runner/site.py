@@ -1,4 +1,4 @@
-"""The report site's front page: ``reports/index.html``, built from the reports that exist."""
+"""The report site: every page ``render-all`` makes, kind after kind, and the front page ``index.html``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from cluster_profiles import paths
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.files import write_files_atomically
-from cluster_profiles.runner.kinds import COMPARE, OVERVIEW, existing_pages
+from cluster_profiles.runner.batch import BatchResult, plan_kind, render_many
+from cluster_profiles.runner.kinds import COMPARE, NOTEBOOKS, OVERVIEW, existing_pages
 
 
 def index_entries(tables: Tables, reports_dir: Path) -> list[dict]:
@@ -43,3 +44,21 @@ def build_index(tables: Tables, reports_dir: Path | None = None) -> Path:
     target = paths.index_path(reports_dir)
     write_files_atomically({target: html})
     return target
+
+
+def build_site(tables: Tables, reports_dir: Path | None = None, data_dir: str = "", editions: list[int] | None = None,
+               economy: str | None = None, jobs: int | None = None, force: bool = False,
+               progress: bool = True) -> BatchResult:
+    """Every chosen page of each notebook kind, kind after kind (an overview links the profiles
+    rendered before it), then the index; one summary for all."""
+    reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
+    chosen = editions or tables.edition_list()
+    result = BatchResult()
+    for spec in NOTEBOOKS.values():
+        tasks = plan_kind(spec, tables, chosen, economy, reports_dir)
+        done = render_many(tasks, reports_dir, data_dir, jobs, force, progress)
+        result.rendered += done.rendered
+        result.skipped += done.skipped
+        result.failed += done.failed
+    build_index(tables, reports_dir)
+    return result

@@ -8,7 +8,8 @@ from pathlib import Path
 from cluster_profiles.compute.adapters.folder import FORMATS
 
 
-def _path(text: str) -> Path:
+def nonempty_path(text: str) -> Path:
+    """An argparse type: a path, refused when empty (an empty path would mean the current folder)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("empty path")
     return Path(text)
@@ -40,7 +41,7 @@ def _patentsview(args: argparse.Namespace) -> int:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=_path, required=True,
+    parser.add_argument("--out", type=nonempty_path, required=True,
                         help="the records folder to write (created; rows of the other kind already there are kept)")
     parser.add_argument("--years", type=int, nargs=2, metavar=("FIRST", "LAST"),
                         help="keep documents of these years only, inclusive (default: all; the clustering's "
@@ -56,9 +57,9 @@ def add_records_command(commands: argparse._SubParsersAction) -> None:
     sources = records.add_subparsers(dest="source", required=True)
 
     openalex = sources.add_parser("openalex", help="articles from the OpenAlex works snapshot (JSON Lines, .gz or not)")
-    openalex.add_argument("--works", type=_path, required=True,
+    openalex.add_argument("--works", type=nonempty_path, required=True,
                           help="the works entity folder (updated_date=*/part_*.gz) or one JSON Lines file")
-    openalex.add_argument("--institutions", type=_path, required=True,
+    openalex.add_argument("--institutions", type=nonempty_path, required=True,
                           help="the institutions entity folder or file (for coordinates: geo.latitude/longitude)")
     openalex.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
                           help="duckdb (default, one machine) or spark (pip install 'cluster-profiles[spark]')")
@@ -69,32 +70,10 @@ def add_records_command(commands: argparse._SubParsersAction) -> None:
 
     patentsview = sources.add_parser("patentsview", help="US patent grants from PatentsView's bulk tables "
                                                          "(written as kind 'pct', the patent layer)")
-    patentsview.add_argument("--tables", type=_path, required=True,
+    patentsview.add_argument("--tables", type=nonempty_path, required=True,
                              help="folder with g_patent, g_inventor_disambiguated, g_location_disambiguated, "
                                   "g_assignee_disambiguated, g_ipc_at_issue (.tsv or .tsv.zip)")
     patentsview.add_argument("--patent-types", nargs="+", default=["utility"],
                              help="g_patent.patent_type values kept (default: utility)")
     _common(patentsview)
     patentsview.set_defaults(run=_patentsview)
-
-
-def _find_clusters(args: argparse.Namespace) -> int:
-    from cluster_profiles.runner.render import render_find_clusters
-
-    html = render_find_clusters(args.records, settings_path=args.settings or "", radius_km_values=args.radius_km,
-                                min_people_values=args.min_people, reports_dir=args.reports_dir)
-    print(f"Wrote {html}")
-    return 0
-
-
-def add_find_clusters_command(commands: argparse._SubParsersAction, reports_dir: Path) -> None:
-    find = commands.add_parser("find-clusters", help="render the narrative of a clustering run on a records folder "
-                                                     "(notebooks/find_clusters.ipynb) to reports/found/<folder>.html")
-    find.add_argument("--records", type=_path, required=True, help="the records folder")
-    find.add_argument("--settings", type=_path, default=None, help="settings TOML (default: the shipped defaults)")
-    find.add_argument("--radius-km", type=float, nargs="*", default=None,
-                      help="other radii to try (default: the notebook's, 10 and 20)")
-    find.add_argument("--min-people", type=int, nargs="*", default=None,
-                      help="other core thresholds to try (default: the notebook's, 3000 and 6000)")
-    find.add_argument("--reports-dir", type=Path, default=reports_dir, help="where reports are written")
-    find.set_defaults(run=_find_clusters)

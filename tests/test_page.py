@@ -1,4 +1,5 @@
-"""The single-render command path: checks before any kernel, kernel first, same report as render_report."""
+"""One page from the command line (runner/page.py): checks before any kernel, kernel first, the same page as a
+plain render."""
 
 from __future__ import annotations
 
@@ -12,16 +13,22 @@ import pytest
 
 from cluster_profiles import paths
 from cluster_profiles.errors import DataValidationError, UnknownClusterError, UnknownEditionError
-from cluster_profiles.runner.single import STAMP_NAME, data_digest, render_one
+from cluster_profiles.fingerprints import data_folder_digest as data_digest
+from cluster_profiles.runner.kinds import PROFILE
+from cluster_profiles.runner.page import STAMP_NAME, render_page
+
+
+def render_one(parameters, reports_dir):
+    return render_page(PROFILE, parameters, reports_dir)
 
 
 @pytest.mark.slow
 def test_same_report_as_render_report_first_run_and_rerun(hefei_report, tmp_path):
     for _ in range(2):  # the first run validates here and writes the stamp; the rerun trusts the stamp
-        result = render_one({"cluster": "hefei", "edition": 2024, "data_dir": ""}, reports_dir=tmp_path)
-        assert result.cluster == "Hefei"
-        assert result.html_path.read_bytes() == hefei_report.html_path.read_bytes()
-        assert result.notebook_path.read_bytes() == hefei_report.notebook_path.read_bytes()
+        html_path = render_one({"cluster": "hefei", "edition": 2024, "data_dir": ""}, reports_dir=tmp_path)
+        assert html_path == tmp_path.resolve() / "2024" / "hefei.html"  # the canonical name's page
+        assert html_path.read_bytes() == hefei_report.html_path.read_bytes()
+        assert paths.executed_notebook_path(html_path).read_bytes() == hefei_report.notebook_path.read_bytes()
     stamp = json.loads((tmp_path / STAMP_NAME).read_text())
     assert stamp["digest"] == data_digest(paths.DATA_DIR) and "Hefei" in stamp["names_by_edition"]["2024"]
 
