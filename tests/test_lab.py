@@ -95,3 +95,45 @@ def test_jupyterlab_reads_no_news_prompt_from_the_project_defaults(monkeypatch, 
     monkeypatch.setenv("JUPYTER_CONFIG_PATH", lab.lab_environment(os.environ)["JUPYTER_CONFIG_PATH"])
     after, _ = settings_utils._get_overrides(str(tmp_path))
     assert after[key]["fetchNews"] == "false"
+
+
+# --------------------------------------------------------------- copies saved before the package moved into layers
+
+@pytest.mark.parametrize("old, name", [
+    ("from cluster_profiles import report", "report"),
+    ("from cluster_profiles import overview as ov", "ov"),
+    ("from cluster_profiles import compare", "compare"),
+    ("from cluster_profiles.compute import report as fc", "fc"),
+    ("from cluster_profiles import explore", "explore"),
+    ("from cluster_profiles import paths, figures  # two at once", "figures"),
+    ("import cluster_profiles.narrative as words", "words"),
+    ("from cluster_profiles.load import load_tables", "load_tables"),
+    ("    from cluster_profiles.schema import TABLES", "TABLES"),
+])
+def test_an_old_import_gets_a_replacement_that_imports_the_same_name(old, name):
+    new = lab.replacement_line(old)
+    assert new is not None and "cluster_profiles" in new
+    namespace: dict[str, object] = {}
+    exec(compile(new.strip() if old.startswith(" ") else new, "<cell>", "exec"), namespace)  # what the user pastes
+    assert name in namespace
+
+
+@pytest.mark.parametrize("line", ["from cluster_profiles import paths", "from cluster_profiles.pages.profile import "
+                                  "notebook as report", "x = 'from cluster_profiles import report'", "import pandas"])
+def test_a_current_import_or_other_code_needs_no_change(line):
+    assert lab.replacement_line(line) is None
+
+
+def test_a_kept_copy_with_an_old_import_is_told_exactly_what_to_change(tmp_path):
+    templates, work = _templates(tmp_path), tmp_path / "lab"
+    lab.prepare_working_copies(templates, work)
+    mine = _notebook("from cluster_profiles import report\nprofile = report.load_profile('Hefei', 2024)")
+    (work / "a.ipynb").write_text(mine, encoding="utf-8")
+    result = lab.prepare_working_copies(templates, work)
+    assert (work / "a.ipynb").read_text(encoding="utf-8") == mine  # never rewritten
+    [message] = result.outdated
+    assert str(work / "a.ipynb") in message and "cell 1" in message
+    assert "`from cluster_profiles.pages.profile import notebook as report`" in message
+    assert message in result.messages()
+    (work / "b.ipynb").write_text(_notebook("from cluster_profiles.pages.profile import notebook as report"))
+    assert lab.prepare_working_copies(templates, work).outdated == [message]  # a current copy is not reported

@@ -11,7 +11,7 @@ from typing import Literal
 
 import pandera.pandas as pa
 
-from cluster_profiles.contract.vocabulary import OUTPUT_KEYS
+from cluster_profiles.contract.vocabulary import GAP_SECTIONS, OUTPUT_KEYS
 
 EDITIONS_RANGE = (2016, 2100)
 OUTPUTS = OUTPUT_KEYS  # the values of every table's ``output`` column (see outputs.py)
@@ -277,7 +277,7 @@ _table(
     {
         "edition": _edition,
         "cluster": _name(),
-        "section": _text(),
+        "section": pa.Column(TEXT, pa.Check.isin(GAP_SECTIONS), nullable=False),
         "reason": _text(),
         "source": _source,
     },

@@ -1,10 +1,14 @@
-"""The two outputs a cluster produces (PCT applications, scientific articles) and every word the
-reports and checks use for them: one table, so that a heading, a column header and a sentence
-never disagree about what an output is called."""
+"""The data contract's vocabulary, declared once and imported by both halves and by the schema.
+
+The two outputs a cluster produces (PCT applications, scientific articles) and every word the reports
+and checks use for them, so that a heading, a column header and a sentence never disagree about what an
+output is called; the kinds of document a records folder holds; and the profile sections a gap can name.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -41,3 +45,43 @@ def list_name(table: str, output: str) -> str:
     """The name of a top list in a sentence: ``list_name("top_fields", "patents")`` → "top technology fields"."""
     spec = OUTPUTS[output]
     return {"top_organisations": spec.organisations_list, "top_fields": spec.fields_list}[table]
+
+
+# What ``kind`` a records folder gives a document (``compute.records``), and the output it counts towards.
+RECORD_KINDS: dict[str, str] = {"pct": "patents", "article": "articles"}
+
+
+class GapSection(StrEnum):
+    """The parts of a profile that ``gaps.csv`` can say are missing, and why (its ``section`` column).
+
+    A reason under any other name would be dropped silently by the page that should show it: the schema
+    accepts only these, and the narrator asks for them by member, never by a typed string.
+    """
+
+    RANKING = "ranking"  # the size and intensity ranks
+    COUNTS = "counts"  # the totals of patents, articles, deals
+    INTENSITY = "intensity"  # the figures per million inhabitants
+    TOP_PATENTS = "top_patents"
+    TOP_ARTICLES = "top_articles"
+    FIELDS_PATENTS = "fields_patents"
+    FIELDS_ARTICLES = "fields_articles"
+    COLLABORATION_PATENTS = "collaboration_patents"
+    COLLABORATION_ARTICLES = "collaboration_articles"
+    COLLABORATION_PARTNERS = "collaboration_partners"  # the top collaborating locations
+    VC_DEALS = "vc_deals"
+
+    @classmethod
+    def top_list(cls, output: str) -> GapSection:
+        """The top applicants (patents) or publishing organisations (articles)."""
+        return cls(f"top_{OUTPUTS[output].key}")
+
+    @classmethod
+    def fields(cls, output: str) -> GapSection:
+        return cls(f"fields_{OUTPUTS[output].key}")
+
+    @classmethod
+    def collaboration(cls, output: str) -> GapSection:
+        return cls(f"collaboration_{OUTPUTS[output].key}")
+
+
+GAP_SECTIONS: tuple[str, ...] = tuple(section.value for section in GapSection)

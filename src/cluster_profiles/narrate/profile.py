@@ -9,7 +9,7 @@ import pandas as pd
 from cluster_profiles.contract.economies import economy_codes, primary_economy
 from cluster_profiles.contract.quality import Finding, findings_for
 from cluster_profiles.contract.tables import Tables
-from cluster_profiles.contract.vocabulary import OUTPUT_KEYS
+from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, GapSection
 from cluster_profiles.errors import UnknownEditionError
 from cluster_profiles.names import resolve_cluster
 
@@ -73,8 +73,9 @@ class ClusterProfile:
         flag = self.row["in_top100"]
         return None if pd.isna(flag) else flag == "true"
 
-    def gap_reason(self, section: str) -> str | None:
-        rows = self.gaps[self.gaps["section"] == section]
+    def gap_reason(self, section: GapSection) -> str | None:
+        """Why the data lacks this part of the profile (``gaps.csv``), if it says."""
+        rows = self.gaps[self.gaps["section"] == GapSection(section)]  # a misspelt section fails here
         return None if rows.empty else str(rows.iloc[0]["reason"])
 
 

@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Mapping
@@ -20,6 +21,24 @@ from pathlib import Path
 
 from cluster_profiles import paths
 from cluster_profiles.errors import ClusterProfilesError
+
+# Modules that moved when the package was cut into layers (contract, narrate, pages, runner): the names a
+# working copy saved before then may still import. ``make lab`` says what to write instead; nothing rewrites
+# a copy the user changed.
+MOVED_MODULES = {
+    "report": "pages.profile.notebook", "overview": "pages.overview.notebook", "compare": "pages.compare.notebook",
+    "compute.report": "pages.clustering.notebook", "explore": "pages.explore", "sections": "pages.profile.sections",
+    "overview_data": "pages.overview.data", "overview_sections": "pages.overview.sections",
+    "parameters": "pages.parameters", "profile": "narrate.profile", "narrative": "narrate.narrative",
+    "citations": "narrate.citations", "html": "narrate.views", "figures": "narrate.figures",
+    "maps": "narrate.maps.layout", "schema": "contract.schema", "outputs": "contract.vocabulary",
+    "tables": "contract.tables", "io": "contract.canonical_csv", "validate": "contract.validate",
+    "load": "contract.load", "quality": "contract.quality", "economies": "contract.economies",
+    "importer": "contract.importer", "compute.tables": "compute.frames", "notebook_kinds": "runner.kinds",
+    "render": "runner.render", "batch": "runner.batch", "site": "runner.site", "lab": "runner.lab",
+}
+_IMPORT_FROM_PACKAGE = re.compile(r"^\s*from cluster_profiles(?:\.(compute))? import ([\w ,]+?)\s*(?:#.*)?$")
+_IMPORT_DOTTED = re.compile(r"\bcluster_profiles\.([\w.]+)")
 
 MANIFEST_NAME = ".templates.json"  # per copy: the hash of the file as it was copied from its template
 PROFILE_COPY = "cluster_profile.ipynb"  # the notebook `make lab` opens
@@ -31,6 +50,7 @@ class WorkingCopyResult:
     refreshed: list[Path] = field(default_factory=list)  # the template changed; the copy was untouched
     kept: list[Path] = field(default_factory=list)  # the user changed the copy and the template changed
     reset: list[Path] = field(default_factory=list)
+    outdated: list[str] = field(default_factory=list)  # what to change in a kept copy that imports a moved module
 
     def messages(self) -> list[str]:
         lines = [f"Created {p}" for p in self.created]
@@ -38,7 +58,60 @@ class WorkingCopyResult:
         lines += [f"Kept your {p}: its template has changed since; `make lab-reset` replaces it "
                   f"(your copy is kept as {p.name}.bak)" for p in self.kept]
         lines += [f"Reset {p} to its template (the previous copy is {p.name}.bak)" for p in self.reset]
-        return lines
+        return lines + self.outdated
+
+
+def _moved(old: str) -> str | None:
+    """The new dotted name of a module that moved (``report`` -> ``pages.profile.notebook``), else None."""
+    for name in sorted(MOVED_MODULES, key=len, reverse=True):
+        if old == name or old.startswith(name + "."):
+            return MOVED_MODULES[name] + old[len(name):]
+    return None
+
+
+def replacement_line(line: str) -> str | None:
+    """The import line that does today what ``line`` did before the package moved into layers, or None
+    when ``line`` imports nothing that moved."""
+    found = _IMPORT_FROM_PACKAGE.match(line)
+    indent = line[: len(line) - len(line.lstrip())]
+    if found:
+        prefix = "compute." if found.group(1) else ""
+        lines, kept = [], []
+        for part in (p.strip() for p in found.group(2).split(",") if p.strip()):
+            name, _, alias = (s.strip() for s in part.partition(" as "))
+            new = _moved(prefix + name)
+            if new is None:
+                kept.append(part)
+                continue
+            parent, _, leaf = new.rpartition(".")
+            shown = alias or name
+            lines.append(f"{indent}from cluster_profiles.{parent} import {leaf}" + ("" if leaf == shown else f" as {shown}"))
+        if not lines:
+            return None
+        if kept:
+            lines.insert(0, f"{indent}from cluster_profiles{'.compute' if prefix else ''} import {', '.join(kept)}")
+        return "\n".join(lines)
+    changed = _IMPORT_DOTTED.sub(lambda m: f"cluster_profiles.{_moved(m.group(1)) or m.group(1)}", line)
+    return changed if changed != line and line.lstrip().startswith(("import ", "from ")) else None
+
+
+def outdated_imports(copy: Path) -> list[str]:
+    """What to change in a working copy whose code cells import modules that moved: one message per line."""
+    try:
+        cells = json.loads(copy.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    messages = []
+    for number, cell in enumerate(cells, start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        for line in ("".join(source) if isinstance(source, list) else str(source)).splitlines():
+            new = replacement_line(line)
+            if new is not None:
+                messages.append(f"{copy}, cell {number}: the package's modules moved; replace `{line.strip()}` "
+                                f"with `{'; '.join(part.strip() for part in new.splitlines())}`")
+    return messages
 
 
 def _digest(path: Path) -> str:
@@ -77,6 +150,7 @@ def prepare_working_copies(templates_dir: Path | None = None, work_dir: Path | N
         else:
             if manifest.get(template.name) != template_hash:
                 result.kept.append(copy)
+            result.outdated += outdated_imports(copy)
             continue
         shutil.copyfile(template, copy)
         manifest[template.name] = template_hash
