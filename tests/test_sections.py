@@ -2,6 +2,7 @@
 
 import dataclasses
 
+from cluster_profiles.narrate import citations
 from cluster_profiles.narrate.profile import build_profile
 from cluster_profiles.pages.profile import sections
 
@@ -106,7 +107,7 @@ def test_the_list_of_sources_is_every_section_s_sources_in_order(fixture_tables)
     for section in sections.PROFILE_SECTIONS:
         expected += section.sources(profile)
     assert sections.profile_sources(profile) == expected
-    cited = sections.split_sources(expected)
+    cited = citations.note_citations(expected)
     from bs4 import BeautifulSoup
 
     listed = BeautifulSoup(str(sections.data_notes(profile)), "html.parser").select("ol.sources li")
@@ -114,7 +115,7 @@ def test_the_list_of_sources_is_every_section_s_sources_in_order(fixture_tables)
     numbers = sections.report_citations(profile)
     for section in sections.PROFILE_SECTIONS:  # each section's own note cites what it declares
         html = str(section.render(profile))
-        for source in sections.split_sources(section.sources(profile)):
+        for source in citations.note_citations(section.sources(profile)):
             assert f'href="#source-{numbers.number(source)}"' in html
 
 
@@ -167,7 +168,7 @@ def test_location_map_section_has_image_alt_caption_download_and_sources(fixture
     assert table.loc[table["role"] == "focus", "city"].tolist() == ["Hefei"]
     words = text(html)
     assert "GeoNames" in words and "Natural Earth" in words
-    assert sections.location_map_sources(profile)[-1] == sections.maps.NATURAL_EARTH_SOURCE
+    assert sections.location_map_sources(profile)[-1] == sections.map_shapes.NATURAL_EARTH_SOURCE
 
 
 def test_location_map_says_when_a_cluster_has_no_location(fixture_tables):

@@ -19,13 +19,6 @@ class ClusterProfilesError(Exception):
     def notebook_message(self) -> str:
         return " ".join(part for part in (self.message, self.notebook_hint) if part)
 
-    @classmethod
-    def from_message(cls, message: str) -> ClusterProfilesError:
-        """This kind of error carrying a finished message (one raised in a kernel, passed on)."""
-        error = cls.__new__(cls)
-        ClusterProfilesError.__init__(error, message)
-        return error
-
     def _render_traceback_(self) -> list[str]:
         """How IPython shows this error in a notebook: the message alone, no traceback frames.
 

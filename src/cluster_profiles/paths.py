@@ -79,14 +79,6 @@ def report_path(reports_dir: Path, edition: int, cluster: str) -> Path:
     return under(reports_dir, report_relpath(edition, cluster))
 
 
-def overview_path(reports_dir: Path, edition: int) -> Path:
-    return under(reports_dir, overview_relpath(edition))
-
-
-def find_clusters_path(reports_dir: Path, records_dir: Path | str) -> Path:
-    return under(reports_dir, find_clusters_relpath(records_dir))
-
-
 def index_path(reports_dir: Path) -> Path:
     return under(reports_dir, INDEX_NAME)
 

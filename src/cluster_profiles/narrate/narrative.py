@@ -160,10 +160,6 @@ def collaboration_sentence(cluster: str, output: str, share: float | None, partn
     return None
 
 
-
-VC_NOUN = "venture-capital deals"
-
-
 def venture_capital_sentence(cluster: str, *, deals: float | None, per_million: float | None,
                              share: float | None, rank: int | None, window: str | None) -> Markup | None:
     """'Seoul received **3.1%** of all venture-capital deals.' and its variants, from whichever of the

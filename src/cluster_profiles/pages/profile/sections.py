@@ -11,11 +11,14 @@ import math
 import pandas as pd
 from markupsafe import Markup
 
-from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, OUTPUTS
+from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, OUTPUTS, GapSection
 from cluster_profiles.names import slug
 from cluster_profiles.narrate import citations, figures, narrative
 from cluster_profiles.narrate.key_figures import FIGURE_LABELS, format_figure, shown_value
-from cluster_profiles.narrate.maps import layout as maps
+from cluster_profiles.narrate.maps import draw as map_drawing
+from cluster_profiles.narrate.maps import layout as map_layout
+from cluster_profiles.narrate.maps import shapes as map_shapes
+from cluster_profiles.narrate.maps import text as map_text
 from cluster_profiles.narrate.profile import ClusterProfile
 from cluster_profiles.narrate.views import (
     NOT_GIVEN,
@@ -33,16 +36,6 @@ from cluster_profiles.narrate.views import (
     render_section,
 )
 from cluster_profiles.pages.sections import Section, registry_citations
-
-
-def sources_html(source: str) -> Markup:
-    """Source text with every URL made a link; everything else escaped."""
-    return citations.linked(source)
-
-
-def split_sources(sources: list[str]) -> list[str]:
-    """Every citation of these rows once, in the order the report cites them (WIPO first in a row)."""
-    return citations.note_citations(sources)
 
 
 def report_citations(profile: ClusterProfile) -> citations.Citations:
@@ -106,7 +99,7 @@ def venture_capital_sources(profile: ClusterProfile) -> list[str]:
         return []
     if any(profile.value(column) is not None for column in VC_COLUMNS):
         return [str(profile.row["source"])]
-    return list(profile.gaps.loc[profile.gaps["section"] == "vc_deals", "source"])
+    return list(profile.gaps.loc[profile.gaps["section"] == GapSection.VC_DEALS, "source"])
 
 
 def key_figures_sources(profile: ClusterProfile) -> list[str]:
@@ -174,7 +167,7 @@ def lead_view(profile: ClusterProfile) -> SectionView:
     if lines:
         blocks.append(BulletList(lines, "ranks"))
     elif profile.in_top100 is not False:  # below the top 100 there are no ranks to miss
-        blocks.append(Missing(f"{profile.cluster}'s size and intensity ranks in {year}", profile.gap_reason("ranking")))
+        blocks.append(Missing(f"{profile.cluster}'s size and intensity ranks in {year}", profile.gap_reason(GapSection.RANKING)))
     if economy.derived:
         blocks.append(Paragraph(Markup("The rank among {} clusters is counted from the GII {} ranking, "
                                        "which the data holds complete down to {}'s rank.").format(
@@ -201,7 +194,7 @@ def top_organisations_view(profile: ClusterProfile, output: str) -> SectionView:
     top = profile.top_organisations[output]
     blocks: list[Block] = [Heading(heading)]
     if top.empty:
-        reason = profile.gap_reason(f"top_{output}")
+        reason = profile.gap_reason(GapSection.top_list(output))
         blocks.append(Missing(f"the {in_sentence} of {profile.cluster} in GII {profile.edition.year}", reason))
         return SectionView("top-organisations", blocks, top_organisations_sources(profile, output))
     blocks.append(Table(organisations_display(top, output)))
@@ -241,7 +234,7 @@ def top_fields_view(profile: ClusterProfile) -> SectionView:
         blocks.append(Heading(OUTPUTS[output].fields_heading, 3))
         if table.empty:
             blocks.append(Missing(f"the top {OUTPUTS[output].field_kind} fields of "
-                                  f"{profile.cluster}'s {OUTPUTS[output].noun}", profile.gap_reason(f"fields_{output}")))
+                                  f"{profile.cluster}'s {OUTPUTS[output].noun}", profile.gap_reason(GapSection.fields(output))))
             continue
         blocks.append(Table(fields_display(table), "data-table fields", header=False))
         blocks += [Paragraph(note, "note") for note in dict.fromkeys(table["note"].dropna())]
@@ -273,11 +266,11 @@ def collaboration_view(profile: ClusterProfile) -> SectionView:
         sentence = narrative.collaboration_sentence(profile.cluster, output, share, partners)
         if sentence is None:
             blocks.append(Missing(f"how many of {profile.cluster}'s {OUTPUTS[output].noun} are produced "
-                                  "in collaboration, and with whom", profile.gap_reason(f"collaboration_{output}")))
+                                  "in collaboration, and with whom", profile.gap_reason(GapSection.collaboration(output))))
             continue
         blocks.append(Paragraph(sentence))
         if share is not None and not partners:
-            blocks.append(Missing("the top collaborating locations", profile.gap_reason("collaboration_partners")))
+            blocks.append(Missing("the top collaborating locations", profile.gap_reason(GapSection.COLLABORATION_PARTNERS)))
         if share_row is not None and not pd.isna(share_row["note"]):
             blocks.append(Paragraph(share_row["note"], "note"))
         blocks += [Paragraph(note, "note")
@@ -315,7 +308,7 @@ def venture_capital_view(profile: ClusterProfile) -> SectionView | None:
         window=profile.edition.vc_deals_window)
     if sentence is None:
         blocks.append(Missing(f"{cluster}'s venture-capital deals, the third measure of GII {year}",
-                              profile.gap_reason("vc_deals")))
+                              profile.gap_reason(GapSection.VC_DEALS)))
     else:
         blocks.append(Paragraph(sentence))
         unknown = [what for column, what in VC_COLUMNS.items() if values[column] is None]
@@ -553,27 +546,27 @@ def comparisons(profile: ClusterProfile) -> Markup:
 
 # ---------------------------------------------------------------------------------------- map
 
-def profile_map_data(profile: ClusterProfile) -> maps.MapData:
+def profile_map_data(profile: ClusterProfile) -> map_layout.MapData:
     """The locator map's data: the cluster and the other clusters of its economy in the top 100."""
     peers = profile.peers if profile.peers is not None and not profile.peers.empty else profile.row.to_frame().T
     # clusters a source places outside the top 100 are not among the economy's ranked clusters
     peers = peers[(peers["cluster"] == profile.cluster) | peers["in_top100"].ne("false")]
-    locations = profile.locations if not profile.locations.empty else maps.EMPTY_LOCATIONS
-    return maps.profile_map_data(profile.cluster, profile.edition.year, peers, locations, profile.economy.adjective,
-                                 footprint=profile.footprint)
+    locations = profile.locations if not profile.locations.empty else map_layout.EMPTY_LOCATIONS
+    return map_layout.profile_map_data(profile.cluster, profile.edition.year, peers, locations,
+                                       profile.economy.adjective, footprint=profile.footprint)
 
 
 def location_map_view(profile: ClusterProfile) -> SectionView:
     """A locator map of the cluster's economy: its clusters in the data, this one highlighted; under it what
-    the map leaves out (maps.map_notes) and its data."""
+    the map leaves out (map_text.map_notes) and its data."""
     year, cluster, adjective = profile.edition.year, profile.cluster, profile.economy.adjective
     data = profile_map_data(profile)
     blocks: list[Block] = [Heading(f"Where {cluster} is")]
-    if not maps.focus_drawn(data):
-        blocks.append(Missing(f"where {cluster} is", f"The data has {maps.NO_LOCATION_REASON} for {cluster}."))
-    blocks.append(Chart(maps.draw_map(data, maps.profile_alt_text(data, cluster, year, adjective),
-                                      maps.profile_caption(data, cluster, year, adjective))))
-    blocks += [Paragraph(note, "note") for note in maps.map_notes(data)]
+    if not map_layout.focus_drawn(data):
+        blocks.append(Missing(f"where {cluster} is", f"The data has {map_layout.NO_LOCATION_REASON} for {cluster}."))
+    blocks.append(Chart(map_drawing.draw_map(data, map_text.profile_alt_text(data, cluster, year, adjective),
+                                             map_text.profile_caption(data, cluster, year, adjective))))
+    blocks += [Paragraph(note, "note") for note in map_text.map_notes(data)]
     blocks.append(Csv(data.table, f"{_file_stem(profile)}-map.csv", "Download the map's data (CSV)"))
     return SectionView("location-map", blocks, location_map_sources(profile))
 
@@ -583,9 +576,9 @@ def location_map(profile: ClusterProfile) -> Markup:
 
 
 def location_map_sources(profile: ClusterProfile) -> list[str]:
-    locations = profile.locations if not profile.locations.empty else maps.EMPTY_LOCATIONS
+    locations = profile.locations if not profile.locations.empty else map_layout.EMPTY_LOCATIONS
     footprint = [] if profile.footprint is None or "source" not in profile.footprint else list(profile.footprint["source"])
-    return [*dict.fromkeys(str(s) for s in [*footprint, *locations["source"]]), maps.NATURAL_EARTH_SOURCE]
+    return [*dict.fromkeys(str(s) for s in [*footprint, *locations["source"]]), map_shapes.NATURAL_EARTH_SOURCE]
 
 
 # The profile's sections in the order the notebook shows them (tests/test_sections.py checks it
