@@ -38,10 +38,10 @@ DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 
 .PHONY: help install lock report reports bench check check-order test test-lab lint typecheck lab lab-reset golden validate import locations clean distclean
 .PHONY: records-openalex records-patentsview clusters find-clusters bench-records
-.PHONY: bench-single compare
+.PHONY: bench-single compare list
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk -v lock=$(call quote,$(LOCK)) 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {gsub(/\$$\(LOCK\)/, lock, $$2); printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo '  variables: CLUSTER="Nanjing" EDITION=2024 DATA=path/to/tables'
 
 $(STAMP): pyproject.toml $(LOCK)
@@ -70,8 +70,15 @@ bench: $(STAMP) ## benchmark the batch renderer against one papermill + one nbco
 bench-single: $(STAMP) ## one `cluster-profiles render` against the floor (kernel start + plotting imports), median ratio [N=runs]
 	"$(BIN)/python" bench/bench_single.py $(if $(N),--runs "$$N",)
 
+list: $(STAMP) ## list the clusters (edition, size rank, name, economy): make list [EDITION=2024] [DATA=dir]
+	"$(BIN)/cluster-profiles" list $(if $(EDITION_CHOSEN),--edition "$$EDITION",) $(DATA_OPTION)
+
 compare: $(STAMP) ## clusters side by side: make compare CLUSTERS="Hefei;Nanjing;Wuhan" EDITION=2024 [DATA=dir]
 	"$(BIN)/cluster-profiles" compare --clusters "$$CLUSTERS" --edition "$$EDITION" $(DATA_OPTION)
+
+# an unknown cluster's message points to `make list`, not the console command, in the targets that look names up
+report compare list: export CLUSTER_PROFILES_VIA_MAKE := 1
+reports/%.html: export CLUSTER_PROFILES_VIA_MAKE := 1
 
 # a comparison's path names its clusters by slug, joined by "--" (a slug never holds two dashes in a row)
 reports/%.html: $(STAMP) $(NOTEBOOK) $(wildcard $(COMPARE_NOTEBOOK)) $(DATA_FILES) $(PACKAGE_FILES) ## a page by path: make reports/2024/nanjing.html, reports/2024/compare/hefei--nanjing.html

@@ -135,3 +135,52 @@ def test_a_comparison_path_renders_the_comparison_and_is_not_code(project, name)
     [argv] = _make(project, "reports/2024/hefei.html")  # a profile's path is still a profile
     assert argv[0] == "render" and _option(argv, "--cluster") == "hefei"
     assert _side_effects(project) == []
+
+
+@pytest.mark.parametrize("value", HOSTILE_MAKE_VALUES, ids=range(len(HOSTILE_MAKE_VALUES)))
+def test_list_variables_arrive_as_literal_arguments(project, value):
+    [argv] = _make(project, "list", f"EDITION={value}", f"DATA={value}")
+    assert argv == ["list", "--edition", value, "--data-dir", value]
+    assert _side_effects(project) == []
+
+
+def test_list_lists_every_edition_unless_one_is_chosen(project):
+    [argv] = _make(project, "list")
+    assert argv == ["list"]
+    [argv] = _make(project, "list", env={"EDITION": "2023"})  # as `make reports`: only the command line chooses
+    assert argv == ["list"]
+    [argv] = _make(project, "list", "EDITION=2023")
+    assert argv == ["list", "--edition", "2023"]
+
+
+# records the variable that tells the command it was run by make, then the arguments
+VIA_MAKE_RECORDER = """#!/bin/sh
+printf '%s\\000' "${CLUSTER_PROFILES_VIA_MAKE-unset}" "$@" >> "$ARGV_LOG"
+printf '\\001' >> "$ARGV_LOG"
+"""
+
+
+@pytest.mark.parametrize("target", ["report", "compare", "list", "reports/2024/hefei.html",
+                                    "reports/2024/compare/hefei--wuhan.html"])
+def test_the_targets_that_look_clusters_up_say_they_came_through_make(project, target):
+    """So an unknown cluster's message names `make list`, not the console command (names.list_hint)."""
+    (project / "notebooks" / "compare_clusters.ipynb").write_text("{}")
+    (project / "venv" / "bin" / "cluster-profiles").write_text(VIA_MAKE_RECORDER)
+    [argv] = _make(project, target, env={"CLUSTER_PROFILES_VIA_MAKE": ""})
+    assert argv[0] == "1"
+
+
+def test_other_targets_do_not(project, monkeypatch):
+    monkeypatch.delenv("CLUSTER_PROFILES_VIA_MAKE", raising=False)
+    (project / "venv" / "bin" / "cluster-profiles").write_text(VIA_MAKE_RECORDER)
+    [argv] = _make(project, "validate")
+    assert argv == ["unset", "validate"]
+
+
+def test_help_shows_values_not_make_variables(project):
+    done = subprocess.run(["make", "--no-print-directory", "help"], cwd=project, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "VIRTUAL_ENV": str(project / "venv")})
+    assert done.returncode == 0, done.stderr
+    assert "$(" not in done.stdout
+    assert "recompile requirements/lock-py311.txt" in done.stdout
+    assert "make list" in done.stdout
