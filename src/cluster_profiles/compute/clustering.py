@@ -92,6 +92,41 @@ def merge_nearby(lat_deg, lon_deg, labels: np.ndarray, merge_km: float) -> np.nd
 
 
 @dataclass(frozen=True)
+class DensestPlace:
+    """The point of one kind with the most people within ``radius_km`` of it, its own included: DBSCAN's
+    test for a core point, so a kind has a cluster exactly when this count reaches ``min_people``."""
+
+    people: int
+    radius_km: float
+    lat_i: int
+    lon_i: int
+    lat: float
+    lon: float
+
+
+def densest_place(points: pd.DataFrame, radius_km: float) -> DensestPlace | None:
+    """The point of ``points`` (``lat_i``, ``lon_i``, ``lat``, ``lon``, ``people``) with the most people within
+    ``radius_km`` (inclusive, as DBSCAN counts); the first in the frame's order on a tie. None without points.
+
+    Queried in chunks, like the merge: its memory is the neighbourhoods DBSCAN has just held."""
+    if points.empty:
+        return None
+    coords = to_radians(points["lat"], points["lon"])
+    people = points["people"].to_numpy(dtype=float)
+    tree = BallTree(coords, metric="haversine")
+    best_people, best_index = -1.0, 0
+    for start in range(0, len(coords), QUERY_CHUNK):
+        neighbours = tree.query_radius(coords[start:start + QUERY_CHUNK], r=km_to_radians(radius_km))
+        within = np.fromiter((people[n].sum() for n in neighbours), dtype=float, count=len(neighbours))
+        here = int(np.argmax(within))
+        if within[here] > best_people:
+            best_people, best_index = float(within[here]), start + here
+    row = points.iloc[best_index]
+    return DensestPlace(int(round(best_people)), float(radius_km), int(row["lat_i"]), int(row["lon_i"]),
+                        float(row["lat"]), float(row["lon"]))
+
+
+@dataclass(frozen=True)
 class Clusters:
     """The result of step 3.
 
@@ -127,7 +162,7 @@ def find_clusters(points: dict[str, pd.DataFrame], radius_km: float, min_people:
         empty = pd.DataFrame({"lat_i": pd.Series(dtype="int64"), "lon_i": pd.Series(dtype="int64"),
                               "lat": pd.Series(dtype=float), "lon": pd.Series(dtype=float),
                               "cluster_id": pd.Series(dtype="int64")})
-        return Clusters(empty, kind_clusters, every)
+        return Clusters(empty, kind_clusters, every.assign(cluster_id=pd.Series(pd.NA, index=every.index, dtype="Int64")))
     nodes, node_of_point = np.unique(clustered["kind_index"].to_numpy() * 10**9 + clustered["label"].to_numpy(),
                                      return_inverse=True)
     pairs = close_pairs(to_radians(clustered["lat"], clustered["lon"]), node_of_point, merge_km)

@@ -160,8 +160,8 @@ def _locations_frame(locations: list[dict], names: dict, source: str) -> pd.Data
     """One row per city of a cluster's name, at the centre of the cluster's addresses there."""
     frame = pd.DataFrame(locations, columns=["cluster_id", "city", "latitude", "longitude", "note"])
     frame["cluster"] = frame["cluster_id"].map(names)
-    frame["latitude"] = frame["latitude"].round(4)
-    frame["longitude"] = frame["longitude"].round(4)
+    frame["latitude"] = pd.to_numeric(frame["latitude"]).astype(float).round(4)
+    frame["longitude"] = pd.to_numeric(frame["longitude"]).astype(float).round(4)
     frame["source"] = source
     return frame
 

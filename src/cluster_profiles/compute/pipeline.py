@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -19,15 +19,87 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cluster_profiles.compute import fields, measures, points
-from cluster_profiles.compute.clustering import Clusters, find_clusters
+from cluster_profiles.compute.clustering import Clusters, DensestPlace, densest_place, find_clusters
 from cluster_profiles.compute.records import RecordsInfo, read_records
 from cluster_profiles.compute.settings import DEFAULT_SETTINGS_NAME, Settings, load_settings
-from cluster_profiles.compute.write import write_data_folder
+from cluster_profiles.compute.write import RUN_FILE, write_data_folder
 
 DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB's own buffers; the rest of a 2 GiB budget is DBSCAN's and pandas'
 OUTPUTS = {"pct": "patents", "article": "articles"}  # records' kind -> the data folder's output
 KIND_NOUNS = {"pct": "PCT applications", "article": "scientific articles"}
+PEOPLE_NOUNS = {"pct": ("inventor", "inventors"), "article": ("author", "authors")}  # whom min_people counts
+WINDOW_SETTINGS = {"pct": "pct_years", "article": "article_years"}
 METRICS = "PCT applications; scientific articles"
+
+# Why DBSCAN found no cluster of a kind, checked in this order (each later step needs the earlier ones)
+NO_DOCUMENTS = "no_documents"  # the records hold no document of the kind
+OUTSIDE_WINDOW = "outside_window"  # every document of the kind is outside its window
+NO_COORDINATES = "no_coordinates"  # documents in the window, but no address of theirs has coordinates
+BELOW_THRESHOLD = "below_min_people"  # the densest place has fewer than min_people within radius_km
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A setting that would change a kind's outcome: ``setting`` ``relation`` ``value``
+    (``min_people`` ``at most`` 300; ``radius_km`` ``above`` 15.0; ``pct_years`` ``overlapping`` (2001, 2010))."""
+
+    setting: str
+    relation: str
+    value: int | float | tuple[int, int]
+
+
+@dataclass(frozen=True)
+class NoCluster:
+    """Why DBSCAN found no cluster of one kind of document (``reason``, one of the constants above), with the
+    numbers behind it and the settings that would change it (none when only other records would)."""
+
+    kind: str
+    reason: str
+    documents: int  # read, of this kind
+    in_window: int
+    addresses_in_window: int
+    located_people: int  # address rows in the window with coordinates: the most any radius could gather
+    years: tuple[int, int] | None = None  # the first and last year of the kind's documents in the records
+    densest: DensestPlace | None = None  # reason BELOW_THRESHOLD
+    densest_city: str | None = None  # the city the records name most often in the densest place's grid cell
+    remedies: tuple[Remedy, ...] = ()
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def no_cluster(kind: str, settings: Settings, counts: points.ReadCounts, years: tuple[int, int] | None,
+               densest: DensestPlace | None, densest_city: str | None) -> NoCluster:
+    """Why a kind whose DBSCAN found nothing has no cluster, from what the run read and the densest place."""
+    facts = NoCluster(kind=kind, reason=NO_DOCUMENTS, documents=counts.documents[kind],
+                      in_window=counts.in_window[kind], addresses_in_window=counts.addresses_in_window[kind],
+                      located_people=counts.located_rows[kind], years=years)
+    if counts.documents[kind] == 0:
+        return facts
+    if counts.in_window[kind] == 0:
+        remedies = (Remedy(WINDOW_SETTINGS[kind], "overlapping", years),) if years else ()
+        return replace(facts, reason=OUTSIDE_WINDOW, remedies=remedies)
+    if densest is None or counts.located_rows[kind] == 0:
+        return replace(facts, reason=NO_COORDINATES)
+    threshold = [Remedy("min_people", "at most", densest.people)]
+    if counts.located_rows[kind] >= settings.min_people:  # enough people in all: a wider radius may gather them
+        threshold.append(Remedy("radius_km", "above", settings.radius_km))
+    return replace(facts, reason=BELOW_THRESHOLD, densest=densest, densest_city=densest_city,
+                   remedies=tuple(threshold))
+
+
+def _years(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """The first and last publication year of each kind's documents in the records."""
+    return {kind: (int(first), int(last)) for kind, first, last in
+            con.execute("SELECT kind, min(year), max(year) FROM documents GROUP BY kind").fetchall()}
+
+
+def _city_of_cell(con: duckdb.DuckDBPyConnection, kind: str, place: DensestPlace) -> str | None:
+    """The city the kind's address rows in the place's grid cell name most often (ties: alphabetical)."""
+    found = con.execute("SELECT city FROM address_rows WHERE kind = $kind AND lat_i = $lat_i AND lon_i = $lon_i "
+                        "AND city IS NOT NULL AND trim(city) <> '' GROUP BY city ORDER BY count(*) DESC, city "
+                        "LIMIT 1", {"kind": kind, "lat_i": place.lat_i, "lon_i": place.lon_i}).fetchall()
+    return str(found[0][0]) if found else None
 
 
 @dataclass
@@ -42,7 +114,12 @@ class Summary:
     kind_clusters: dict[str, int] = field(default_factory=dict)
     clusters: int = 0
     ranked: int = 0
+    no_cluster: dict[str, NoCluster] = field(default_factory=dict)  # the kinds DBSCAN found no cluster of
     out_dir: Path | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.clusters > 0
 
     def lines(self) -> list[str]:
         c, s = self.counts, self.settings
@@ -60,8 +137,11 @@ class Summary:
         text.append(f"IPC codes the concordance does not map: {self.unmapped_ipc_codes:,}")
         text.append(f"Clusters found: {self.clusters:,} (radius {s.radius_km:g} km, {s.min_people:,} people, "
                     f"merged within {s.merge_km:g} km), {self.ranked:,} ranked; counting: {s.counting}")
+        text += [f"No cluster of {KIND_NOUNS[kind]}: {why_line(missing, s)}" for kind, missing in self.no_cluster.items()]
         if self.out_dir is not None:
-            text.append(f"Wrote {self.out_dir}")
+            text.append(f"Wrote {self.out_dir}" if self.found else
+                        f"Wrote {self.out_dir}: a valid data folder without any cluster (its editions.csv names the "
+                        f"run, {RUN_FILE} says why nothing was found); there is no profile to render from it")
         return text
 
     def __str__(self) -> str:
@@ -80,7 +160,43 @@ class Summary:
             "documents_without_location": c.documents_without_location if c else {},
             "points": c.points if c else {}, "unmapped_ipc_codes": self.unmapped_ipc_codes,
             "kind_clusters": self.kind_clusters, "clusters": self.clusters, "ranked": self.ranked,
+            "no_cluster": {kind: missing.as_dict() for kind, missing in self.no_cluster.items()},
         }
+
+
+def people_count(kind: str, count: int) -> str:
+    """'1 inventor', '4,500 authors'."""
+    singular, plural = PEOPLE_NOUNS[kind]
+    return f"{count:,} {singular if count == 1 else plural}"
+
+
+def years_text(years: tuple[int, int]) -> str:
+    """'2001–2005', or '2005' for one year."""
+    return str(years[0]) if years[0] == years[1] else f"{years[0]}–{years[1]}"
+
+
+def why_line(missing: NoCluster, settings: Settings) -> str:
+    """The command's summary of why a kind has no cluster, and which setting would change that."""
+    noun, kind = KIND_NOUNS[missing.kind], missing.kind
+    if missing.reason == NO_DOCUMENTS:
+        return f"the records hold no {noun}."
+    if missing.reason == OUTSIDE_WINDOW:
+        years = f" (their years: {years_text(missing.years)})" if missing.years else ""
+        return (f"all {missing.documents:,} are outside the window {years_text(settings.window(kind))}{years}; a "
+                f"window (setting {WINDOW_SETTINGS[kind]}) overlapping their years would keep them.")
+    if missing.reason == NO_COORDINATES:
+        return (f"none of the {missing.addresses_in_window:,} addresses of the {missing.in_window:,} {noun} in the "
+                "window has coordinates; no setting changes that, the records need coordinates.")
+    place = missing.densest
+    assert place is not None  # BELOW_THRESHOLD always has its densest place
+    near = f"near {missing.densest_city} " if missing.densest_city else ""
+    text = (f"the densest place, {near}({place.lat:.2f}, {place.lon:.2f}), has {people_count(kind, place.people)} "
+            f"within {place.radius_km:g} km; a core point needs {settings.min_people:,} (setting min_people). "
+            f"min_people at most {place.people:,} would make it a cluster")
+    located = people_count(kind, missing.located_people)
+    if any(remedy.setting == "radius_km" for remedy in missing.remedies):
+        return text + f"; a radius_km above {settings.radius_km:g} might (the window holds {located} located in all)."
+    return text + f"; no radius_km would: the window holds only {located} located in all, fewer than min_people."
 
 
 @dataclass
@@ -151,12 +267,18 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
             points.address_rows(con, settings)
             bar.update()
             kind_points = {kind: points.weighted_points(con, kind, settings.grid_degrees) for kind in OUTPUTS}
-            summary.counts = points.read_counts(con)
+            read = summary.counts = points.read_counts(con)
         with stages.stage("cluster (DBSCAN)"):
             clusters = find_clusters(kind_points, settings.radius_km, settings.min_people, settings.merge_km,
                                      settings.merge_within_kind)
         summary.kind_clusters = clusters.kind_clusters
         summary.clusters = clusters.count
+        years = _years(con)
+        for kind in OUTPUTS:
+            if summary.kind_clusters.get(kind, 0) == 0:
+                place = densest_place(kind_points[kind], settings.radius_km)
+                city = _city_of_cell(con, kind, place) if place is not None else None
+                summary.no_cluster[kind] = no_cluster(kind, settings, read, years.get(kind), place, city)
         with stages.stage("measures", 7) as bar:
             measures.assign_clusters(con, clusters.footprint, settings.counting)
             fields.create_document_fields(con)
