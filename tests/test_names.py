@@ -4,6 +4,7 @@ from cluster_profiles.errors import UnknownClusterError
 from cluster_profiles.names import (
     VIA_MAKE,
     Match,
+    also_named,
     city_parts,
     list_hint,
     match_cluster,
@@ -116,6 +117,11 @@ def test_city_parts_split_at_dashes_and_drop_state_codes(name, parts):
 ])
 def test_a_city_of_one_name_or_another_spelling_resolves(typed, expected):
     assert resolve_cluster(typed, CITIES, 2024) == expected
+
+
+def test_a_full_name_that_is_also_a_city_of_another_says_which():
+    assert also_named("cambridge", CITIES) == ("Boston–Cambridge, MA",)
+    assert also_named("Tokyo", CITIES) == also_named("Boston", CITIES) == also_named("Atlantis", CITIES) == ()
 
 
 def test_a_city_in_two_names_is_an_error_listing_both():

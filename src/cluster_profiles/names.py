@@ -205,6 +205,17 @@ def match_cluster(typed: str, known: list[str]) -> Match:
     return Match(tuple(sorted(scores, key=lambda name: (-scores[name], index.order[name]))), False)
 
 
+def also_named(typed: str, known: list[str]) -> tuple[str, ...]:
+    """The other clusters that have ``typed`` as one of their cities, when it resolves to a full name:
+    'Cambridge' is Cambridge, and also a city of Boston–Cambridge, MA (a command may say so)."""
+    found = match_cluster(typed, known).unique
+    text = "".join(search_words(typed))
+    if found is None or not text:
+        return ()
+    return tuple(dict.fromkeys(name for name, key in _index(tuple(known)).words
+                               if name != found and "".join(key) == text))
+
+
 def editions_with(typed: str, names_by_edition: dict[int, list[str]]) -> list[int]:
     """The editions in which ``typed`` certainly means one cluster (any spelling, or a city of it)."""
     return sorted(e for e, names in names_by_edition.items() if match_cluster(typed, names).unique)
