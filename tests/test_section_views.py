@@ -12,7 +12,9 @@ from cluster_profiles.contract import quality
 from cluster_profiles.contract.vocabulary import OUTPUT_KEYS
 from cluster_profiles.narrate import figures
 from cluster_profiles.narrate import views as html
-from cluster_profiles.narrate.maps import layout as maps
+from cluster_profiles.narrate.maps import draw as map_drawing
+from cluster_profiles.narrate.maps import layout as map_layout
+from cluster_profiles.narrate.maps import text as map_text
 from cluster_profiles.narrate.profile import build_profile
 from cluster_profiles.pages.profile import sections
 
@@ -34,7 +36,7 @@ def no_drawing(monkeypatch):
 
     for name in CHARTS:
         monkeypatch.setattr(figures, name, placeholder(name))
-    monkeypatch.setattr(maps, "draw_map", placeholder("draw_map"))
+    monkeypatch.setattr(map_drawing, "draw_map", placeholder("draw_map"))
     return calls
 
 
@@ -331,15 +333,15 @@ def test_the_map_view_takes_its_alt_caption_and_notes_from_maps(hefei, no_drawin
     data = sections.profile_map_data(unlocated)
     (name, (drawn, alt, caption)), = no_drawing
     assert name == "draw_map" and drawn.table.equals(data.table)
-    assert alt == maps.profile_alt_text(data, "Hefei", 2024, hefei.economy.adjective)
-    assert caption == maps.profile_caption(data, "Hefei", 2024, hefei.economy.adjective)
+    assert alt == map_text.profile_alt_text(data, "Hefei", 2024, hefei.economy.adjective)
+    assert caption == map_text.profile_caption(data, "Hefei", 2024, hefei.economy.adjective)
     notes = [p.text for p in view.of_kind("paragraph") if p.css_class == "note"]
-    assert notes == maps.map_notes(data) and notes[0].startswith("Not on the map: Hefei")
-    assert _missing(view)["where Hefei is"] == f"The data has {maps.NO_LOCATION_REASON} for Hefei."
+    assert notes == map_text.map_notes(data) and notes[0].startswith("Not on the map: Hefei")
+    assert _missing(view)["where Hefei is"] == f"The data has {map_layout.NO_LOCATION_REASON} for Hefei."
     assert view.sources == sections.location_map_sources(unlocated)
     assert view.of_kind("csv")[0].frame.equals(data.table)
     located = sections.location_map_view(hefei)
-    assert not located.of_kind("missing") and maps.focus_drawn(sections.profile_map_data(hefei))
+    assert not located.of_kind("missing") and map_layout.focus_drawn(sections.profile_map_data(hefei))
 
 
 def test_the_map_notes_name_the_clusters_drawn_without_a_label(hefei, no_drawing):
@@ -348,18 +350,18 @@ def test_the_map_notes_name_the_clusters_drawn_without_a_label(hefei, no_drawing
                                      longitude=own["longitude"])
     profile = dataclasses.replace(hefei, locations=crowded)
     notes = [p.text for p in sections.location_map_view(profile).of_kind("paragraph") if p.css_class == "note"]
-    assert notes == maps.map_notes(sections.profile_map_data(profile))
+    assert notes == map_text.map_notes(sections.profile_map_data(profile))
     assert any(note.startswith("Drawn without a label for lack of room: ") for note in notes)
 
 
 def test_the_map_caption_says_how_the_cluster_is_drawn_and_whose_coordinates(hefei):
-    caption = maps.profile_caption(sections.profile_map_data(hefei), "Hefei", 2024, "Chinese")
+    caption = map_text.profile_caption(sections.profile_map_data(hefei), "Hefei", 2024, "Chinese")
     assert caption.startswith("Hefei (orange, at its city) and the other Chinese clusters in the GII 2024 data")
-    assert "City coordinates: GeoNames." in caption and caption.endswith(maps.BOUNDARY_NOTE)
+    assert "City coordinates: GeoNames." in caption and caption.endswith(map_text.BOUNDARY_NOTE)
     footprint = pd.DataFrame({"latitude": [31.8, 31.9], "longitude": [117.2, 117.3], "weight": [3.0, 1.0],
                               "source": "records: computed footprint"})
     computed = dataclasses.replace(hefei, footprint=footprint, locations=hefei.locations.assign(source="records"))
-    caption = maps.profile_caption(sections.profile_map_data(computed), "Hefei", 2024, "Chinese")
+    caption = map_text.profile_caption(sections.profile_map_data(computed), "Hefei", 2024, "Chinese")
     assert "(orange, its footprint (the points of its records))" in caption
     assert "Coordinates: see the sources." in caption and "GeoNames" not in caption
 

@@ -14,7 +14,10 @@ from markupsafe import Markup
 
 from cluster_profiles.narrate import figures, narrative
 from cluster_profiles.narrate.citations import Citations
-from cluster_profiles.narrate.maps import layout as maps
+from cluster_profiles.narrate.maps import draw as map_drawing
+from cluster_profiles.narrate.maps import layout as map_layout
+from cluster_profiles.narrate.maps import shapes as map_shapes
+from cluster_profiles.narrate.maps import text as map_text
 from cluster_profiles.narrate.views import (
     NOT_GIVEN,
     Chart,
@@ -89,7 +92,7 @@ def map_sources(overview: Overview) -> list[str]:
     """The coordinates of the clusters on the map, then the basemap."""
     locations = overview.tables.cluster_locations
     drawn = locations[locations["cluster"].isin(set(mapped_clusters(overview)["cluster"]))]
-    return [*dict.fromkeys(drawn["source"]), maps.NATURAL_EARTH_SOURCE]
+    return [*dict.fromkeys(drawn["source"]), map_shapes.NATURAL_EARTH_SOURCE]
 
 
 def no_sources(overview: Overview) -> list[str]:
@@ -298,12 +301,13 @@ def notes_section(overview: Overview) -> Markup:
 def map_section(overview: Overview) -> Markup:
     """A world map of the edition's clusters, with panels where they crowd."""
     year = overview.edition.year
-    data = maps.overview_map_data(year, mapped_clusters(overview), overview.tables.cluster_locations)
+    data = map_layout.overview_map_data(year, mapped_clusters(overview), overview.tables.cluster_locations)
     caption = (f"The clusters of the GII {year} data at their cities (size rank in brackets), marker size by "
                "size-rank band; the lower panels enlarge North America, Europe and East Asia. City coordinates: "
-               f"GeoNames. {maps.BOUNDARY_NOTE}")
-    blocks = [Heading("Where the clusters are"), Chart(maps.draw_map(data, maps.overview_alt_text(data, year), caption)),
-              *(Paragraph(note, "note") for note in maps.map_notes(data)),
+               f"GeoNames. {map_text.BOUNDARY_NOTE}")
+    blocks = [Heading("Where the clusters are"),
+              Chart(map_drawing.draw_map(data, map_text.overview_alt_text(data, year), caption)),
+              *(Paragraph(note, "note") for note in map_text.map_notes(data)),
               Csv(data.table, f"gii{year}-map.csv", "Download the map's data (CSV)")]
     return render_section(SectionView("location-map", blocks), overview_citations(overview).note(map_sources(overview)))
 
