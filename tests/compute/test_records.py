@@ -82,7 +82,8 @@ def test_a_file_that_is_not_csv_is_a_problem_not_a_traceback(tmp_path):
     (folder / "addresses.csv").unlink()
     with pytest.raises(RecordsValidationError) as error:
         validate_records(folder)
-    assert "addresses.parquet: found a file DuckDB cannot read" in str(error.value)
+    assert "addresses.parquet: found a file that is not Parquet" in str(error.value)
+    assert "documents.csv:2:1: found the byte 0xff, which is not UTF-8 text" in str(error.value)
 
 
 def test_many_bad_rows_are_shown_by_example_and_counted(tmp_path):

@@ -8,7 +8,6 @@ with a memory limit, so that large records spill to disk instead of filling memo
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -212,8 +211,10 @@ class Computed:
 @contextmanager
 def work_database() -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB database in a temporary folder (removed afterwards), spilling there when memory runs short."""
-    with tempfile.TemporaryDirectory(prefix="cluster-profiles-duckdb-") as folder:
-        con = duckdb.connect(str(Path(folder) / "work.duckdb"))
+    from cluster_profiles.files import temporary_folder  # named after this process: a killed run's is swept
+
+    with temporary_folder("duckdb") as folder:
+        con = duckdb.connect(str(folder / "work.duckdb"))
         try:
             con.execute("SET memory_limit = ?", [DUCKDB_MEMORY_LIMIT])
             con.execute("SET temp_directory = ?", [str(Path(folder) / "spill")])
@@ -318,9 +319,10 @@ def run(records_dir: str | Path, out_dir: str | Path, settings_path: str | Path 
     from cluster_profiles.compute.write import check_target
 
     settings = load_settings(settings_path)
-    check_target(Path(out_dir))  # before the work, so a wrong --out fails at once
+    inputs = {"--records": Path(records_dir), "--settings": Path(settings_path) if settings_path else None}
+    check_target(Path(out_dir), inputs)  # before the work, so a wrong --out fails at once
     computed = compute(records_dir, settings, settings_label(settings_path), progress)
     with _Stages(progress).stage("write + validate"):
-        write_data_folder(computed.frames, out_dir, computed.summary.as_dict())
+        write_data_folder(computed.frames, out_dir, computed.summary.as_dict(), inputs)
     computed.summary.out_dir = Path(out_dir)
     return computed.summary

@@ -20,13 +20,17 @@ rows and then counted, so that a broken ten-million-row file gives a readable li
 
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from cluster_profiles.compute.adapters.folder import RECORD_COLUMNS
+from cluster_profiles.compute.adapters.folder import RECORD_COLUMNS, exact_sql_path, sql_string
+from cluster_profiles.contract.schema import MAX_NAME_LENGTH, NO_CONTROL_IN_NAME
 from cluster_profiles.errors import DataValidationError, Problem
 
 _KIND_OF_TYPE = {"VARCHAR": "text", "INTEGER": "int", "DOUBLE": "float"}
@@ -41,11 +45,17 @@ KINDS = ("pct", "article")
 ROLE_OF_KIND = {"pct": "applicant", "article": "affiliation"}
 EXTENSIONS = (".csv", ".parquet")
 EXAMPLES_PER_CHECK = 20
-MAX_NAME_LENGTH = 200  # as in the data folder's schema: names end up in cluster, organisation and field names
-# Names become cluster, organisation and field names of the data folder, whose schema refuses markup
-# (NO_MARKUP in schema.py); DuckDB's RE2 has no look-ahead, so the same rule is written as a search.
-MARKUP = r"[<>`]|\*\*|__|\]\("
-CONTROL = "[\\x00-\\x1f\\x7f\u202a-\u202e\u2066-\u2069]"  # control characters and bidi overrides
+INTEGER_RANGE = (-(2**31), 2**31 - 1)  # the records' whole numbers are stored as INTEGER
+
+# Names become cluster, organisation and field names of the data folder, whose schema (contract/schema.py) refuses
+# what these patterns find; DuckDB's regular expressions (RE2) have no look-ahead and no \uXXXX, so the schema's
+# rules are written as searches here (tests/compute/test_records_corpus.py checks both agree, character by character).
+MARKUP = r"[<>`]|\*\*|__|\]\("  # NO_MARKUP
+CONTROL = "[" + re.sub(r"\\u([0-9a-fA-F]{4})", r"\\x{\1}",
+                       NO_CONTROL_IN_NAME.removeprefix("^[^").removesuffix("]*\\Z")) + "]"  # NO_CONTROL_IN_NAME
+# Python's \s (str.isspace): a name neither starts nor ends with one (the schema's ^\S(.*\S)?\Z); RE2's \s is ASCII
+SPACE = r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+LETTER_OR_DIGIT = r"[\pL\pN]"  # the schema's HAS_LETTER_OR_DIGIT: Python's [^\W_]
 USER_ASSIGNED_CODES = {"XK"}  # Kosovo: used by OpenAlex and others, user-assigned in ISO 3166
 
 
@@ -95,14 +105,46 @@ def find_files(records_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
 
 def records_hash(files: dict[str, Path]) -> str:
     """sha256 over the tables' names and bytes, in table order: any change to a file changes it."""
+    return _scan(files)[0]
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """What one pass over a CSV file's bytes tells: its lines (a last one without a line break counts) and the
+    first empty line, which DuckDB skips (rows after it are then not on the line their row number says)."""
+
+    count: int
+    first_empty: int | None
+
+
+def _scan(files: dict[str, Path]) -> tuple[str, dict[str, _Lines]]:
+    """The records' sha256 (``records_hash``) and, in the same pass over the bytes, each CSV file's lines."""
     digest = hashlib.sha256()
+    lines: dict[str, _Lines] = {}
     for table in sorted(files):
         path = files[table]
         digest.update(f"{path.name}\0{path.stat().st_size}\0".encode())
+        count, first_empty, previous = 0, None, b""
         with path.open("rb") as stream:
             while chunk := stream.read(1 << 20):
                 digest.update(chunk)
-    return digest.hexdigest()
+                if path.suffix == ".csv":
+                    if first_empty is None:
+                        window = previous + chunk  # with the chunk before's last bytes: a pair split between two
+                        if (found := _empty_line(window)) is not None:
+                            first_empty = count - previous.count(b"\n") + window[:found].count(b"\n") + 1
+                    count += chunk.count(b"\n")
+                    previous = chunk[-2:]
+        if path.suffix == ".csv":
+            ends_open = bool(previous) and not previous.endswith(b"\n")
+            lines[table] = _Lines(count + ends_open, first_empty)
+    return digest.hexdigest(), lines
+
+
+def _empty_line(data: bytes) -> int | None:
+    """The offset of the first line break that ends an empty line in ``data`` (``\n\n`` or ``\n\r\n``)."""
+    found = [i + 1 for i in (data.find(b"\n\n"), data.find(b"\n\r\n")) if i >= 0]
+    return min(found) if found else None
 
 
 def iso_codes() -> list[str]:
@@ -112,35 +154,185 @@ def iso_codes() -> list[str]:
 
 
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                 "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+                 "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+INTEGER_TYPES = tuple(t for t in NUMERIC_TYPES if t not in ("FLOAT", "DOUBLE", "DECIMAL"))
+KIND_WORDS = {"text": "text", "int": "a whole number", "float": "a number"}
+# the Parquet column types a declared column may have: text columns take text or whole numbers (ids), numbers
+# take numbers or text (checked as text)
+ACCEPTED_TYPES = {"text": ("VARCHAR", *INTEGER_TYPES), "int": ("VARCHAR", *NUMERIC_TYPES),
+                  "float": ("VARCHAR", *NUMERIC_TYPES)}
+MAX_HEADER_BYTES = 1 << 20
+OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem]) -> set[str] | None:
-    """Copy the file into ``raw_<table>`` (insertion order kept, so ``rowid`` gives the line).
+def _csv_header(path: Path, table: str, problems: list[Problem]) -> list[str] | None:
+    """The column names of a CSV file's header line, read here rather than guessed by DuckDB (whose sniffer
+    takes a later line for the header when a row has more fields, and renames a doubled column ``year_1``).
+    None, with the problem added, when the header cannot be used."""
+    expected = ",".join(TABLE_COLUMNS[table])
+    try:
+        with path.open("rb") as stream:
+            raw = stream.readline(MAX_HEADER_BYTES)
+    except OSError as error:
+        problems.append(Problem(path.name, None, None, f"a file that cannot be read ({error.strerror})",
+                                "a readable file"))
+        return None
+    if not raw.strip():
+        problems.append(Problem(path.name, 1, None, "an empty file" if not raw else "an empty first line",
+                                f"a header line first: {expected}"))
+        return None
+    if raw.startswith(UTF16_MARKS):
+        problems.append(Problem(path.name, 1, None, "a UTF-16 file (its first bytes are a UTF-16 byte-order mark)",
+                                "UTF-8 text: save the file as UTF-8 (CSV UTF-8 in a spreadsheet)"))
+        return None
+    raw = raw.removeprefix(codecs.BOM_UTF8)  # what spreadsheets put first in a UTF-8 CSV file; DuckDB skips it too
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(_not_utf8(path.name, 1, raw, error))
+        return None
+    names = next(csv.reader([text.rstrip("\r\n")]), [])
+    declared = TABLE_COLUMNS[table]
+    if len(names) == 1 and names[0] not in declared:
+        for delimiter, words in OTHER_DELIMITERS.items():
+            if delimiter in names[0]:
+                problems.append(Problem(path.name, 1, None, f"one column named {names[0][:80]!r}",
+                                        f"columns separated by commas, not {words}: {expected}"))
+                return None
+    doubled = sorted({n for n in names if n in declared and names.count(n) > 1}, key=names.index)
+    for name in doubled:
+        problems.append(Problem(path.name, 1, name, "this column twice in the header line", "each column once"))
+    missing = [c for c in declared if c not in names]
+    for column in missing:
+        problems.append(Problem(path.name, 1, column, f"no such column (the header line is {text.strip()[:120]!r})",
+                                f"the columns {', '.join(declared)}"))
+    return None if doubled or missing else names
+
+
+def _not_utf8(file: str, line: int | None, raw: bytes, error: UnicodeDecodeError) -> Problem:
+    """A byte that is not UTF-8, at its line and column (counted in characters, as an editor does)."""
+    column = len(raw[: error.start].decode("utf-8", errors="replace")) + 1
+    return Problem(file, line, str(column), f"the byte 0x{raw[error.start]:02x}, which is not UTF-8 text",
+                   "UTF-8 text: save the file as UTF-8 (CSV UTF-8 in a spreadsheet)")
+
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def _read_problem(path: Path, error: duckdb.Error) -> Problem:
+    """DuckDB's message about a file it cannot read, said in the records' words at the line it names."""
+    message = str(error)
+    line_match = _CSV_LINE.search(message)
+    line = int(line_match.group(1)) if line_match else None
+    if "Invalid unicode" in message and line is not None:
+        located = _line_not_utf8(path, line)
+        if located is not None:
+            return located
+    if (fields := _FIELDS.search(message)) is not None:
+        return Problem(path.name, line, None, f"{fields.group(2)} fields",
+                       f"{fields.group(1)} fields, as in the header line (a value holding a comma needs quotes: "
+                       '"Hefei, Anhui")')
+    if "magic bytes" in message or "too small to be a Parquet file" in message:
+        return Problem(path.name, None, None, "a file that is not Parquet (it lacks Parquet's closing bytes)",
+                       "a Parquet file, or CSV named .csv")
+    if "unterminated quote" in message:
+        return Problem(path.name, line, None, "a quoted value whose closing quote is missing",
+                       'every quote closed ("…"; a quote inside a quoted value is written twice: "")')
+    first = next((part for part in message.splitlines() if part.strip()), message).strip()
+    first = re.sub(r"^[A-Za-z ]*Error: ", "", first).replace(str(path), path.name)
+    kind = "CSV with one header line (UTF-8)" if path.suffix == ".csv" else "a Parquet file"
+    return Problem(path.name, line, None, f"a file DuckDB cannot read: {first}", kind)
+
+
+def _line_not_utf8(path: Path, line: int) -> Problem | None:
+    """Where in line ``line`` the byte that is not UTF-8 is (read only on this error)."""
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if number >= line - 1:  # DuckDB counts some lines one off; look at the line before, then its own
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    return _not_utf8(path.name, number, raw, error)
+            if number > line:
+                return None
+    return None
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, lines: _Lines | None,
+              problems: list[Problem]) -> set[str] | None:
+    """Copy the file's declared columns into ``raw_<table>`` (insertion order kept, so ``rowid`` gives the line).
 
     Returns the declared columns that the file already stores as numbers (Parquet), which are
     checked as numbers instead of as text; None when the file cannot be used.
     """
+    declared = TABLE_COLUMNS[table]
+    selected = ", ".join(f'"{c}"' for c in declared)
+    if path.suffix == ".csv":
+        names = _csv_header(path, table, problems)
+        if names is None:
+            return None
+        # every column as text, named as in the header (undeclared ones numbered, so that two alike stay apart)
+        columns = ", ".join(f"{sql_string(n if n in declared else f'other {i}')}: 'VARCHAR'"
+                            for i, n in enumerate(names))
+        source = (f"read_csv({exact_sql_path(path)}, header = true, auto_detect = false, columns = {{{columns}}}, "
+                  "delim = ',', quote = '\"', escape = '\"', skip = 0, strict_mode = true, hive_partitioning = false)")
+    else:
+        source = f"read_parquet({exact_sql_path(path)}, hive_partitioning = false)"
     try:
-        if path.suffix == ".csv":
-            con.execute(f"CREATE OR REPLACE TABLE raw_{table} AS SELECT * FROM read_csv(?, header = true, "
-                        "all_varchar = true, delim = ',', quote = '\"', escape = '\"')", [str(path)])
-        else:
-            con.execute(f"CREATE OR REPLACE TABLE raw_{table} AS SELECT * FROM read_parquet(?)", [str(path)])
+        if path.suffix == ".parquet":
+            types = {row[0]: str(row[1]) for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            if not _parquet_columns_usable(path, table, types, problems):
+                return None
+        con.execute(f"CREATE OR REPLACE TABLE raw_{table} AS SELECT {selected} FROM {source}")
     except duckdb.Error as error:
-        message = str(error).splitlines()[0][:300]
-        problems.append(Problem(path.name, None, None, f"a file DuckDB cannot read ({message})",
-                                "CSV with one header line (UTF-8) or Parquet"))
+        problems.append(_read_problem(path, error))
         return None
-    types = {row[0]: str(row[1]) for row in con.execute(f"DESCRIBE raw_{table}").fetchall()}
-    missing = [c for c in TABLE_COLUMNS[table] if c not in types]
-    for column in missing:
-        problems.append(Problem(path.name, 1, column, "no such column",
-                                f"the columns {', '.join(TABLE_COLUMNS[table])}"))
-    if missing:
+    if lines is not None and not _one_row_per_line(con, table, path, lines, problems):
         return None
-    return {c for c, kind in TABLE_COLUMNS[table].items()
-            if kind != "text" and types[c].split("(")[0] in NUMERIC_TYPES}
+    if path.suffix == ".csv":
+        return set()
+    return {c for c, kind in declared.items() if kind != "text" and types[c].split("(")[0] in NUMERIC_TYPES}
+
+
+def _parquet_columns_usable(path: Path, table: str, types: dict[str, str], problems: list[Problem]) -> bool:
+    usable = True
+    for column, kind in TABLE_COLUMNS[table].items():
+        if column not in types:
+            problems.append(Problem(path.name, None, column, "no such column",
+                                    f"the columns {', '.join(TABLE_COLUMNS[table])}"))
+            usable = False
+        elif types[column].split("(")[0] not in ACCEPTED_TYPES[kind]:
+            accepted = "text or whole numbers" if kind == "text" else "numbers or text"
+            problems.append(Problem(path.name, None, column, f"a column of type {types[column]}",
+                                    f"{KIND_WORDS[kind]} (a Parquet column of {accepted})"))
+            usable = False
+    return usable
+
+
+def _one_row_per_line(con: duckdb.DuckDBPyConnection, table: str, path: Path, lines: _Lines,
+                      problems: list[Problem]) -> bool:
+    """Whether every row of the CSV file is on the line ``rowid`` + 2 says, as the problems' places assume.
+    An empty line before the last row, or a line break inside a quoted value, shifts the rows after it."""
+    rows = _scalar(con, f"SELECT count(*) FROM raw_{table}")
+    if lines.count == rows + 1:
+        return True
+    if lines.first_empty is not None and lines.first_empty <= rows + 1:
+        problems.append(Problem(path.name, lines.first_empty, None, "an empty line",
+                                "one row per line, no empty lines between them"))
+        return False
+    broken = " OR ".join(f"contains(\"{c}\", chr(10)) OR contains(\"{c}\", chr(13))" for c in TABLE_COLUMNS[table])
+    row = con.execute(f"SELECT min(rowid) FROM raw_{table} WHERE {broken}").fetchone()
+    if row and row[0] is not None:
+        problems.append(Problem(path.name, int(row[0]) + 2, None, "a line break inside a quoted value",
+                                "one row per line (no line breaks in values)"))
+        return False
+    if lines.first_empty is not None:
+        return True  # empty lines after the last row only: every row is on the line its number says
+    problems.append(Problem(path.name, None, None, f"{rows:,} rows on {lines.count:,} lines",
+                            "one row per line after the header line (line breaks: \\n or \\r\\n)"))
+    return False
 
 
 class _Columns:
@@ -174,8 +366,8 @@ class _Columns:
         for column, kind in TABLE_COLUMNS[table].items():
             if kind == "text":
                 parts.append(f"{self.text(column)} AS {column}")
-            elif kind == "int":
-                parts.append(f"CAST({self.number(column)} AS INTEGER) AS {column}")
+            elif kind == "int":  # TRY_: the documents are typed before their problems are reported
+                parts.append(f"TRY_CAST({self.number(column)} AS INTEGER) AS {column}")
             else:
                 parts.append(f"{self.number(column)} AS {column}")
         return ", ".join(parts)
@@ -190,6 +382,7 @@ class _Checker:
         self.c = columns
         self.first_line = 2 if path.suffix == ".csv" else 1  # CSV: the header is line 1
         self.pending: list[tuple[str, str, str, str | None, str | None]] = []
+        self.documents_read = True
 
     def check(self, column: str, failing: str, expected: str, found: str | None = None,
               source: str | None = None) -> None:
@@ -225,6 +418,7 @@ class _Checker:
         self.check(column, f"NOT {self.c.given(column)}", "a value (this column is required)")
 
     def name_text(self, column: str, required: bool) -> None:
+        """The rules of the data folder's names (contract/schema.py ``_name``), which these values become."""
         if required:
             self.required(column)
         text = self.c.text(column)
@@ -232,16 +426,21 @@ class _Checker:
                    f"at most {MAX_NAME_LENGTH} characters (it becomes a name in the data folder)")
         self.check(column, f"regexp_matches({text}, '{MARKUP}')",
                    "plain text: no HTML tags (< >), backticks or Markdown (**, __, [text](link))")
-        self.check(column, f"regexp_matches({text}, '{CONTROL}')", "no control characters or bidi overrides")
+        self.check(column, f"regexp_matches({text}, '{CONTROL}')",
+                   "no control characters, invisible characters or bidi overrides")
+        self.check(column, f"regexp_matches({text}, '^{SPACE}|{SPACE}$')",
+                   "no space (of any kind) at the start or the end")
+        self.check(column, f"NOT regexp_matches({text}, '{LETTER_OR_DIGIT}')", "at least one letter or digit")
 
-    def whole(self, column: str, required: bool, minimum: int | None = None) -> None:
+    def whole(self, column: str, required: bool, minimum: int = INTEGER_RANGE[0]) -> None:
         number = self.c.number(column)
         if required:
             self.required(column)
-        self.check(column, f"{self.c.given(column)} AND ({number} IS NULL OR {number} <> round({number}))",
-                   "a whole number")
-        if minimum is not None:
-            self.check(column, f"{number} = round({number}) AND {number} < {minimum}", f"a whole number >= {minimum}")
+        self.check(column, f"{self.c.given(column)} AND ({number} IS NULL OR NOT isfinite({number}) "
+                           f"OR {number} <> round({number}))", "a whole number")
+        low, high = minimum, INTEGER_RANGE[1]
+        self.check(column, f"isfinite({number}) AND {number} = round({number}) AND ({number} < {low} "
+                           f"OR {number} > {high})", f"a whole number from {low:,} to {high:,}")
 
     def ranged(self, column: str, low: float, high: float) -> None:
         number = self.c.number(column)
@@ -263,6 +462,8 @@ class _Checker:
                    found=f"'a duplicate key (' || {found} || ')'", source=source)
 
     def known_document(self) -> None:
+        if not self.documents_read:  # its problems are listed; every row here failing too would only hide them
+            return
         text = self.c.text("doc_id")
         self.check("doc_id", f"{text} IS NOT NULL AND {text} NOT IN (SELECT doc_id FROM documents)",
                    "a doc_id of the documents table")
@@ -347,10 +548,16 @@ def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> Rec
                                                            "a records folder (documents, addresses, organisations, "
                                                            "classes, optional population; CSV or Parquet)")])
     files, problems = find_files(folder)
+    try:
+        sha256, lines = _scan(files)  # before DuckDB reads them: the hash is of the bytes read
+    except OSError as error:
+        raise RecordsValidationError(str(folder), [Problem(Path(error.filename or folder).name, None, None,
+                                                           f"a file that cannot be read ({error.strerror})",
+                                                           "readable files")]) from None
     con.execute("CREATE OR REPLACE TEMP TABLE iso_codes AS SELECT unnest(?::VARCHAR[]) AS code", [iso_codes()])
     readable: dict[str, tuple[Path, _Columns]] = {}
     for table, path in files.items():
-        numeric = _read_raw(con, table, path, problems)
+        numeric = _read_raw(con, table, path, lines.get(table), problems)
         if numeric is not None:
             readable[table] = (path, _Columns(numeric))
     if "documents" in readable:
@@ -363,7 +570,7 @@ def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> Rec
         con.execute("CREATE OR REPLACE TABLE documents (doc_id VARCHAR, kind VARCHAR, year INTEGER)")
     for table, (path, columns) in readable.items():
         if table != "documents":
-            _validate(con, table, path, problems, columns)
+            _validate(con, table, path, problems, columns, documents_read="documents" in readable)
     if problems:
         raise RecordsValidationError(str(folder), problems)
     rows = {}
@@ -372,7 +579,7 @@ def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> Rec
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {columns.typed(table)} FROM raw_{table}")
         con.execute(f"DROP TABLE raw_{table}")
         rows[table] = _scalar(con, f"SELECT count(*) FROM {table}")
-    return RecordsInfo(records_dir=folder.resolve(), files=files, sha256=records_hash(files), rows=rows)
+    return RecordsInfo(records_dir=folder.resolve(), files=files, sha256=sha256, rows=rows)
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -381,8 +588,9 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 def _validate(con: duckdb.DuckDBPyConnection, table: str, path: Path, problems: list[Problem],
-              columns: _Columns) -> None:
+              columns: _Columns, documents_read: bool = True) -> None:
     checker = _Checker(con, table, path, problems, columns)
+    checker.documents_read = documents_read
     VALIDATORS[table](checker)
     checker.run()
 

@@ -2,17 +2,18 @@
 
 The tables are validated in memory with the project's validator (``validate.validate_frames``,
 the same checks as ``cluster-profiles validate``), written as canonical CSV (``io.write_tables``) to
-a temporary folder beside the target, and only then moved into place. A target that exists is
-replaced only if an earlier run of this command wrote it (it holds ``RUN_FILE``), so ``--out data``
-cannot wipe the shipped tables; a failure leaves the previous folder as it was.
+a temporary folder beside the target, and only then moved into place. The folder holds a manifest
+of what this command wrote (``files.manifest_path``); a target that exists is replaced only if it
+holds nothing else (so ``--out data`` cannot wipe the shipped tables, nor ``--out`` a folder holding
+the records), and only the files of its manifest are removed. A failure leaves the previous folder
+as it was.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -21,17 +22,24 @@ from cluster_profiles import paths
 from cluster_profiles.contract.canonical_csv import write_tables
 from cluster_profiles.contract.schema import TABLES
 from cluster_profiles.contract.validate import Tables, validate_frames
-from cluster_profiles.errors import ClusterProfilesError
+from cluster_profiles.files import (
+    OutputFolderError,
+    check_output_folder,
+    real_path,
+    remove_written,
+    temporary_folder,
+    write_manifest,
+)
 
+__all__ = ["COMMAND", "RUN_FILE", "OutputFolderError", "check_target", "schema_frames", "validated_tables",
+           "write_data_folder"]
+
+COMMAND = "clusters"  # the command whose manifest a computed folder holds
 RUN_FILE = "compute_run.json"  # provenance of a computed folder: records, settings, hashes, summary
 WORLD_SHARE_DECIMALS = 3  # a cluster's share of the world is small: 0.012 %
 SHARE_DECIMALS = 1  # shares within a cluster, as the GII profiles print them (to a whole percent)
 COUNT_DECIMALS = 3  # fractional counts
 COORDINATE_DECIMALS = 4  # about 10 m, as data/README.md asks of cluster_locations
-
-
-class OutputFolderError(ClusterProfilesError):
-    pass
 
 
 def decimals_of(table: str, column: str) -> int | None:
@@ -67,48 +75,48 @@ def validated_tables(frames: dict[str, pd.DataFrame]) -> Tables:
     return validate_frames(schema_frames(frames), where="the computed tables")
 
 
-def check_target(out_dir: Path) -> None:
-    """Refuse to replace a folder this command did not write."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputFolderError(f"{out_dir}: exists and is not a folder; choose another --out")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / RUN_FILE).is_file():
-        raise OutputFolderError(f"{out_dir}: exists and was not written by `cluster-profiles clusters` "
-                                f"(no {RUN_FILE} in it); choose a new folder or empty it")
-    if out_dir.resolve() == paths.DATA_DIR.resolve():
-        raise OutputFolderError(f"{out_dir}: is the project's shipped data folder; choose another --out")
+def check_target(out_dir: Path, inputs: dict[str, Path | None] | None = None) -> None:
+    """Refuse, before any work, a folder this command must not replace (``files.check_output_folder``):
+    the shipped data, a folder that is, holds or is inside an input (``{"--records": path}``), a
+    folder holding files this command did not write."""
+    out_dir = Path(out_dir)
+    if real_path(out_dir) == real_path(paths.DATA_DIR):
+        raise OutputFolderError(f"--out {out_dir}: is the project's shipped data folder; choose another --out")
+    check_output_folder(out_dir, COMMAND, inputs or {})
 
 
-def write_data_folder(frames: dict[str, pd.DataFrame], out_dir: str | Path, run_info: dict) -> Path:
+def write_data_folder(frames: dict[str, pd.DataFrame], out_dir: str | Path, run_info: dict,
+                      inputs: dict[str, Path | None] | None = None) -> Path:
     """Validate every table of the schema (absent frames: no rows), write, move into place."""
     out_dir = Path(out_dir)
-    check_target(out_dir)
+    check_target(out_dir, inputs)
     tables = validated_tables(frames)  # nothing is written when this raises
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
-    try:
+    with temporary_folder("staging", parent=out_dir.parent) as scratch:
+        staging = scratch / "data"
+        staging.mkdir()
         write_tables(tables, staging)
         (staging / RUN_FILE).write_text(json.dumps(run_info, indent=2, sort_keys=True, default=str) + "\n",
                                         encoding="utf-8")
-        os.chmod(staging, 0o755)  # mkdtemp creates 0700; a data folder is meant to be shared
-        _replace(staging, out_dir)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        write_manifest(staging, COMMAND, {p.name for p in staging.iterdir()})
+        os.chmod(staging, 0o755)  # a data folder is meant to be shared
+        _replace(staging, out_dir, scratch)
     return out_dir
 
 
-def _replace(staging: Path, out_dir: Path) -> None:
-    """Move ``staging`` to ``out_dir``; an older ``out_dir`` is moved aside first and removed after."""
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".old", dir=out_dir.parent))
-        old.rmdir()
-        os.replace(out_dir, old)
+def _replace(staging: Path, out_dir: Path, scratch: Path) -> None:
+    """Move ``staging`` to ``out_dir``. An older ``out_dir`` is moved aside first, then its files this command
+    wrote are removed; it is checked again just before, so that nothing written there meanwhile is lost."""
+    if not out_dir.exists():
+        os.replace(staging, out_dir)
+        return
+    check_output_folder(out_dir, COMMAND, {})
+    old = scratch / "previous"
+    os.replace(out_dir, old)
     try:
         os.replace(staging, out_dir)
     except OSError:
-        if old is not None:
-            os.replace(old, out_dir)
+        os.replace(old, out_dir)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if not remove_written(old, COMMAND):  # something arrived after the check: keep it beside the new folder
+        os.replace(old, out_dir.with_name(f"{out_dir.name}.previous-{time.strftime('%Y%m%d-%H%M%S')}"))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from records_fixtures import OPENALEX, PATENTSVIEW, read_records
 
-from cluster_profiles.compute.adapters.folder import RecordsInputError
+from cluster_profiles.compute.adapters.folder import COMMAND, RecordsInputError
 from cluster_profiles.compute.adapters.openalex import run_openalex
 from cluster_profiles.compute.adapters.patentsview import run_patentsview
+from cluster_profiles.files import manifest_path
+
+MANIFEST = manifest_path(Path(), COMMAND).name
 
 
 def test_two_adapters_fill_one_folder_and_a_rerun_replaces_only_its_kind(tmp_path):
@@ -29,7 +34,7 @@ def test_switching_format_leaves_one_file_per_table(tmp_path):
     out = tmp_path / "records"
     run_patentsview(PATENTSVIEW, out, fmt="csv")
     run_openalex(OPENALEX / "works", OPENALEX / "institutions", out, fmt="parquet")
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if p.name != MANIFEST) == [
         "addresses.parquet", "classes.parquet", "documents.parquet", "organisations.parquet"]
     assert read_records(out)["documents"].groupby("kind").size().to_dict() == {"article": 4, "pct": 3}
 

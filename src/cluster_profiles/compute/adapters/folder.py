@@ -4,14 +4,14 @@ An adapter writes the documents of one kind (``article`` from OpenAlex, ``pct`` 
 the same folder, so writing one kind keeps the rows of the other kinds already there (documents of another kind
 and the rows that belong to them) and replaces the rows of its own kind. Every table is written to a temporary
 folder first and moved into place only when all four are complete: a failed run leaves the previous folder as it
-was. Other files in the folder (``population``) are never touched.
+was. The folder keeps a manifest of the tables the adapters wrote (``files.manifest_path``): an adapter replaces or
+deletes only those, and refuses a folder whose table files it did not write, or that is, holds or is inside its
+input. Other files in the folder (``population``) are never touched.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from cluster_profiles.errors import ClusterProfilesError
+from cluster_profiles.files import check_output_folder, temporary_folder, write_manifest
 
 Format = Literal["parquet", "csv"]
 FORMATS: tuple[Format, ...] = ("parquet", "csv")
@@ -32,6 +33,8 @@ RECORD_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "organisations": (("doc_id", "VARCHAR"), ("name", "VARCHAR"), ("role", "VARCHAR")),
     "classes": (("doc_id", "VARCHAR"), ("code", "VARCHAR")),
 }
+COMMAND = "records"  # the command whose manifest a records folder holds
+TABLE_FILES = frozenset(f"{table}.{fmt}" for table in RECORD_COLUMNS for fmt in FORMATS)  # what an adapter may replace
 # Rows are sorted so that the same input always gives byte-identical files (and the two engines equal files).
 SORT_KEYS = {"documents": "doc_id", "addresses": "doc_id, seq", "organisations": "doc_id, name, role",
              "classes": "doc_id, code"}
@@ -68,19 +71,45 @@ def check_years(years: tuple[int, int] | None) -> None:
         raise RecordsInputError(f"--years {' '.join(map(str, years))}: expected two years, first <= last")
 
 
+def check_records_out(out_dir: Path, inputs: dict[str, Path | None]) -> None:
+    """Refuse, before any work, an ``--out`` that is, holds or is inside an input, or whose table files the
+    adapters did not write (``files.check_output_folder``)."""
+    check_output_folder(Path(out_dir), COMMAND, inputs, replaced=set(TABLE_FILES))
+
+
 @contextmanager
-def scratch_beside(out_dir: Path, prefix: str) -> Iterator[Path]:
+def scratch_beside(out_dir: Path, what: str) -> Iterator[Path]:
     """A temporary folder beside ``out_dir`` (its parent is made): an adapter's scratch space, on the same file
-    system as the records folder, removed afterwards whatever happens."""
+    system as the records folder, removed afterwards whatever happens (``files.temporary_folder``)."""
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=prefix, dir=out_dir.parent) as scratch:
-        yield Path(scratch)
+    with temporary_folder(what, parent=out_dir.parent) as scratch:
+        yield scratch
 
 
 def sql_string(value: str | os.PathLike[str]) -> str:
     """A SQL string literal. Used only for file paths, which table functions need inline; values go as parameters."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+GLOB_CHARACTERS = frozenset("*?[]{}")
+
+
+def exact_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as DuckDB's file readers take it to mean exactly this file: absolute, and each character their
+    globbing would expand (``*``, ``?``, ``[``, ``]``, ``{``, ``}``) as a one-character class (``[*]``).
+
+    DuckDB expands these in every path given to read_csv, read_parquet and read_json, also in a list of paths, and
+    has no setting that turns globbing off; a folder named ``r*`` would read its neighbours too. Absolute, a path
+    cannot be taken for a URL or a ``~`` either.
+    """
+    text = os.path.abspath(os.fspath(path))
+    return "".join(f"[{c}]" if c in GLOB_CHARACTERS else c for c in text)
+
+
+def exact_sql_path(path: str | os.PathLike[str]) -> str:
+    """``exact_path`` as a SQL string literal, for a table function's argument."""
+    return sql_string(exact_path(path))
 
 
 def existing_table(folder: Path, table: str) -> Path | None:
@@ -94,9 +123,9 @@ def existing_table(folder: Path, table: str) -> Path | None:
 def _read_existing(con, path: Path) -> str:
     columns = RECORD_COLUMNS[path.stem]
     if path.suffix == ".parquet":
-        source = f"read_parquet({sql_string(path)})"
+        source = f"read_parquet({exact_sql_path(path)}, hive_partitioning = false)"
     else:
-        source = f"read_csv({sql_string(path)}, header = true, all_varchar = true)"
+        source = f"read_csv({exact_sql_path(path)}, header = true, all_varchar = true, hive_partitioning = false)"
     casts = ", ".join(f'TRY_CAST("{name}" AS {kind}) AS "{name}"' for name, kind in columns)
     return f"SELECT {casts} FROM {source}"
 
@@ -110,11 +139,8 @@ def write_records(con, kind: str, new_tables: Mapping[str, str], out_dir: Path, 
     if fmt not in FORMATS:
         raise RecordsInputError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise RecordsInputError(f"{out_dir}: exists and is not a folder")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    check_records_out(out_dir, {})
+    with scratch_beside(out_dir, "staging") as staging:
         old = {table: existing_table(out_dir, table) for table in RECORD_COLUMNS} if out_dir.is_dir() else {}
         old_documents = old.get("documents")
         keep_other_kinds = ""
@@ -138,20 +164,29 @@ def write_records(con, kind: str, new_tables: Mapping[str, str], out_dir: Path, 
         if duplicated:
             raise RecordsInputError(f"document {duplicated[0]!r} would appear twice in {out_dir}/documents.{fmt} "
                                     "(the same id written by two adapters or twice in the input); nothing written")
-        out_dir.mkdir(exist_ok=True)
-        for table in RECORD_COLUMNS:
-            os.replace(staging / f"{table}.{fmt}", out_dir / f"{table}.{fmt}")
-            for other in FORMATS:  # one format per table, so a reader never sees two versions
-                if other != fmt:
-                    (out_dir / f"{table}.{other}").unlink(missing_ok=True)
+        _move_into_place(staging, out_dir, fmt)
         return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, out_dir: Path, fmt: Format) -> None:
+    """Move the four tables into ``out_dir`` and delete their files of the other format, checking again first that
+    every file replaced or deleted is one the adapters wrote. The manifest lists the old and the new files before
+    the first move, and what is left after the last: a run stopped in between leaves nothing it does not know."""
+    out_dir.mkdir(exist_ok=True)
+    known = check_output_folder(out_dir, COMMAND, {}, replaced=set(TABLE_FILES))
+    new = {f"{table}.{fmt}" for table in RECORD_COLUMNS}
+    write_manifest(out_dir, COMMAND, known | new)
+    for table in RECORD_COLUMNS:
+        os.replace(staging / f"{table}.{fmt}", out_dir / f"{table}.{fmt}")
+        for other in FORMATS:  # one format per table, so a reader never sees two versions
+            if other != fmt:
+                (out_dir / f"{table}.{other}").unlink(missing_ok=True)
+    write_manifest(out_dir, COMMAND, (known - TABLE_FILES) | new)
 
 
 def _source(path: Path) -> str:
-    return f"read_parquet({sql_string(path)})" if path.suffix == ".parquet" else \
-        f"read_csv({sql_string(path)}, header = true, all_varchar = true)"
+    return f"read_parquet({exact_sql_path(path)}, hive_partitioning = false)" if path.suffix == ".parquet" else \
+        f"read_csv({exact_sql_path(path)}, header = true, all_varchar = true, hive_partitioning = false)"
 
 
 def addresses_without_coordinates(con, out_dir: Path, fmt: Format, kind: str) -> int:

@@ -32,8 +32,10 @@ from cluster_profiles.compute.adapters.folder import (
     Format,
     RecordsInputError,
     addresses_without_coordinates,
+    check_records_out,
     check_years,
     connect,
+    exact_sql_path,
     scratch_beside,
     sql_string,
     write_records,
@@ -76,7 +78,7 @@ def snapshot_files(path: Path, what: str) -> list[Path]:
 
 
 def _json_source(files: Sequence[Path], columns: dict[str, str]) -> str:
-    paths = "[" + ", ".join(sql_string(f) for f in files) + "]"
+    paths = "[" + ", ".join(exact_sql_path(f) for f in files) + "]"
     spec = "{" + ", ".join(f"{sql_string(name)}: {sql_string(type_)}" for name, type_ in columns.items()) + "}"
     return (f"read_json({paths}, format = 'newline_delimited', columns = {spec}, compression = 'auto_detect', "
             "hive_partitioning = false, union_by_name = false)")
@@ -92,7 +94,8 @@ def run_openalex(works: Path, institutions: Path, out_dir: Path, *, years: tuple
     """Write ``out_dir``'s article rows from an OpenAlex works snapshot and institutions file(s)."""
     work_files, institution_files = snapshot_inputs(works, institutions, years)
     out_dir = Path(out_dir)
-    with scratch_beside(out_dir, ".openalex-") as scratch:
+    check_records_out(out_dir, {"--works": Path(works), "--institutions": Path(institutions)})
+    with scratch_beside(out_dir, "openalex") as scratch:
         con = connect(memory_limit, scratch)
         try:
             return _extract(con, work_files, institution_files, out_dir, scratch, years, types, fmt, works)
@@ -151,7 +154,7 @@ def _extract(con, work_files, institution_files, out_dir: Path, scratch: Path, y
         GROUP BY ALL""")
 
     # Process: the four tables as queries over the staged works.
-    kept = f"(SELECT * FROM read_parquet({sql_string(stage)}) WHERE dropped IS NULL)"
+    kept = f"(SELECT * FROM read_parquet({exact_sql_path(stage)}) WHERE dropped IS NULL)"
     authors = f"""(SELECT doc_id, unnest(range(1, len(authorships) + 1)) AS seq, unnest(authorships) AS author
                    FROM {kept})"""
     affiliations = f"""(SELECT doc_id, seq, author.countries[1] AS author_country,
@@ -179,7 +182,7 @@ def _extract(con, work_files, institution_files, out_dir: Path, scratch: Path, y
 
     # Save.
     summary = AdapterSummary(source=f"OpenAlex works {works}")
-    for reason, count in con.execute(f"SELECT coalesce(dropped, ''), count(*) FROM read_parquet({sql_string(stage)}) "
+    for reason, count in con.execute(f"SELECT coalesce(dropped, ''), count(*) FROM read_parquet({exact_sql_path(stage)}) "
                                      "GROUP BY ALL ORDER BY 1").fetchall():
         summary.read += count
         if reason:

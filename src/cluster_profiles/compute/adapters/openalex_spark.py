@@ -10,6 +10,7 @@ two engines give equal folders. Needs ``pip install 'cluster-profiles[spark]'`` 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,9 @@ from cluster_profiles.compute.adapters.folder import (
     Format,
     RecordsInputError,
     addresses_without_coordinates,
+    check_records_out,
     connect,
+    exact_path,
     scratch_beside,
     sql_string,
     write_records,
@@ -78,6 +81,12 @@ def spark_session(master: str = "local[2]", scratch: Path | None = None):
     return session, True
 
 
+def hadoop_path(path: Path) -> str:
+    """``path`` as Spark's readers take it to mean exactly this file: absolute (a colon is not read as a scheme),
+    each character of Hadoop's glob syntax escaped with a backslash (Spark expands ``*?[]{}`` like DuckDB)."""
+    return re.sub(r"([\\*?\[\]{}])", r"\\\1", os.path.abspath(path))
+
+
 def _local_threads(master: str) -> int:
     """``local[3]`` -> 3, ``local[*]``/``local`` -> the cores: one shuffle partition per thread on one machine
     (Spark's default of 200 costs seconds of task overhead on small inputs)."""
@@ -91,7 +100,8 @@ def run_openalex_spark(works: Path, institutions: Path, out_dir: Path, *, years:
     """``openalex.run_openalex`` on Spark: same arguments and output."""
     work_files, institution_files = snapshot_inputs(works, institutions, years)
     out_dir = Path(out_dir)
-    with scratch_beside(out_dir, ".openalex-spark-") as scratch:
+    check_records_out(out_dir, {"--works": Path(works), "--institutions": Path(institutions)})
+    with scratch_beside(out_dir, "openalex-spark") as scratch:
         spark, created = spark_session(master, scratch / "spark")
         try:
             parts, dropped = _extract(spark, work_files, institution_files, scratch / "parts", years, types)
@@ -122,7 +132,7 @@ def run_openalex_spark(works: Path, institutions: Path, out_dir: Path, *, years:
 
 def _parts_query(folder: Path, table: str) -> str:
     if any(folder.glob("*.parquet")):
-        return f"SELECT * FROM read_parquet({sql_string(folder / '*.parquet')})"
+        return f"SELECT * FROM read_parquet({sql_string(exact_path(folder) + '/*.parquet')}, hive_partitioning = false)"
     # Spark may write no part file for an empty result: an empty table of the right columns
     columns = ", ".join(f'CAST(NULL AS {type_}) AS "{name}"' for name, type_ in RECORD_COLUMNS[table])
     return f"SELECT {columns} WHERE false"
@@ -138,7 +148,7 @@ def _extract(spark, work_files, institution_files, parts: Path, years, types) ->
 
     # Load
     works = (spark.read.schema(WORK_SCHEMA).option("mode", "FAILFAST")
-             .json([str(f) for f in work_files]))
+             .json([hadoop_path(f) for f in work_files]))
     dropped_reason = (F.when(F.col("type").isNull() | ~F.col("type").isin(list(types)), "not of the kept types")
                       .when(F.col("publication_year").isNull(), "without a publication year"))
     if years:
@@ -153,7 +163,7 @@ def _extract(spark, work_files, institution_files, parts: Path, years, types) ->
 
     newest = F.coalesce(F.col("updated_date"), F.lit(""))
     geo = (spark.read.schema(INSTITUTION_SCHEMA).option("mode", "FAILFAST")
-           .json([str(f) for f in institution_files])
+           .json([hadoop_path(f) for f in institution_files])
            .where(F.col("id").isNotNull())
            .groupBy(short_id(F.col("id")).alias("institution_id"))
            .agg(F.max_by("display_name", newest).alias("geo_name"),

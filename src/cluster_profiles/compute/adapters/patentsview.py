@@ -37,10 +37,11 @@ from cluster_profiles.compute.adapters.folder import (
     Format,
     RecordsInputError,
     addresses_without_coordinates,
+    check_records_out,
     check_years,
     connect,
+    exact_sql_path,
     scratch_beside,
-    sql_string,
     write_records,
 )
 
@@ -92,7 +93,8 @@ def _unpacked(path: Path, scratch: Path) -> Path:
 
 
 def _tsv(path: Path) -> str:
-    return f"read_csv({sql_string(path)}, delim = '\\t', header = true, all_varchar = true, quote = '\"')"
+    return (f"read_csv({exact_sql_path(path)}, delim = '\\t', header = true, all_varchar = true, quote = '\"', "
+            "hive_partitioning = false)")
 
 
 def _check_columns(con, table: str, path: Path, shown_as: Path) -> None:
@@ -110,7 +112,8 @@ def run_patentsview(tables_dir: Path, out_dir: Path, *, years: tuple[int, int] |
     files = find_tables(tables_dir)
     check_years(years)
     out_dir = Path(out_dir)
-    with scratch_beside(out_dir, ".patentsview-") as scratch:
+    check_records_out(out_dir, {"--tables": Path(tables_dir)})
+    with scratch_beside(out_dir, "patentsview") as scratch:
         con = connect(memory_limit, scratch)
         try:
             readable = {table: _unpacked(path, scratch) for table, path in files.items()}
