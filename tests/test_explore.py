@@ -11,7 +11,7 @@ pytest.importorskip("ipywidgets")
 from cluster_profiles import paths
 from cluster_profiles.errors import UnknownClusterError  # noqa: E402
 from cluster_profiles.narrate.profile import build_profile  # noqa: E402
-from cluster_profiles.pages import explore  # noqa: E402
+from cluster_profiles.pages.profile import explore  # noqa: E402
 
 
 @pytest.fixture

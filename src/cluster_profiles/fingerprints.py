@@ -103,7 +103,7 @@ def code_fingerprint(notebook: Path) -> str:
     return digest_of([("package", package_files_digest()), ("notebook", notebook_digest(notebook))])
 
 
-def page_fingerprint(code: str, data_dir: Path | str, inputs: str) -> str:
+def page_fingerprint(code: str, data_dir: Path | str | None, inputs: str) -> str:
     """A page rendered by ``render-all``: the code, the data folder it reads and the rows it can read."""
     return digest_of([("code", code), ("data folder", str(data_dir)), ("inputs", inputs)])
 

@@ -47,6 +47,9 @@ def list_name(table: str, output: str) -> str:
     return {"top_organisations": spec.organisations_list, "top_fields": spec.fields_list}[table]
 
 
+# The measure GII 2025 added to PCT applications and scientific articles (``editions.csv``'s ``metrics``).
+VENTURE_CAPITAL_MEASURE = "venture-capital deals"
+
 # What ``kind`` a records folder gives a document (``compute.records``), and the output it counts towards.
 RECORD_KINDS: dict[str, str] = {"pct": "patents", "article": "articles"}
 

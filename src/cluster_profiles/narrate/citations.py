@@ -29,6 +29,12 @@ _KANA = re.compile("[\u3040-\u30ff]")
 _HANGUL = re.compile("[\u3130-\u318f\uac00-\ud7af]")
 
 
+def gii_licence(year: int | None = None) -> str:
+    """The notice the GII's data asks for, without its closing punctuation (the pages end it their way)."""
+    edition = f" {year}" if year is not None else ""
+    return f"GII data: WIPO, Global Innovation Index{edition}, licensed CC BY 4.0"
+
+
 def cjk_language(text: str) -> str | None:
     """'ja' if the text has kana, 'ko' if it has hangul, 'zh' for Chinese characters alone, else None."""
     if not CJK_RUN.search(text):

@@ -9,7 +9,7 @@ import pandas as pd
 from cluster_profiles.contract.economies import economy_codes, primary_economy
 from cluster_profiles.contract.quality import Finding, findings_for
 from cluster_profiles.contract.tables import Tables
-from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, GapSection
+from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, VENTURE_CAPITAL_MEASURE, GapSection
 from cluster_profiles.errors import UnknownEditionError
 from cluster_profiles.names import resolve_cluster
 
@@ -25,9 +25,19 @@ class Edition:
     source: str
 
     @property
+    def measures(self) -> tuple[str, ...]:
+        """What the edition ranks clusters by, one item a measure (``editions.csv`` lists them with '; ')."""
+        return tuple(item.strip() for item in self.metrics.split(";") if item.strip())
+
+    @property
+    def metrics_text(self) -> str:
+        """The measures in a sentence: 'PCT applications, scientific articles'."""
+        return ", ".join(self.measures)
+
+    @property
     def measures_venture_capital(self) -> bool:
         """GII 2025 added venture-capital deals as a third measure; earlier editions have none."""
-        return "venture" in self.metrics.lower()
+        return VENTURE_CAPITAL_MEASURE in self.measures
 
 
 @dataclass(frozen=True)

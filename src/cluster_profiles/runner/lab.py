@@ -27,7 +27,7 @@ from cluster_profiles.errors import ClusterProfilesError
 # a copy the user changed.
 MOVED_MODULES = {
     "report": "pages.profile.notebook", "overview": "pages.overview.notebook", "compare": "pages.compare.notebook",
-    "compute.report": "pages.clustering.notebook", "explore": "pages.explore", "sections": "pages.profile.sections",
+    "compute.report": "pages.clustering.notebook", "explore": "pages.profile.explore", "sections": "pages.profile.sections",
     "overview_data": "pages.overview.data", "overview_sections": "pages.overview.sections",
     "parameters": "pages.parameters", "profile": "narrate.profile", "narrative": "narrate.narrative",
     "citations": "narrate.citations", "html": "narrate.views", "figures": "narrate.figures",

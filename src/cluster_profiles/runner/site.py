@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from cluster_profiles import paths
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.files import write_files_atomically
+from cluster_profiles.narrate.citations import gii_licence
 from cluster_profiles.runner.batch import BatchResult, plan_kind, render_many
 from cluster_profiles.runner.kinds import COMPARE, NOTEBOOKS, OVERVIEW, existing_pages
 
@@ -40,7 +41,7 @@ def build_index(tables: Tables, reports_dir: Path | None = None) -> Path:
     environment = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATE_DIR),
                               autoescape=select_autoescape(["html", "j2"]))
     html = environment.get_template("index.html.j2").render(reports=entries, editions=editions, overviews=overviews,
-                                                                   comparisons=comparisons)
+                                                                   comparisons=comparisons, licence=gii_licence())
     target = paths.index_path(reports_dir)
     write_files_atomically({target: html})
     return target

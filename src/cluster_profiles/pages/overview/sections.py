@@ -13,7 +13,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from cluster_profiles.narrate import figures, narrative
-from cluster_profiles.narrate.citations import Citations
+from cluster_profiles.narrate.citations import Citations, gii_licence
 from cluster_profiles.narrate.maps import draw as map_drawing
 from cluster_profiles.narrate.maps import layout as map_layout
 from cluster_profiles.narrate.maps import shapes as map_shapes
@@ -258,7 +258,7 @@ def rank_changes_section(overview: Overview) -> Markup:
     previous = overview.tables.editions[overview.tables.editions["edition"] == year - 1]
     if not previous.empty and previous.iloc[0]["metrics"] != overview.edition.metrics:
         blocks.append(Paragraph(Markup("GII {} changed the ranking's method ({}): rank changes mix real movement "
-                                       "with the new metric.").format(year, overview.edition.metrics.replace("; ", ", ")),
+                                       "with the new metric.").format(year, overview.edition.metrics_text),
                                 "note"))
     shown = pd.DataFrame(dtype=object, data={
         "Cluster": [_cluster_cell(overview, c) for c in frame["cluster"]],
@@ -284,12 +284,12 @@ def notes_view(overview: Overview) -> SectionView:
               # Markup, so that the apostrophe stays ' (as text it would be escaped to &#39;); its values are escaped
               Paragraph(Markup("GII {} measures {}; PCT applications published {}, articles published {}. Ranks and "
                                "counts come from the data folder's clusters table, each row with its sources.").format(
-                  edition.year, edition.metrics.replace("; ", ", "), edition.pct_window or "(window not in the data)",
+                  edition.year, edition.metrics_text, edition.pct_window or "(window not in the data)",
                   edition.articles_window or "(window not in the data)")),
               Paragraph(Markup("Edition sources: {}").format(cited.refs(notes_sources(overview)))),
               Heading("All sources cited in this overview", 3),
               SourceList(cited),
-              Paragraph(f"GII data: WIPO, Global Innovation Index {edition.year}, licensed CC BY 4.0.", "licence")]
+              Paragraph(f"{gii_licence(edition.year)}.", "licence")]
     return SectionView("data-notes", blocks, notes_sources(overview))
 
 

@@ -368,7 +368,7 @@ def data_notes_view(profile: ClusterProfile) -> SectionView:
         windows.append(f"venture-capital deals {edition.vc_deals_window}")
     blocks: list[Block] = [
         Heading("Sources and method notes"),
-        Paragraph(f"GII {year} measures {edition.metrics.replace('; ', ', ')}. "
+        Paragraph(f"GII {year} measures {edition.metrics_text}. "
                   + (f"Its data windows: {'; '.join(windows)}." if windows else "Its data windows are not in the data.")),
         Paragraph(RANK_DEFINITIONS)]
     if profile.quality:
@@ -399,7 +399,7 @@ def data_notes_view(profile: ClusterProfile) -> SectionView:
     blocks += [Paragraph(Markup("Edition sources: {}").format(cited.refs([edition.source]))),
                Heading("All sources cited in this report", 3),
                SourceList(cited),
-               Paragraph(f"GII data: WIPO, Global Innovation Index {year}, licensed CC BY 4.0. "
+               Paragraph(f"{citations.gii_licence(year)}. "
                          "Every figure above names the public source it was read from.", "licence")]
     return SectionView("data-notes", blocks, sources)
 
@@ -466,8 +466,8 @@ def _previous_edition_blocks(profile: ClusterProfile) -> list[Block]:
             "A change in counts mixes growth with the shift of the window.", "note"))
     if previous_edition.metrics != edition.metrics:
         blocks.append(Paragraph(
-            f"The ranking changed its method: GII {year - 1} measures {previous_edition.metrics.replace('; ', ', ')}; "
-            f"GII {year} measures {edition.metrics.replace('; ', ', ')}. "
+            f"The ranking changed its method: GII {year - 1} measures {previous_edition.metrics_text}; "
+            f"GII {year} measures {edition.metrics_text}. "
             "Ranks are not directly comparable across the two editions.", "note"))
     blocks.append(Csv(frame, f"{_file_stem(profile)}-since-{year - 1}.csv"))
     return blocks
