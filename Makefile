@@ -94,7 +94,7 @@ check-order: $(STAMP) ## the fast tests in a random order, printed as a seed (SE
 	"$(BIN)/python" -m pytest -q -p no:cacheprovider -p no:nbval -p randomly $(if $(SEED),--randomly-seed="$(SEED)",) \
 	  -m "not kernel and not slow" --no-kernels tests
 
-test: lint ## run every test: lint, unit, nbval goldens, end-to-end render, browser (site included)
+test: lint typecheck ## run every test: lint, type-check, unit, nbval goldens, end-to-end render, browser (site included)
 	"$(BIN)/python" -m pytest --nbval --nbval-sanitize-with tests/golden/sanitize.cfg tests
 
 test-lab: $(STAMP) ## only the JupyterLab browser tests (part of make test): run all and save, the picker

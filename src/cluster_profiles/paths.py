@@ -1,20 +1,35 @@
-"""Every path the project uses: the repository's folders and the layout of the reports folder.
+"""Every path the project uses: the project's folders and the layout of the reports folder.
 
-The package is installed in editable mode (``pip install -e .``), so the repository's
-``data/``, ``notebooks/`` and ``reports/`` folders sit two levels above this file. The layout of
-``reports/`` (which file a report, an overview, a fingerprint goes to) is written here and only
-here; the renderer, the batch, the index and the overview's links all ask these functions.
+The project's folders (``data/``, ``notebooks/``, ``reports/``, ``lab/``) sit in the project root: the
+repository the package is installed from in editable mode (``pip install -e .``: two levels above this
+file); for a regular install (a wheel), ``$CLUSTER_PROFILES_ROOT`` or else the current folder. The layout
+of ``reports/`` (which file a report, an overview, a fingerprint goes to) is written here and only here;
+the renderer, the batch, the index and the overview's links all ask these functions.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path, PurePosixPath
 
 from cluster_profiles.names import slug
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parents[1]
+ROOT_ENV = "CLUSTER_PROFILES_ROOT"
+
+
+def project_root(environ: os._Environ[str] | dict[str, str] = os.environ) -> Path:
+    """Where ``data/``, ``notebooks/`` and ``reports/`` are (see the module's docstring)."""
+    if environ.get(ROOT_ENV):
+        return Path(environ[ROOT_ENV]).expanduser().resolve()
+    checkout = PACKAGE_DIR.parents[1]
+    if (checkout / "notebooks").is_dir() and (checkout / "pyproject.toml").is_file():
+        return checkout
+    return Path.cwd().resolve()
+
+
+REPO_ROOT = project_root()
 DATA_DIR = REPO_ROOT / "data"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 REPORTS_DIR = REPO_ROOT / "reports"
