@@ -12,6 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from cluster_profiles.compute.clustering import (
     NOISE,
+    densest_place,
     find_clusters,
     haversine_km,
     merge_nearby,
@@ -187,3 +188,32 @@ def test_geoclust_reference_clustering_is_reproduced():
     assert adjusted_rand_score(joined["IdClustDBScan"], joined["label"]) >= 0.8
     agreement = ((joined["IdClustDBScan"] == 0) == (joined["label"] == NOISE))
     assert np.average(agreement, weights=joined["people"]) >= 0.9
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_densest_place_is_dbscans_core_test(seed):
+    """A kind has a cluster at min_people exactly when its densest place holds min_people within the radius."""
+    rng = np.random.default_rng(seed)
+    rows = [(*offset(40.0, 10.0, *rng.normal(0, 20, 2)), float(rng.integers(1, 40))) for _ in range(60)]
+    frame = points(rows, grid=0.01)
+    densest = densest_place(frame, 15.0)
+    assert densest is not None and densest.radius_km == 15.0
+    assert (weighted_dbscan(frame["lat"], frame["lon"], frame["people"], 15.0, densest.people) != NOISE).any()
+    assert (weighted_dbscan(frame["lat"], frame["lon"], frame["people"], 15.0, densest.people + 1) == NOISE).all()
+    at = frame[(frame["lat_i"] == densest.lat_i) & (frame["lon_i"] == densest.lon_i)]
+    assert len(at) == 1 and (at["lat"].iloc[0], at["lon"].iloc[0]) == (densest.lat, densest.lon)
+
+
+def test_the_densest_place_counts_the_radius_inclusively_and_has_none_without_points():
+    frame = points(on_meridian([0.0, 14.9, 29.8], [2, 3, 4]))
+    middle = densest_place(frame, 15.0)
+    assert middle is not None and (middle.people, middle.lat) == (2 + 3 + 4, frame["lat"].iloc[1])
+    alone = densest_place(frame, 14.8)
+    assert alone is not None and (alone.people, alone.lat) == (4, frame["lat"].iloc[2])
+    assert densest_place(frame.iloc[:0], 15.0) is None
+
+
+def test_no_cluster_leaves_every_point_noise_with_a_cluster_id_column():
+    clusters = find_clusters({"pct": points([(40.0, 10.0, 5.0)])}, 15.0, 4500, 5.0)
+    assert clusters.count == 0 and clusters.kind_clusters == {"pct": 0}
+    assert clusters.points["cluster_id"].isna().all()

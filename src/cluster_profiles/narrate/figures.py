@@ -309,3 +309,40 @@ def draw_bars(data: pd.DataFrame, x: str, y: str, xlabel: str, title: str, alt: 
     ax.set_title(title, loc="left", fontsize=12)
     fig.tight_layout()
     return figure_html(fig, alt, caption)
+
+# ------------------------------------------------------------------------- a clustering run's sizes
+# The find-clusters page's chart: each cluster's world share of PCT applications and of articles, stacked.
+
+
+def cluster_sizes_chart_data(sizes: pd.DataFrame, top: int = 30) -> pd.DataFrame | None:
+    """The ``top`` first clusters of ``sizes`` (``cluster``, ``economy``, ``pct_share_pct``, ``pub_share_pct``, in
+    size order) as bars labelled 'Name (economy)', a missing share as 0; None when there is no cluster."""
+    if sizes.empty:
+        return None
+    shown = sizes.head(top)
+    pct = shown["pct_share_pct"].astype(float).fillna(0).round(3).to_numpy()
+    pub = shown["pub_share_pct"].astype(float).fillna(0).round(3).to_numpy()
+    return pd.DataFrame({"label": [f"{c} ({e})" for c, e in zip(shown["cluster"], shown["economy"])],
+                         "pct_share_pct": pct, "pub_share_pct": pub, "total_share_pct": (pct + pub).round(3)})
+
+
+def cluster_sizes_alt(data: pd.DataFrame) -> str:
+    """The sizes chart in words: every bar's two shares and their sum, largest first."""
+    return (f"Horizontal stacked bars of the {len(data)} largest clusters' world shares, PCT applications then "
+            "scientific articles: " + "; ".join(
+                f"{label} {pct:g}% + {pub:g}% = {total:g}%" for label, pct, pub, total in
+                zip(data["label"], data["pct_share_pct"], data["pub_share_pct"], data["total_share_pct"])))
+
+
+def draw_cluster_sizes(data: pd.DataFrame, alt: str, caption: str) -> Markup:
+    style()
+    fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(data) + 1.4))
+    ax.barh(data["label"], data["pct_share_pct"], color=PALETTE["highlight"], label="PCT applications")
+    ax.barh(data["label"], data["pub_share_pct"], left=data["pct_share_pct"], color=PALETTE["second"],
+            label="Scientific articles")
+    ax.invert_yaxis()
+    ax.set_xlabel("Share of the world's documents in the window (%)")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+    fig.tight_layout()
+    return figure_html(fig, alt, caption)
+
