@@ -4,12 +4,11 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from cluster_profiles.contract import schema
+from cluster_profiles.contract import schema, scope
 from cluster_profiles.contract.canonical_csv import read_folder
 from cluster_profiles.contract.schema import TABLES, TableSpec
 from cluster_profiles.contract.validate import Tables, proxy_kind, validate_frames
 from cluster_profiles.errors import DataValidationError
-from cluster_profiles.runner import batch
 
 
 def typed_frames(tables: Tables) -> dict[str, pd.DataFrame]:
@@ -87,9 +86,9 @@ def test_a_table_without_an_edition_column(tables, with_locations):
     frames["test_locations"] = frames["test_locations"].iloc[:1]
     checked = validate_frames(frames)
     assert list(checked.test_locations["city"]) == ["Hefei"]
-    inputs = batch.report_inputs(checked, "Hefei", 2024)  # a reference table: every page reads all of it
+    inputs = scope.report_inputs(checked, "Hefei", 2024)  # a reference table: every page reads all of it
     assert "## test_locations.csv\ncluster,city,latitude,source\nHefei,Hefei,31.8,a gazetteer" in inputs
-    assert "## test_locations.csv" in batch.report_inputs(checked, None, 2024)
+    assert "## test_locations.csv" in scope.report_inputs(checked, None, 2024)
 
 
 def test_an_optional_table_may_be_absent(tables, with_locations):
@@ -106,12 +105,12 @@ def test_scope_needs_its_columns():
 
 
 def test_report_inputs_follow_each_table_s_scope(tables):
-    inputs = batch.report_inputs(tables, "Hefei", 2024)
+    inputs = scope.report_inputs(tables, "Hefei", 2024)
     blocks = {block.split("\n", 1)[0]: block for block in inputs.split("## ")[1:]}
     assert "2024,Nanjing," in blocks["clusters.csv"] and "2023,Tokyo" in blocks["clusters.csv"]  # edition scope
     assert "2025," not in blocks["clusters.csv"]
     assert "Nanjing" not in blocks["top_organisations.csv"] and "Hefei" in blocks["top_organisations.csv"]
-    overview = batch.report_inputs(tables, None, 2024)  # an overview reads no cluster-scoped table
+    overview = scope.report_inputs(tables, None, 2024)  # an overview reads no cluster-scoped table
     assert "top_organisations.csv" not in overview and "economies.csv" in overview
 
 
@@ -147,4 +146,33 @@ def test_copies_served_by_a_proxy_cache_or_archive_are_recognised(url, kind, ori
 ])
 def test_publisher_urls_are_not_taken_for_proxies(url):
     assert proxy_kind(url) is None
+
+
+@pytest.mark.parametrize("table, column, value, expected", [
+    # checks the schema gives a message of its own
+    ("clusters", "cluster", "A" * 201, f"a name of 1 to {schema.MAX_NAME_LENGTH} characters"),
+    ("clusters", "cluster", " Hefei", "no leading or trailing spaces"),
+    ("top_organisations", "organisation", "<b>Acme</b>",
+     "plain text: no HTML tags (< >), backticks or Markdown (**, __, [text](link))"),
+    ("clusters", "cluster", "He\u202efei", "no control, invisible or bidirectional-override characters "
+                                           "(U+0000-U+001F, U+202A-U+202E, U+2066-U+2069, zero-width spaces)"),
+    ("clusters", "cluster", "---", "a name with at least one letter or digit"),
+    ("clusters", "note", "see \u202etxt.exe", "no control, invisible or bidirectional-override characters "
+                                              "(tabs and line breaks are allowed here)"),
+    ("clusters", "pct_applications", 1e300,
+     "a value of at most 100,000,000 (larger counts are implausible for a cluster: a typing or unit error?)"),
+    # pandera's built-in checks, said in words from their name and arguments
+    ("clusters", "pct_applications", -5.0, "a value of 0 or more"),
+    ("clusters", "size_rank", 101, "a value from 1 to 100"),
+    ("clusters", "in_top100", "maybe", "one of ['true', 'false']"),
+    ("cluster_locations", "geonames_id", 0, "a value greater than 0"),
+    ("economies", "code", "C1", "text matching the pattern '^[A-Z]{2}\\Z'"),
+    ("clusters", "cluster", None, "a value (this column is required)"),
+])
+def test_each_schema_check_says_what_the_cell_should_hold(fixture_tables, table, column, value, expected):
+    frames = typed_frames(fixture_tables)
+    frames[table].loc[0, column] = value
+    with pytest.raises(DataValidationError) as caught:
+        validate_frames(frames)
+    assert [(p.file, p.line, p.column, p.expected) for p in caught.value.problems] == [(f"{table}.csv", 2, column, expected)]
 

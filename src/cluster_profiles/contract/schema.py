@@ -36,19 +36,25 @@ HAS_LETTER_OR_DIGIT = r"^.*[^\W_]"
 # pandas 3 it refuses an empty object column, such as a computed folder's conflicts table.)
 TEXT = object
 
+# A check given a message of its own (error=...) reports it as what the cell should hold; pandera names the
+# others by their name and arguments, which validate._describe_check puts in words.
 _edition = pa.Column("Int64", pa.Check.in_range(*EDITIONS_RANGE), nullable=False)
 _rank_1_100 = pa.Column("Int64", pa.Check.in_range(1, 100), nullable=True)
-_count = pa.Column("Float64", [pa.Check.ge(0), pa.Check.le(MAX_COUNT)], nullable=True)
+_count = pa.Column("Float64", [pa.Check.ge(0), pa.Check.le(MAX_COUNT, error=(
+    f"a value of at most {MAX_COUNT:,} (larger counts are implausible for a cluster: a typing or unit error?)"))],
+    nullable=True)
 _share = pa.Column("Float64", pa.Check.in_range(0, 100), nullable=True)
 # A place in a source's ordered list. Empty when the source names the items without an order (an
-# unnumbered list, names in a sentence): the row's note then says why (checked in validate.py). The
-# key of a top list is therefore its rank *and* its name; a rank is used once per list (validate.py).
+# unnumbered list, names in a sentence): the row's note then says why (checked in crosschecks.py). The
+# key of a top list is therefore its rank *and* its name; a rank is used once per list (crosschecks.py).
 _list_rank = pa.Column("Int64", pa.Check.in_range(1, 50), nullable=True)
 
 
 def _text(*checks: pa.Check, nullable: bool = False) -> pa.Column:
     """Free text (sources, notes, reasons): anything printable."""
-    return pa.Column(TEXT, [*checks, pa.Check.str_matches(NO_CONTROL_IN_TEXT)], nullable=nullable)
+    no_control = pa.Check.str_matches(NO_CONTROL_IN_TEXT, error="no control, invisible or bidirectional-override "
+                                                                 "characters (tabs and line breaks are allowed here)")
+    return pa.Column(TEXT, [*checks, no_control], nullable=nullable)
 
 
 _source = _text(pa.Check.str_matches(URL_OR_CITATION))
@@ -63,9 +69,12 @@ NO_MARKUP = r"^(?!.*[<>`])(?!.*\*\*)(?!.*__)(?!.*\]\().*$"
 def _name(nullable: bool = False) -> pa.Column:
     return pa.Column(
         TEXT,
-        [pa.Check.str_length(1, MAX_NAME_LENGTH), pa.Check.str_matches(r"^\S(.*\S)?\Z"),
-         pa.Check.str_matches(NO_MARKUP), pa.Check.str_matches(NO_CONTROL_IN_NAME),
-         pa.Check.str_matches(HAS_LETTER_OR_DIGIT)],
+        [pa.Check.str_length(1, MAX_NAME_LENGTH, error=f"a name of 1 to {MAX_NAME_LENGTH} characters"),
+         pa.Check.str_matches(r"^\S(.*\S)?\Z", error="no leading or trailing spaces"),
+         pa.Check.str_matches(NO_MARKUP, error="plain text: no HTML tags (< >), backticks or Markdown (**, __, [text](link))"),
+         pa.Check.str_matches(NO_CONTROL_IN_NAME, error="no control, invisible or bidirectional-override characters "
+                                                        "(U+0000-U+001F, U+202A-U+202E, U+2066-U+2069, zero-width spaces)"),
+         pa.Check.str_matches(HAS_LETTER_OR_DIGIT, error="a name with at least one letter or digit")],
         nullable=nullable,
     )
 
