@@ -72,7 +72,6 @@ def test_a_bad_setting_exits_2_naming_the_file_and_the_key(tmp_path, capsys):
     assert main(["clusters", "--records", str(records), "--out", str(tmp_path / "out"),
                  "--settings", str(tmp_path / "bad.toml"), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: Invalid settings:") and "Traceback" not in err
-    assert [line.strip() for line in err.splitlines()[1:]] == [
-        f"{tmp_path / 'bad.toml'}: min_people: Input should be greater than or equal to 1 (found 0)"]
+    assert err.startswith("error: ") and "Traceback" not in err  # the wording is settings.py's
+    assert str(tmp_path / "bad.toml") in err and "min_people" in err
     assert not (tmp_path / "out").exists()
