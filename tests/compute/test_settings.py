@@ -45,24 +45,56 @@ def test_a_file_overrides_only_its_keys(tmp_path):
     assert settings.merge_km == 5.0
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("min_peeple = 10\n", "unknown key 'min_peeple'"),
-    ("min_people = 4500.5\n", "min_people"),
-    ("radius_km = -1\n", "radius_km"),
-    ("counting = 'half'\n", "counting"),
-    ("pct_years = [2023, 2019]\n", "pct_years"),
-    ("pct_years = [2019]\n", "pct_years"),
-    ("economy_min_share = 25\n", "economy_min_share"),
-    ("top_n = 101\n", "top_n"),
-    ("min_people = \n", "not valid TOML"),
-])
-def test_bad_settings_are_refused_with_the_key_and_the_file(tmp_path, text, message):
+# (the file's bytes, what follows "bad.toml" in the one line of the error: its place, the key, what was found)
+BAD_SETTINGS = {
+    "unknown key": (b"min_peeple = 10\n", ":1: min_peeple: found an unknown key; expected one of edition"),
+    "decimals for a count": (b"min_people = 4500.5\n", ":1: min_people: found 4500.5; expected a whole number"),
+    "a count as text": (b"# people\nmin_people = '4500'\n", ":2: min_people: found '4500'; expected a whole number"),
+    "true for a count": (b"min_people = true\n", ":1: min_people: found True; expected a whole number"),
+    "a count out of range": (b"min_people = 100000000000000000000\n", ":1: min_people: found 1000000000000"),
+    "negative radius": (b"radius_km = -1\n", ":1: radius_km: found -1.0; expected a number above 0"),
+    "radius as text": (b"radius_km = '15 km'\n", ":1: radius_km: found '15 km'; expected a number (no quotes)"),
+    "nan": (b"merge_km = nan\n", ":1: merge_km: found nan; expected a finite number"),
+    "inf": (b"radius_km = inf\n", ":1: radius_km: found inf; expected a finite number"),
+    "-inf": (b"population_buffer_km = -inf\n", ":1: population_buffer_km: found -inf; expected a finite number"),
+    "unknown counting": (b"counting = 'half'\n", ":1: counting: found 'half'; expected one of 'fractional' or 'whole'"),
+    "window backwards": (b"pct_years = [2023, 2019]\n", ":1: pct_years: found [2023, 2019]; expected the first year"),
+    "window of one year": (b"pct_years = [2019]\n", ":1: pct_years: found [2019]; expected two whole years"),
+    "share as a percentage": (b"economy_min_share = 25\n", ":1: economy_min_share: found 25.0; expected a number at most 1"),
+    "ranks beyond the schema": (b"top_n = 101\n", ":1: top_n: found 101; expected a number at most 100"),
+    "a table for a number": (b"[radius_km]\nkm = 15\n", ":1: radius_km: found {'km': 15}; expected a number"),
+    "no value": (b"min_people = \n", ":1:14: found what is not TOML (invalid value)"),
+    "a key twice": (b"radius_km = 15\nradius_km = 16\n", ":2:"),
+    "not UTF-8": (b"# caf\xe9\nradius_km = 15\n", ":1:6: found the byte 0xe9, which is not UTF-8 text"),
+    "UTF-16": ("radius_km = 15\n".encode("utf-16"), ":1:1: found the byte 0xff, which is not UTF-8 text"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_SETTINGS))
+def test_bad_settings_are_refused_in_one_line_at_the_key_and_the_file(tmp_path, capsys, name):
+    content, words = BAD_SETTINGS[name]
     path = tmp_path / "bad.toml"
-    path.write_text(text)
+    path.write_bytes(content)
     with pytest.raises(SettingsError) as error:
         load_settings(path)
-    assert message in str(error.value)
-    assert str(path) in str(error.value)
+    assert f"{path}{words}" in str(error.value) and "\n" not in str(error.value)
+    from cluster_profiles.cli import main  # the command says the same, exit 2, before any work
+
+    assert main(["clusters", "--records", str(tmp_path), "--out", str(tmp_path / "out"), "--settings", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {error.value}\n" and not (tmp_path / "out").exists()
+
+
+def test_a_byte_order_mark_is_not_a_problem(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_bytes(b"\xef\xbb\xbfmin_people = 150\n")
+    assert load_settings(path).min_people == 150
+
+
+def test_a_folder_or_a_missing_file_is_named_as_the_option(tmp_path):
+    for path, words in ((tmp_path, "is a folder"), (tmp_path / "nope.toml", "no such settings file")):
+        with pytest.raises(SettingsError, match=f"--settings {path}: {words}"):
+            load_settings(path)
 
 
 def test_every_wrong_key_is_listed_at_once(tmp_path):

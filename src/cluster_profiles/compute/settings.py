@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -78,7 +80,7 @@ class Settings(BaseModel):
     article_years: tuple[int, int] = Field(description="publication years of articles, inclusive")
     grid_degrees: float = Field(gt=0, le=1, description="rounding grid before clustering (degrees)")
     radius_km: float = Field(gt=0, le=500, description="DBSCAN radius, great-circle km")
-    min_people: int = Field(ge=1, description="address rows within radius_km that make a core point (own weight counts)")
+    min_people: int = Field(ge=1, le=10**9, description="address rows within radius_km that make a core point (own weight counts)")
     merge_km: float = Field(ge=0, le=500, description="clusters whose nearest points are this close merge")
     merge_within_kind: bool = Field(description="apply merge_km between two clusters of one kind too")
     counting: Literal["fractional", "whole"] = Field(description="how a document's output is counted")
@@ -99,7 +101,7 @@ class Settings(BaseModel):
             if len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
                 raise ValueError("two whole years, first and last (e.g. [2019, 2023])")
             if value[0] > value[1]:
-                raise ValueError(f"the first year ({value[0]}) after the last ({value[1]})")
+                raise ValueError("the first year no later than the last (e.g. [2019, 2023])")
             return tuple(value)
         return value
 
@@ -108,7 +110,11 @@ class Settings(BaseModel):
     @classmethod
     def _number(cls, value: object) -> object:
         # strict mode refuses an int for a float field; 15 and 15.0 mean the same radius
-        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, float) and not math.isfinite(value):  # TOML has nan and inf
+            raise ValueError("a finite number")
+        return value
 
     def hash(self) -> str:
         """sha256 of the resolved settings (canonical JSON): equal values, equal hash, whatever the file."""
@@ -123,45 +129,95 @@ def default_settings_text() -> str:
     return resources.files(__package__).joinpath(DEFAULT_SETTINGS_NAME).read_text(encoding="utf-8")
 
 
+_TOML_PLACE = re.compile(r"^(.*) \(at line (\d+), column (\d+)\)$")
+
+
 def _parse_toml(text: str, where: str) -> dict:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{where}: not valid TOML ({error})") from None
+        message = str(error)
+        place = _TOML_PLACE.match(message)
+        if place:
+            what, line, column = place.groups()
+            raise SettingsError(f"{where}:{line}:{column}: found what is not TOML ({what[:1].lower() + what[1:]}); "
+                                "expected lines of key = value, e.g. radius_km = 15") from None
+        raise SettingsError(f"{where}: found what is not TOML ({message}); expected lines of key = value") from None
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
     """The shipped defaults, overridden by the keys of ``path`` (a TOML file) when given."""
     values = _parse_toml(default_settings_text(), DEFAULT_SETTINGS_NAME)
-    where = DEFAULT_SETTINGS_NAME
+    where, text = DEFAULT_SETTINGS_NAME, ""
     if path is not None:
         path = Path(path)
         where = str(path)
+        if path.is_dir():
+            raise SettingsError(f"--settings {path}: is a folder; give a settings file (TOML)")
         if not path.is_file():
-            raise SettingsError(f"{path}: no such settings file")
+            raise SettingsError(f"--settings {path}: no such settings file")
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise SettingsError(f"{path}: cannot be read as UTF-8 text ({error})") from None
+            raw = path.read_bytes()
+        except OSError as error:
+            raise SettingsError(f"--settings {path}: cannot be read ({error.strerror})") from None
+        try:
+            text = raw.decode("utf-8-sig")  # a byte-order mark first, as some editors write, is not TOML's
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+            raise SettingsError(f"{where}:{line}:{column}: found the byte 0x{raw[error.start]:02x}, which is not "
+                                "UTF-8 text; expected UTF-8 text (save the file as UTF-8)") from None
         values.update(_parse_toml(text, where))
-    return settings_from_dict(values, where)
+    return settings_from_dict(values, where, text)
 
 
-def settings_from_dict(values: dict, where: str = "settings") -> Settings:
-    """Validate ``values``; every wrong key is listed, with what was expected."""
+def _expected(item: dict) -> str:
+    """pydantic's message for one wrong value, in the words of a settings file."""
+    kind, context = item["type"], item.get("ctx") or {}
+    bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"),
+              "less_than": ("below", "lt"), "greater_than": ("above", "gt")}
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"a number {words} {context.get(key)}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "a whole number (no quotes, no decimals)"
+    if kind in ("float_type", "float_parsing"):
+        return "a number (no quotes)"
+    if kind in ("bool_type", "bool_parsing"):
+        return "true or false"
+    if kind == "literal_error":
+        return f"one of {context.get('expected')}"
+    if kind == "value_error":
+        return str(context.get("error", item["msg"]))
+    if kind in ("tuple_type", "list_type"):
+        return "two whole years, first and last (e.g. [2019, 2023])"
+    return str(item["msg"])
+
+
+def _line_of(key: str, text: str) -> int | None:
+    """The line of ``key = …`` in a settings file's text (None for a default or a computed value)."""
+    match = re.search(rf"^[ \t]*({re.escape(key)}[ \t]*=|\[[ \t]*{re.escape(key)}[ \t]*\])", text, flags=re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def settings_from_dict(values: dict, where: str = "settings", text: str = "") -> Settings:
+    """Validate ``values``; every wrong key is listed, one line each, at its line of the file ``where`` (``text``),
+    with the value found and what was expected."""
     try:
         return Settings(**values)
     except ValidationError as error:
         lines = []
         for item in error.errors():
-            key = ".".join(str(p) for p in item["loc"]) or "settings"
+            key = str(item["loc"][0]) if item["loc"] else "settings"
+            line = _line_of(key, text)
+            place = f"{where}:{line}" if line else where
             if item["type"] == "extra_forbidden":
-                lines.append(f"{where}: unknown key {key!r} (the settings are: {', '.join(Settings.model_fields)})")
+                lines.append(f"{place}: {key}: found an unknown key; expected one of {', '.join(Settings.model_fields)}")
             else:
                 shown = repr(item.get("input"))
                 shown = shown if len(shown) <= 60 else shown[:59] + "…"
-                lines.append(f"{where}: {key}: {item['msg']} (found {shown})")
-        raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None
+                lines.append(f"{place}: {key}: found {shown}; expected {_expected(item)}")
+        raise SettingsError("\n".join(lines)) from None
 
 
 def with_overrides(settings: Settings, **changes: object) -> Settings:

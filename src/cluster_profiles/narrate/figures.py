@@ -20,6 +20,7 @@ from markupsafe import Markup
 from matplotlib.container import BarContainer
 
 from cluster_profiles.contract.economies import primary_economy
+from cluster_profiles.narrate.narrative import thousands
 
 matplotlib.rcParams["text.parse_math"] = False  # names are text, never TeX: see style
 
@@ -346,3 +347,85 @@ def draw_cluster_sizes(data: pd.DataFrame, alt: str, caption: str) -> Markup:
     fig.tight_layout()
     return figure_html(fig, alt, caption)
 
+
+# ------------------------------------------------------------------------------- the comparison
+# Each chart: its data (from the comparison's tables, tested), its alt text (from that data alone) and
+# a drawing function that only draws.
+
+
+def per_million_chart_data(per_million: pd.DataFrame, clusters: list[str]) -> pd.DataFrame | None:
+    """Figures per 1 million inhabitants, long: one row per (figure, cluster) whose value the data holds,
+    for the figures known for two clusters or more; None when there is none. ``per_million`` has one row
+    per figure (its name in ``figure``) and one column of values per cluster, None where unknown."""
+    rows = []
+    for _, figure in per_million.iterrows():
+        known = [(cluster, figure[cluster]) for cluster in clusters
+                 if figure[cluster] is not None and not pd.isna(figure[cluster])]
+        if len(known) >= 2:
+            rows += [{"figure": figure["figure"], "cluster": c, "per_million": float(v)} for c, v in known]
+    return pd.DataFrame(rows) if rows else None
+
+
+def per_million_alt(data: pd.DataFrame) -> str:
+    """The per-million charts in words: each figure's value for every cluster drawn."""
+    return "Bar charts of figures per 1 million inhabitants: " + " | ".join(
+        f"{figure}: " + "; ".join(f"{c} {thousands(v)}" for c, v in zip(g["cluster"], g["per_million"]))
+        for figure, g in data.groupby("figure", sort=False))
+
+
+def draw_per_million(data: pd.DataFrame, cluster_count: int, alt: str, caption: str) -> Markup:
+    """One bar chart per figure, side by side, each as tall as ``cluster_count`` bars."""
+    style()
+    shown = list(dict.fromkeys(data["figure"]))
+    fig, axes = plt.subplots(1, len(shown), figsize=(4.6 * len(shown) + 0.6, 0.45 * cluster_count + 1.4),
+                             squeeze=False)
+    for ax, figure in zip(axes[0], shown):
+        part = data[data["figure"] == figure]
+        sns.barplot(data=part, y="cluster", x="per_million", color=PALETTE["highlight"], ax=ax, orient="h",
+                    errorbar=None)
+        ax.set_title(figure, loc="left", fontsize=11)
+        ax.set_xlabel("Per 1 million inhabitants")
+        ax.set_ylabel("")
+        for container in ax.containers:
+            ax.bar_label(container, labels=[thousands(v) for v in part["per_million"]], padding=3)
+        ax.margins(x=0.25)
+    fig.tight_layout()
+    return figure_html(fig, alt, caption)
+
+
+def rank_history_chart_data(history: pd.DataFrame) -> pd.DataFrame | None:
+    """The size ranks to draw from the comparison's rank history (one row per cluster and edition):
+    one point per (cluster, edition) with a rank; None when there is none."""
+    ranked = history.dropna(subset=["size_rank"])
+    if ranked.empty:
+        return None
+    return pd.DataFrame({"cluster": ranked["cluster"].to_numpy(), "edition": ranked["edition"].astype(int).to_numpy(),
+                         "size_rank": ranked["size_rank"].astype(int).to_numpy()})
+
+
+def rank_history_alt(data: pd.DataFrame) -> str:
+    """The rank lines in words: each cluster's size rank in every edition drawn."""
+    return "Line chart of size ranks by GII edition: " + "; ".join(
+        f"{c} " + ", ".join(f"{e} {r}" for e, r in zip(g["edition"], g["size_rank"]))
+        for c, g in data.groupby("cluster", sort=False))
+
+
+def draw_rank_history(data: pd.DataFrame, editions: list[int], title: str, alt: str, caption: str) -> Markup:
+    """One line of size ranks per cluster across ``editions``, rank 1 at the top, each point labelled."""
+    style()
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    clusters = list(dict.fromkeys(data["cluster"]))
+    palette = dict(zip(clusters, sns.color_palette("colorblind", len(clusters))))
+    sns.lineplot(data=data, x="edition", y="size_rank", hue="cluster", hue_order=clusters, palette=palette,
+                 marker="o", markersize=8, ax=ax, sort=True)
+    for cluster, edition, rank in data.itertuples(index=False):
+        ax.annotate(str(rank), (edition, rank), xytext=(6, 4), textcoords="offset points", color=palette[cluster])
+    ax.set_xticks(editions, [str(e) for e in editions])
+    ax.set_xlim(editions[0] - 0.3, editions[-1] + 0.3)
+    ax.invert_yaxis()
+    ax.set_xlabel("GII edition")
+    ax.set_ylabel("Size rank (1 = largest)")
+    ax.legend(title="", frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.set_title(title, loc="left", fontsize=12)
+    fig.tight_layout()
+    return figure_html(fig, alt, caption)
