@@ -1,137 +1,23 @@
-"""Clusters side by side: the figures are each profile's, every bad input is a one-line error that
-writes nothing, and the file name stays within what a file system allows."""
+"""The compare command and notebook kind: every bad input is a one-line error that writes nothing, the
+file name stays within what a file system allows, and the index lists the comparisons that exist. The
+page's model, sections and notebook functions are tested in test_compare_data.py, test_compare_sections.py
+and test_compare_notebook.py, its charts in test_compare_figures.py."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-import pandas as pd
 import pytest
 
 from cluster_profiles import paths
 from cluster_profiles.cli import main
-from cluster_profiles.errors import ParameterError, UnknownClusterError, UnknownEditionError
-from cluster_profiles.names import find_cluster, slug
-from cluster_profiles.narrate.profile import build_profile, clusters_of_edition
-from cluster_profiles.narrate.views import NOT_GIVEN
-from cluster_profiles.pages.compare import notebook as compare
+from cluster_profiles.errors import ParameterError, UnknownEditionError
+from cluster_profiles.names import slug
 from cluster_profiles.pages.parameters import MAX_COMPARED, CompareParameters, check_parameters, split_names
-from cluster_profiles.pages.profile.sections import FIGURE_LABELS, shown_value
 from cluster_profiles.runner.kinds import COMPARE, NOTEBOOKS, executed_parameters, existing_pages
 
-from bad_inputs import HOSTILE_MAKE_VALUES
-
 THREE = ["Hefei", "Nanjing", "Wuhan"]
-
-
-@pytest.fixture(scope="module")
-def three(fixture_tables):
-    return compare.build_comparison(fixture_tables, ["hefei", "NANJING", "Wuhan"], 2024)
-
-
-def page_html(comparison) -> str:
-    return "".join(str(f(comparison)) for f in (
-        compare.title, compare.key_figures_section, compare.rank_history_section, compare.top_fields_section,
-        compare.missing_section, compare.notes_section))
-
-
-# ------------------------------------------------------------------------------------------ data
-
-
-def test_names_resolve_to_the_data_in_the_order_given(three):
-    assert three.clusters == THREE
-    assert [p.cluster for p in three.profiles] == THREE
-
-
-def test_key_figures_are_each_profiles_values(three, fixture_tables):
-    frame = compare.key_figures(three)
-    for profile in three.profiles:
-        own = build_profile(fixture_tables, profile.cluster, 2024)
-        shown = {c: v for c, v in zip(frame["column"], frame[profile.cluster])}
-        for column in FIGURE_LABELS:
-            value = shown_value(own, column)
-            if value is not None:
-                assert shown[column] == value, (profile.cluster, column)
-            elif column in shown:
-                assert shown[column] is None or pd.isna(shown[column])
-    # a row for a figure that at least one cluster has, and no other
-    assert all(any(shown_value(p, c) is not None for p in three.profiles) for c in frame["column"])
-
-
-def test_a_missing_figure_is_shown_as_missing_and_named_with_its_reason(three):
-    frame = compare.key_figures(three)
-    display = compare.key_figures_display(frame, three.clusters)
-    missing = compare.missing_items(three)
-    for cluster in three.clusters:
-        lacking = [FIGURE_LABELS[c][0] for c, v in zip(frame["column"], frame[cluster]) if v is None or pd.isna(v)]
-        assert list(display.loc[display[cluster] == NOT_GIVEN, "Figure"]) == lacking
-        listed = set(missing.loc[missing["cluster"] == cluster, "missing"])
-        assert set(lacking) <= listed
-    assert missing["reason"].str.len().gt(0).all()
-
-
-def test_a_reason_in_gaps_csv_is_the_reason_shown(fixture_tables):
-    gap = pd.DataFrame([{"edition": 2024, "cluster": "Wuhan", "section": "intensity",
-                         "reason": "Cut off in the stored excerpt (test).", "source": "https://example.org/gap"}])
-    tables = replace(fixture_tables, gaps=pd.concat([fixture_tables.gaps, gap], ignore_index=True))
-    comparison = compare.build_comparison(tables, ["Hefei", "Wuhan"], 2024)
-    items = compare.missing_items(comparison)
-    if comparison.profiles[1].value("intensity_rank") is None:
-        row = items[(items["cluster"] == "Wuhan") & (items["missing"] == "Intensity rank")]
-        assert list(row["reason"]) == ["Cut off in the stored excerpt (test)."]
-    assert "example.org/gap" in str(compare.notes_section(comparison))  # the gap's source is cited
-
-
-def test_ranks_across_editions_follow_the_clusters_table(three, fixture_tables):
-    history = compare.rank_history(three)
-    clusters = fixture_tables.clusters
-    assert len(history) == len(THREE) * len(fixture_tables.edition_list())
-    for row in history.itertuples():
-        name = find_cluster(row.cluster, clusters_of_edition(fixture_tables, row.edition))
-        rows = clusters[(clusters["edition"] == row.edition) & (clusters["cluster"] == name)]
-        assert row.in_data == (not rows.empty)
-        if not rows.empty:
-            expected = rows.iloc[0]["size_rank"]
-            assert (pd.isna(expected) and pd.isna(row.size_rank)) or row.size_rank == expected
-    shown = compare.rank_history_display(history)
-    assert list(shown["Cluster"]) == THREE
-    assert (shown == "not in the data").any().any()  # Hefei is not in the GII 2023 data
-    chart = compare.rank_chart_data(history)
-    assert len(chart) == int(history["size_rank"].notna().sum())
-
-
-def test_top_fields_side_by_side_keep_each_clusters_order(three):
-    for output in ("patents", "articles"):
-        frame = compare.fields_side_by_side(three, output)
-        for profile in three.profiles:
-            fields = list(profile.top_fields[output]["field"])
-            assert [cell.split(" (")[0] for cell in frame[profile.cluster] if cell] == fields
-        shared = compare.shared_fields(three, output)
-        for field in shared["field"]:
-            holders = [p for p in three.profiles if field in set(p.top_fields[output]["field"])]
-            assert len(holders) >= 2 and field != "Other"
-        named = compare.shared_field_holders(three, output, shared)
-        assert list(named) == list(shared["field"]) and all(len(v) >= 2 for v in named.values())
-
-
-def test_the_page_cites_every_row_it_shows_with_numbered_notes(three):
-    html = page_html(three)
-    anchors = set(re.findall(r'<li id="(source-\d+)">', html))
-    targets = set(re.findall(r'href="#(source-\d+)"', html))
-    assert targets and targets <= anchors
-    for profile in three.profiles:
-        assert three.citations.number(str(profile.row["source"]).split(" ; ")[0]) >= 1
-    assert html.count('download="') >= 3 and "data:image/png;base64," in html
-
-
-def test_per_million_chart_only_draws_known_figures(three):
-    data = compare.per_million_chart_data(three)
-    for row in data.itertuples():
-        column = next(c for c in compare.PER_MILLION if FIGURE_LABELS[c][0].startswith(row.figure))
-        profile = next(p for p in three.profiles if p.cluster == row.cluster)
-        assert shown_value(profile, column) == row.per_million
 
 
 # ------------------------------------------------------------------------------------- bad input
@@ -167,39 +53,9 @@ def test_an_empty_name_is_an_error(text, words):
         split_names(text)
 
 
-@pytest.mark.parametrize("typed", [["Hefei", "Hefei"], ["Hefei", "HEFEI"], ["Hefei", "Nanjing", " hefei"],
-                                   ["Shenzhen–Hong Kong–Guangzhou", "shenzhen-hong-kong-guangzhou"],
-                                   ["Shenzhen–Hong Kong–Guangzhou", "SHENZHEN - HONG KONG - GUANGZHOU"]])
-def test_the_same_cluster_twice_is_an_error_under_any_spelling(fixture_tables, typed):
-    with pytest.raises(ParameterError, match="named twice in the comparison") as caught:
-        compare.resolve_clusters(fixture_tables, typed, 2024)
-    assert "\n" not in str(caught.value)
-    if len(set(typed)) == len(typed):
-        assert "are the same cluster" in str(caught.value)
-
-
-def test_an_unknown_name_suggests_close_ones(fixture_tables):
-    with pytest.raises(UnknownClusterError, match="Unknown cluster 'Nanjng' in GII 2024.*Did you mean 'Nanjing'"):
-        compare.resolve_clusters(fixture_tables, ["Hefei", "Nanjng"], 2024)
-
-
-def test_a_name_not_in_that_edition_says_where_it_is(fixture_tables):
-    with pytest.raises(UnknownClusterError, match="Hefei is in 2024 and 2025, not in 2023"):
-        compare.resolve_clusters(fixture_tables, ["Nanjing", "Hefei"], 2023)
-
-
 def test_an_unknown_edition_lists_the_known_ones(fixture_tables):
     with pytest.raises(UnknownEditionError, match="The data has editions: 2023, 2024, 2025"):
         COMPARE.prepare(fixture_tables, COMPARE.check({"clusters": THREE, "edition": 2019}))
-
-
-@pytest.mark.parametrize("hostile", HOSTILE_MAKE_VALUES + ["<script>alert(1)</script>", "Hefei\x1b[31m\r\x00",
-                                                           "../../etc/passwd", "x" * 200])
-def test_hostile_names_are_unknown_clusters_in_one_line(fixture_tables, hostile):
-    with pytest.raises(UnknownClusterError) as caught:
-        compare.resolve_clusters(fixture_tables, ["Nanjing", hostile], 2024)
-    message = str(caught.value)
-    assert "\n" not in message and "\r" not in message and "\x1b" not in message and len(message) < 400
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str]:
