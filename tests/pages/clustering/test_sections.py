@@ -117,8 +117,8 @@ def test_the_sections_are_in_notebook_order_and_each_has_its_show_function():
 def test_the_found_sentence_counts_clusters_and_kinds(tmp_path):
     run = load(next(c for c in CASES if c.name == "one cluster"), tmp_path)
     assert sections.found_sentence(run.base.summary) == (
-        "These settings found 1 cluster: DBSCAN found 1 of PCT applications and 1 of scientific articles, joined "
-        "where they lie within 5 km; 1 of them have a size rank (the setting top_n ranks the first 100).")
+        "These settings found 1 cluster: DBSCAN found 1 cluster of PCT applications and 1 of scientific articles, "
+        "joined where they lie within 5 km; 1 of them has a size rank (the setting top_n ranks the first 100).")
     assert isinstance(sections.outcome(run), Markup)
 
 
@@ -142,3 +142,25 @@ def test_find_clusters_renders_a_page_for_a_run_that_finds_nothing(tmp_path, cap
     html_path.unlink()
     assert main(arguments) == 0
     assert html_path.read_bytes() == first
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_find_clusters_renders_every_outcome(case: Case, tmp_path):
+    """The command on each degenerate record set: exit 0 and a page that says what was found and why not."""
+    from cluster_profiles.cli import main
+
+    records, settings = case.write(tmp_path)
+    arguments = ["find-clusters", "--records", str(records), "--reports-dir", str(tmp_path / "reports"),
+                 "--min-people", "5000", "--radius-km",  # no other radius: one variant, which finds nothing
+                 *(["--settings", str(settings)] if settings else [])]
+    assert main(arguments) == 0
+    text = visible_text((tmp_path / "reports" / "found" / "records.html").read_text(encoding="utf-8"))
+    assert "Traceback" not in text and "Error" not in text
+    assert ("These settings found no cluster." if not case.clusters else
+            f"These settings found {case.clusters} cluster") in text
+    for kind in case.reasons:
+        assert f"No cluster of {KIND_NOUNS[kind]}:" in text
+    for fact in case.facts:
+        assert fact in text, fact

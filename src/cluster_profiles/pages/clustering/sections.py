@@ -90,11 +90,15 @@ def found_sentence(summary: Summary) -> str:
     """What a run found, in one sentence."""
     if not summary.found:
         return "These settings found no cluster."
-    dbscan = " and ".join(f"{summary.kind_clusters.get(kind, 0):,} of {noun}" for kind, noun in KIND_NOUNS.items())
-    plural = "" if summary.clusters == 1 else "s"
-    return (f"These settings found {summary.clusters:,} cluster{plural}: DBSCAN found {dbscan}, joined where they lie "
-            f"within {summary.settings.merge_km:g} km; {summary.ranked:,} of them have a size rank (the setting "
-            f"top_n ranks the first {summary.settings.top_n:,}).")
+    pct, article = summary.kind_clusters.get("pct", 0), summary.kind_clusters.get("article", 0)
+    ranked = f"{summary.ranked:,} of them {'has' if summary.ranked == 1 else 'have'}"
+    return (f"These settings found {_clusters(summary.clusters)}: DBSCAN found {_clusters(pct)} of PCT applications "
+            f"and {article:,} of scientific articles, joined where they lie within {summary.settings.merge_km:g} km; "
+            f"{ranked} a size rank (the setting top_n ranks the first {summary.settings.top_n:,}).")
+
+
+def _clusters(count: int) -> str:
+    return f"{count:,} cluster{'' if count == 1 else 's'}"
 
 
 # ---------------------------------------------------------------------------------------- sections
