@@ -93,8 +93,8 @@ class Case:
 
 CASES = [
     Case("no cluster", hefei_below_the_default, "", 0, {"pct": BELOW_THRESHOLD, "article": BELOW_THRESHOLD},
-         ("300 inventors within 15 km", "400 authors within 15 km", "near Hefei", "4,500", "min_people at most 300",
-          "min_people at most 400", "no radius_km would")),
+         ("300 inventors within 15 km", "400 authors within 15 km", "near Hefei (31.76° N, 117.22° E)", "4,500",
+          "min_people at most 300", "min_people at most 400", "no radius_km would")),
     Case("one cluster", hefei_below_the_default, THRESHOLD_300, 1, {}),
     Case("all noise", scattered, "min_people = 3\n", 0, {"pct": BELOW_THRESHOLD, "article": NO_DOCUMENTS},
          ("2 inventors within 15 km", "min_people at most 2", "radius_km above 15", "60 inventors located",

@@ -174,6 +174,11 @@ def years_text(years: tuple[int, int]) -> str:
     return str(years[0]) if years[0] == years[1] else f"{years[0]}–{years[1]}"
 
 
+def coordinates_text(lat: float, lon: float) -> str:
+    """'31.76° N, 117.22° E'."""
+    return f"{abs(lat):.2f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}° {'E' if lon >= 0 else 'W'}"
+
+
 def why_line(missing: NoCluster, settings: Settings) -> str:
     """The command's summary of why a kind has no cluster, and which setting would change that."""
     noun, kind = KIND_NOUNS[missing.kind], missing.kind
@@ -189,7 +194,7 @@ def why_line(missing: NoCluster, settings: Settings) -> str:
     place = missing.densest
     assert place is not None  # BELOW_THRESHOLD always has its densest place
     near = f"near {missing.densest_city} " if missing.densest_city else ""
-    text = (f"the densest place, {near}({place.lat:.2f}, {place.lon:.2f}), has {people_count(kind, place.people)} "
+    text = (f"the densest place, {near}({coordinates_text(place.lat, place.lon)}), has {people_count(kind, place.people)} "
             f"within {place.radius_km:g} km; a core point needs {settings.min_people:,} (setting min_people). "
             f"min_people at most {place.people:,} would make it a cluster")
     located = people_count(kind, missing.located_people)

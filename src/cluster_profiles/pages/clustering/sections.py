@@ -19,6 +19,7 @@ from cluster_profiles.compute.pipeline import (
     WINDOW_SETTINGS,
     NoCluster,
     Summary,
+    coordinates_text,
     people_count,
     years_text,
 )
@@ -52,10 +53,6 @@ def no_sources(run: ClusteringRun) -> list[str]:
 
 
 # ------------------------------------------------------------------------------- why nothing was found
-def _place(lat: float, lon: float) -> str:
-    return f"{abs(lat):.2f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}° {'E' if lon >= 0 else 'W'}"
-
-
 def why_no_cluster(missing: NoCluster, settings: Settings) -> str:
     """Why a run found no cluster of one kind of document, and which setting, if any, would change that."""
     noun, kind = KIND_NOUNS[missing.kind], missing.kind
@@ -71,7 +68,7 @@ def why_no_cluster(missing: NoCluster, settings: Settings) -> str:
     place = missing.densest
     assert place is not None  # a kind below the threshold always has its densest place
     near = f" near {missing.densest_city}" if missing.densest_city else ""
-    text = (f"the densest place{near} ({_place(place.lat, place.lon)}) has {people_count(kind, place.people)} "
+    text = (f"the densest place{near} ({coordinates_text(place.lat, place.lon)}) has {people_count(kind, place.people)} "
             f"within {place.radius_km:g} km, and a core point needs {settings.min_people:,} (the setting min_people). "
             f"min_people at most {place.people:,} would make it a cluster")
     located = people_count(kind, missing.located_people)
