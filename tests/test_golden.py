@@ -34,7 +34,7 @@ def test_golden_is_executed_and_template_is_clean(template, golden):
 
 def test_every_notebook_kind_has_a_golden():
     """Every kind that renders from the data folder with its defaults; find-clusters needs a records folder
-    (its default is none), so its end-to-end test renders the fixture records instead (tests/compute/test_report.py)."""
+    (its default is none), so its end-to-end test renders the fixture records instead (tests/pages/clustering/test_data.py)."""
     for spec in NOTEBOOKS.values():
         if spec.data_folder:
             assert spec.golden and (GOLDEN_DIR / spec.golden).is_file(), f"{spec.kind}: add a golden (make golden)"

@@ -581,7 +581,7 @@ def location_map_sources(profile: ClusterProfile) -> list[str]:
     return [*dict.fromkeys(str(s) for s in [*footprint, *locations["source"]]), map_shapes.NATURAL_EARTH_SOURCE]
 
 
-# The profile's sections in the order the notebook shows them (tests/test_sections.py checks it
+# The profile's sections in the order the notebook shows them (tests/test_profile_sections.py checks it
 # against the notebook). Add a section here and its sources join the report's list of sources.
 PROFILE_SECTIONS: list[Section[ClusterProfile]] = [
     Section("title", title, no_sources),
