@@ -21,7 +21,7 @@ from cluster_profiles.pages.compare import data, sections
 CHARTS = ("draw_per_million", "draw_rank_history")
 # Comparisons that between them have and lack each part: charts, shared fields, gaps, venture capital
 SAMPLE = [(["Hefei", "Nanjing", "Wuhan"], 2024), (["Cairo", "Beijing", "Tehran"], 2025), (["Ankara", "Kuala Lumpur"], 2024),
-          (["Nanjing", "Xi'an"], 2023)]
+          (["Nanjing", "Xi'an"], 2023), (["Barcelona", "Cambridge"], 2025)]  # the last: no key figure for either
 
 
 @pytest.fixture

@@ -55,6 +55,9 @@ def no_sources(comparison: Comparison) -> list[str]:
 
 
 def key_figures_sources(comparison: Comparison) -> list[str]:
+    """Each cluster's row of the clusters table; nothing when the section shows no figure."""
+    if key_figures(comparison).empty:
+        return []
     return [str(p.row["source"]) for p in comparison.profiles]
 
 
@@ -135,7 +138,7 @@ def key_figures_view(comparison: Comparison) -> SectionView:
     frame = key_figures(comparison)
     if frame.empty:
         blocks.append(Missing(f"a key figure for any of these clusters in GII {year}"))
-        return SectionView("key-figures", blocks)  # shows no figure: no source note
+        return SectionView("key-figures", blocks, key_figures_sources(comparison))
     blocks.append(Table(key_figures_display(frame, comparison.clusters), "data-table side-numbers"))
     if frame[comparison.clusters].isna().any().any():
         blocks.append(Paragraph(f"{NOT_GIVEN} : not in the data (why: see “What the data lacks”).", "note"))
