@@ -121,3 +121,10 @@ def test_a_section_without_data_says_what_is_missing(fixture_tables, no_drawing)
     view = sections.key_figures_view(nothing)
     assert view.kinds() == ["heading", "missing"] and view.sources == []
     assert view.of_kind("missing")[0].what == "a key figure for any of these clusters in GII 2025"
+
+
+def test_a_name_with_an_apostrophe_is_escaped_once_in_the_heading(fixture_tables, no_drawing):
+    comparison = data.build_comparison(fixture_tables, ["Nanjing", "Xi'an"], 2023)
+    soup = BeautifulSoup(str(sections.title(comparison)), "html.parser")
+    assert soup.find("h1").get_text() == "Nanjing and Xi'an side by side, GII 2023"
+    assert [li.strong.get_text() for li in soup.select("ul.compared li")] == ["Nanjing", "Xi'an"]

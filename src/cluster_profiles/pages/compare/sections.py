@@ -99,8 +99,9 @@ def _cluster_link(comparison: Comparison, cluster: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(link, cluster) if link else Markup.escape(cluster)
 
 
-def title_text(clusters: list[str], edition: int) -> str:
-    return f"{narrative.join_words(clusters)} side by side, GII {edition}"
+def title_text(clusters: list[str], edition: int) -> Markup:
+    """The page's heading, its names escaped once (``join_words`` escapes them)."""
+    return Markup("{} side by side, GII {}").format(narrative.join_words(clusters), edition)
 
 
 def title_view(comparison: Comparison) -> SectionView:
