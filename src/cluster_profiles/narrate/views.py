@@ -100,13 +100,6 @@ def csv_download(frame: pd.DataFrame, file_name: str, label: str = "Download the
         file_name, payload, label)
 
 
-def show_html(markup: object) -> None:
-    """Display escaped HTML from a section function as a notebook output."""
-    from IPython.display import HTML, display
-
-    display(HTML(str(markup)))
-
-
 # ------------------------------------------------------------------------------------------- views
 # The blocks a section is made of; ``kind`` names the macro that lays each out.
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from cluster_profiles.contract.load import load_tables
 from cluster_profiles.narrate.profile import edition_info
-from cluster_profiles.narrate.views import show_html
 from cluster_profiles.pages.overview import sections
 from cluster_profiles.pages.overview.data import Overview
 from cluster_profiles.pages.parameters import OverviewParameters, check_parameters
+from cluster_profiles.pages.sections import show_html
 
 
 def load_overview(**parameters: object) -> Overview:

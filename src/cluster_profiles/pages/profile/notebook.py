@@ -6,9 +6,9 @@ import pandas as pd
 
 from cluster_profiles.contract.load import Tables, load_tables
 from cluster_profiles.narrate.profile import ClusterProfile, build_profile
-from cluster_profiles.narrate.views import show_html  # noqa: F401  (the notebooks and overview.py call report.show_html)
 from cluster_profiles.pages.parameters import validate_parameters
 from cluster_profiles.pages.profile import sections
+from cluster_profiles.pages.sections import show_html
 
 
 def load_profile(**parameters: object) -> ClusterProfile:
