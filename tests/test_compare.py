@@ -1,7 +1,7 @@
 """The compare command and notebook kind: every bad input is a one-line error that writes nothing, the
 file name stays within what a file system allows, and the index lists the comparisons that exist. The
-page's model, sections and notebook functions are tested in test_compare_data.py, test_compare_sections.py
-and test_compare_notebook.py, its charts in test_compare_figures.py."""
+page's model, sections and notebook functions are tested in tests/pages/compare/ (test_data.py,
+test_sections.py, test_notebook.py), its charts in test_compare_figures.py."""
 
 from __future__ import annotations
 

@@ -259,7 +259,7 @@ def notes_section(comparison: Comparison) -> Markup:
     return render_section(notes_view(comparison))
 
 
-# The comparison's sections in the order the notebook shows them (tests/test_compare_sections.py checks it
+# The comparison's sections in the order the notebook shows them (tests/pages/compare/test_sections.py checks it
 # against the notebook): the notes' numbers and the list of all sources at the end follow this order.
 COMPARE_SECTIONS: list[Section[Comparison]] = [
     Section("title", title, no_sources),

@@ -128,3 +128,15 @@ def test_a_name_with_an_apostrophe_is_escaped_once_in_the_heading(fixture_tables
     soup = BeautifulSoup(str(sections.title(comparison)), "html.parser")
     assert soup.find("h1").get_text() == "Nanjing and Xi'an side by side, GII 2023"
     assert [li.strong.get_text() for li in soup.select("ul.compared li")] == ["Nanjing", "Xi'an"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [s.name for s in sections.COMPARE_SECTIONS])
+def test_each_section_is_the_same_with_string_inference(sample, name):
+    """pandas' string inference (the default from pandas 3) must not change a section (test_string_inference.py)."""
+    (section,) = [s for s in sections.COMPARE_SECTIONS if s.name == name]
+    for comparison in sample:
+        plain = str(section.render(comparison))
+        with pd.option_context("future.infer_string", True):
+            inferred = str(section.render(comparison))
+        assert inferred == plain, (name, comparison.clusters)
