@@ -239,3 +239,17 @@ def test_each_overview_note_cites_what_its_section_declares():
         html = str(section.render(overview))
         for source in note_citations(section.sources(overview)):
             assert f'href="#source-{numbers.number(source)}"' in html, section.name
+
+
+@pytest.mark.parametrize("column, words", [("size_rank", "a size rank for GII 2024"),
+                                           ("intensity_rank", "an intensity rank for GII 2024")])
+def test_a_ranking_the_data_lacks_is_named_with_its_article(fixture_tables, tmp_path, column, words):
+    import dataclasses
+
+    from cluster_profiles.narrate.profile import edition_info
+
+    clusters = fixture_tables.clusters.copy()
+    clusters[column] = pd.NA
+    tables = dataclasses.replace(fixture_tables, clusters=clusters)
+    overview = od.Overview(tables, edition_info(tables, 2024), tmp_path, tmp_path)
+    assert words in " ".join(str(osec.ranking_section(overview, column)).split())

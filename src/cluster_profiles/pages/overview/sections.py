@@ -140,11 +140,11 @@ def title(overview: Overview) -> Markup:
 
 def ranking_section(overview: Overview, column: str) -> Markup:
     year = overview.edition.year
-    label = "size" if column == "size_rank" else "intensity"
+    label, missing = ("size", "a size rank") if column == "size_rank" else ("intensity", "an intensity rank")
     heading = Heading(f"Ranking by {label}")
     frame = ranking(overview, column)
     if frame.empty:
-        return render_section(SectionView("", [heading, Missing(f"a {label} rank for GII {year}")]))
+        return render_section(SectionView("", [heading, Missing(f"{missing} for GII {year}")]))
     cited = overview_citations(overview)
     sources = overview.clusters.set_index("cluster")["source"]
     shown = pd.DataFrame(dtype=object, data={
