@@ -11,12 +11,12 @@ from cluster_profiles import paths
 from cluster_profiles.compute import labels, measures
 from cluster_profiles.compute.fields import CONCORDANCE_SOURCE
 from cluster_profiles.compute.records import KINDS
+from cluster_profiles.contract.canonical_csv import read_table_text
 from cluster_profiles.contract.economies import economy_codes, primary_economy
+from cluster_profiles.contract.schema import TABLES
+from cluster_profiles.contract.vocabulary import KIND_NOUNS, KIND_PEOPLE, RECORD_KINDS, RECORDS_METRICS
+from cluster_profiles.errors import Problem
 
-OUTPUTS = {"pct": "patents", "article": "articles"}
-NOUNS = {"pct": "PCT applications", "article": "scientific articles"}
-PEOPLE = {"pct": "inventor", "article": "author"}
-METRICS = "PCT applications; scientific articles"
 ECONOMY_SOURCE = "ISO 3166-1 English short name (pycountry); adjective: the name, used as a modifier"
 UNKNOWN_ECONOMY_SOURCE = "cluster-profiles: the records give no economy for any address of the cluster"
 
@@ -39,7 +39,11 @@ def economies_table(codes: list[str], source: str) -> pd.DataFrame:
 
     shipped = pd.DataFrame(columns=["code", "name", "adjective", "source"])
     if (paths.DATA_DIR / "economies.csv").is_file():
-        shipped = pd.read_csv(paths.DATA_DIR / "economies.csv", dtype=str, keep_default_na=False)
+        # read as the contract reads it (the same text, types and checks), not behind the loader's back
+        problems: list[Problem] = []
+        table = read_table_text(paths.DATA_DIR / "economies.csv", TABLES["economies"], problems)
+        if table is not None and not problems:
+            shipped = table
     known = shipped.set_index("code")
     rows = []
     for code in sorted(set(codes)):
@@ -140,7 +144,7 @@ def build_tables(*, settings, summary, world: dict[str, float], counts: pd.DataF
     all_codes = [code for label in table["economy"] for code in economy_codes(label)]
     frames = {
         "editions": pd.DataFrame([{
-            "edition": edition, "metrics": METRICS, "pct_window": _window(settings.pct_years),
+            "edition": edition, "metrics": RECORDS_METRICS, "pct_window": _window(settings.pct_years),
             "articles_window": _window(settings.article_years), "source": source}]),
         "economies": economies_table(all_codes, source),
         "clusters": clusters,
@@ -185,7 +189,7 @@ def _per_output(frame: pd.DataFrame, name_of: dict, edition: int, source: str) -
     out = frame.copy()
     out["edition"] = edition
     out["cluster"] = out["cluster_id"].map(name_of)
-    out["output"] = out["kind"].map(OUTPUTS)
+    out["output"] = out["kind"].map(RECORD_KINDS)
     out["source"] = source
     return out
 
@@ -203,7 +207,7 @@ def _fields_frame(top_fields: pd.DataFrame, name_of: dict, edition: int, source:
 
 def _collaboration_frame(collaboration: pd.DataFrame, name_of: dict, edition: int, source: str) -> pd.DataFrame:
     out = _per_output(collaboration, name_of, edition, source)
-    out["note"] = [f"{c:,} of the cluster's {d:,} {NOUNS[k]} have at least one {PEOPLE[k]} address outside it."
+    out["note"] = [f"{c:,} of the cluster's {d:,} {KIND_NOUNS[k]} have at least one {KIND_PEOPLE[k][0]} address outside it."
                    for c, d, k in zip(out["collaborative"], out["documents"], out["kind"])]
     return out
 
@@ -211,7 +215,7 @@ def _collaboration_frame(collaboration: pd.DataFrame, name_of: dict, edition: in
 def _partners_frame(partners: pd.DataFrame, name_of: dict, edition: int, source: str) -> pd.DataFrame:
     out = _per_output(partners, name_of, edition, source)
     out["partner"] = out["partner_id"].map(name_of)
-    out["note"] = [f"Partner clusters by {NOUNS[k]} shared (documents with addresses in both)." for k in out["kind"]]
+    out["note"] = [f"Partner clusters by {KIND_NOUNS[k]} shared (documents with addresses in both)." for k in out["kind"]]
     return out
 
 
@@ -240,20 +244,20 @@ def _gaps(table: pd.DataFrame, organisations: pd.DataFrame, top_fields: pd.DataF
             gap("intensity", "No population point of the records lies within "
                              f"{settings.population_buffer_km:g} km of the cluster's footprint.")
         missing_partners = []
-        for kind, output in OUTPUTS.items():
+        for kind, output in RECORD_KINDS.items():
             documents = getattr(row, f"{kind}_documents")
             if documents == 0:
-                reason = f"{name} has no {NOUNS[kind]} in the window."
+                reason = f"{name} has no {KIND_NOUNS[kind]} in the window."
                 for section in (f"top_{output}", f"fields_{output}", f"collaboration_{output}"):
                     gap(section, reason)
                 continue
             if not has(organisations, cid, kind):
-                gap(f"top_{output}", f"No {NOUNS[kind]} of {name} name an organisation in the records.")
+                gap(f"top_{output}", f"No {KIND_NOUNS[kind]} of {name} name an organisation in the records.")
             if not has(top_fields, cid, kind):
-                gap(f"fields_{output}", f"No {NOUNS[kind]} of {name} have a "
+                gap(f"fields_{output}", f"No {KIND_NOUNS[kind]} of {name} have a "
                                         f"{'mapped IPC code' if kind == 'pct' else 'science field'} in the records.")
             if not has(partners, cid, kind):
-                missing_partners.append(NOUNS[kind])
+                missing_partners.append(KIND_NOUNS[kind])
         if missing_partners:
             gap("collaboration_partners", f"No {' or '.join(missing_partners)} of {name} share a document with "
                                           "another cluster.")

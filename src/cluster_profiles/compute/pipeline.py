@@ -22,13 +22,10 @@ from cluster_profiles.compute.clustering import Clusters, DensestPlace, densest_
 from cluster_profiles.compute.records import RecordsInfo, read_records
 from cluster_profiles.compute.settings import DEFAULT_SETTINGS_NAME, Settings, load_settings
 from cluster_profiles.compute.write import RUN_FILE, write_data_folder
+from cluster_profiles.contract.vocabulary import KIND_NOUNS, KIND_PEOPLE, RECORD_KINDS
 
 DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB's own buffers; the rest of a 2 GiB budget is DBSCAN's and pandas'
-OUTPUTS = {"pct": "patents", "article": "articles"}  # records' kind -> the data folder's output
-KIND_NOUNS = {"pct": "PCT applications", "article": "scientific articles"}
-PEOPLE_NOUNS = {"pct": ("inventor", "inventors"), "article": ("author", "authors")}  # whom min_people counts
 WINDOW_SETTINGS = {"pct": "pct_years", "article": "article_years"}
-METRICS = "PCT applications; scientific articles"
 
 # Why DBSCAN found no cluster of a kind, checked in this order (each later step needs the earlier ones)
 NO_DOCUMENTS = "no_documents"  # the records hold no document of the kind
@@ -165,7 +162,7 @@ class Summary:
 
 def people_count(kind: str, count: int) -> str:
     """'1 inventor', '4,500 authors'."""
-    singular, plural = PEOPLE_NOUNS[kind]
+    singular, plural = KIND_PEOPLE[kind]  # whom min_people counts
     return f"{count:,} {singular if count == 1 else plural}"
 
 
@@ -272,7 +269,7 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
             bar.update()
             points.address_rows(con, settings)
             bar.update()
-            kind_points = {kind: points.weighted_points(con, kind, settings.grid_degrees) for kind in OUTPUTS}
+            kind_points = {kind: points.weighted_points(con, kind, settings.grid_degrees) for kind in RECORD_KINDS}
             read = summary.counts = points.read_counts(con)
         with stages.stage("cluster (DBSCAN)"):
             clusters = find_clusters(kind_points, settings.radius_km, settings.min_people, settings.merge_km,
@@ -280,7 +277,7 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
         summary.kind_clusters = clusters.kind_clusters
         summary.clusters = clusters.count
         years = _years(con)
-        for kind in OUTPUTS:
+        for kind in RECORD_KINDS:
             if summary.kind_clusters.get(kind, 0) == 0:
                 place = densest_place(kind_points[kind], settings.radius_km)
                 city = _city_of_cell(con, kind, place) if place is not None else None

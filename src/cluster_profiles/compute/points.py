@@ -16,8 +16,7 @@ import duckdb
 import pandas as pd
 
 from cluster_profiles.compute.settings import Settings
-
-KIND_LABELS = {"pct": "PCT applications", "article": "articles"}
+from cluster_profiles.contract.vocabulary import RECORD_KINDS
 
 
 def window_documents(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -76,7 +75,7 @@ class ReadCounts:
 
 def _per_kind(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
     counts = dict(con.execute(sql).fetchall())
-    return {kind: int(counts.get(kind, 0)) for kind in KIND_LABELS}
+    return {kind: int(counts.get(kind, 0)) for kind in RECORD_KINDS}
 
 
 def read_counts(con: duckdb.DuckDBPyConnection) -> ReadCounts:
@@ -84,7 +83,7 @@ def read_counts(con: duckdb.DuckDBPyConnection) -> ReadCounts:
     in_window = _per_kind(con, "SELECT kind, count(*) FROM win_documents GROUP BY kind")
     return ReadCounts(
         documents=documents,
-        outside_window={k: documents[k] - in_window[k] for k in KIND_LABELS},
+        outside_window={k: documents[k] - in_window[k] for k in RECORD_KINDS},
         in_window=in_window,
         addresses_in_window=_per_kind(con, "SELECT w.kind, count(*) FROM addresses a JOIN win_documents w "
                                            "USING (doc_id) GROUP BY w.kind"),

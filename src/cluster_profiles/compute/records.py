@@ -31,6 +31,7 @@ import duckdb
 
 from cluster_profiles.compute.adapters.folder import RECORD_COLUMNS, exact_sql_path, sql_string
 from cluster_profiles.contract.schema import MAX_NAME_LENGTH, NO_CONTROL_IN_NAME
+from cluster_profiles.contract.vocabulary import RECORD_KINDS
 from cluster_profiles.errors import DataValidationError, Problem
 
 _KIND_OF_TYPE = {"VARCHAR": "text", "INTEGER": "int", "DOUBLE": "float"}
@@ -41,7 +42,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "population": {"lat": "float", "lon": "float", "population": "float"},
 }
 OPTIONAL_TABLES = {"population"}
-KINDS = ("pct", "article")
+KINDS = tuple(RECORD_KINDS)  # what a document's kind may be
 ROLE_OF_KIND = {"pct": "applicant", "article": "affiliation"}
 EXTENSIONS = (".csv", ".parquet")
 EXAMPLES_PER_CHECK = 20
@@ -53,8 +54,8 @@ INTEGER_RANGE = (-(2**31), 2**31 - 1)  # the records' whole numbers are stored a
 MARKUP = r"[<>`]|\*\*|__|\]\("  # NO_MARKUP
 CONTROL = "[" + re.sub(r"\\u([0-9a-fA-F]{4})", r"\\x{\1}",
                        NO_CONTROL_IN_NAME.removeprefix("^[^").removesuffix("]*\\Z")) + "]"  # NO_CONTROL_IN_NAME
-# Python's \s (str.isspace): a name neither starts nor ends with one (the schema's ^\S(.*\S)?\Z); RE2's \s is ASCII
-SPACE = r"[\t\n\x{0b}\x{0c}\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+# The schema's ^\S(.*\S)?\Z needs no rule here: DuckDB's trim, which every text value goes through, removes the
+# spaces of any kind at the ends, and the whitespace it leaves (tabs, line breaks) is in CONTROL.
 LETTER_OR_DIGIT = r"[\pL\pN]"  # the schema's HAS_LETTER_OR_DIGIT: Python's [^\W_]
 USER_ASSIGNED_CODES = {"XK"}  # Kosovo: used by OpenAlex and others, user-assigned in ISO 3166
 
@@ -108,43 +109,38 @@ def records_hash(files: dict[str, Path]) -> str:
     return _scan(files)[0]
 
 
-@dataclass(frozen=True)
-class _Lines:
-    """What one pass over a CSV file's bytes tells: its lines (a last one without a line break counts) and the
-    first empty line, which DuckDB skips (rows after it are then not on the line their row number says)."""
-
-    count: int
-    first_empty: int | None
-
-
-def _scan(files: dict[str, Path]) -> tuple[str, dict[str, _Lines]]:
-    """The records' sha256 (``records_hash``) and, in the same pass over the bytes, each CSV file's lines."""
+def _scan(files: dict[str, Path]) -> tuple[str, dict[str, int]]:
+    """The records' sha256 (``records_hash``) and, in the same pass over the bytes, each CSV file's number of lines
+    (a last one without a line break counts)."""
     digest = hashlib.sha256()
-    lines: dict[str, _Lines] = {}
+    lines: dict[str, int] = {}
     for table in sorted(files):
         path = files[table]
         digest.update(f"{path.name}\0{path.stat().st_size}\0".encode())
-        count, first_empty, previous = 0, None, b""
+        count, last = 0, b""
         with path.open("rb") as stream:
             while chunk := stream.read(1 << 20):
                 digest.update(chunk)
-                if path.suffix == ".csv":
-                    if first_empty is None:
-                        window = previous + chunk  # with the chunk before's last bytes: a pair split between two
-                        if (found := _empty_line(window)) is not None:
-                            first_empty = count - previous.count(b"\n") + window[:found].count(b"\n") + 1
-                    count += chunk.count(b"\n")
-                    previous = chunk[-2:]
+                count += chunk.count(b"\n")
+                last = chunk[-1:]
         if path.suffix == ".csv":
-            ends_open = bool(previous) and not previous.endswith(b"\n")
-            lines[table] = _Lines(count + ends_open, first_empty)
+            lines[table] = count + (last not in (b"", b"\n"))
     return digest.hexdigest(), lines
 
 
-def _empty_line(data: bytes) -> int | None:
-    """The offset of the first line break that ends an empty line in ``data`` (``\n\n`` or ``\n\r\n``)."""
-    found = [i + 1 for i in (data.find(b"\n\n"), data.find(b"\n\r\n")) if i >= 0]
-    return min(found) if found else None
+def _first_empty_line(path: Path) -> int | None:
+    """The number of the first empty line of a file (``\n\n`` or ``\n\r\n``), which DuckDB skips; read only when
+    the lines and the rows disagree."""
+    count, previous = 0, b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            window = previous + chunk  # with the last bytes of the chunk before: a pair split between two
+            found = [i + 1 for i in (window.find(b"\n\n"), window.find(b"\n\r\n")) if i >= 0]
+            if found:
+                return count - previous.count(b"\n") + window[: min(found)].count(b"\n") + 1
+            count += chunk.count(b"\n")
+            previous = chunk[-2:]
+    return None
 
 
 def iso_codes() -> list[str]:
@@ -260,7 +256,7 @@ def _line_not_utf8(path: Path, line: int) -> Problem | None:
     return None
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, lines: _Lines | None,
+def _read_raw(con: duckdb.DuckDBPyConnection, table: str, path: Path, lines: int | None,
               problems: list[Problem]) -> set[str] | None:
     """Copy the file's declared columns into ``raw_<table>`` (insertion order kept, so ``rowid`` gives the line).
 
@@ -311,15 +307,16 @@ def _parquet_columns_usable(path: Path, table: str, types: dict[str, str], probl
     return usable
 
 
-def _one_row_per_line(con: duckdb.DuckDBPyConnection, table: str, path: Path, lines: _Lines,
+def _one_row_per_line(con: duckdb.DuckDBPyConnection, table: str, path: Path, lines: int,
                       problems: list[Problem]) -> bool:
     """Whether every row of the CSV file is on the line ``rowid`` + 2 says, as the problems' places assume.
     An empty line before the last row, or a line break inside a quoted value, shifts the rows after it."""
     rows = _scalar(con, f"SELECT count(*) FROM raw_{table}")
-    if lines.count == rows + 1:
+    if lines == rows + 1:
         return True
-    if lines.first_empty is not None and lines.first_empty <= rows + 1:
-        problems.append(Problem(path.name, lines.first_empty, None, "an empty line",
+    first_empty = _first_empty_line(path)
+    if first_empty is not None and first_empty <= rows + 1:
+        problems.append(Problem(path.name, first_empty, None, "an empty line",
                                 "one row per line, no empty lines between them"))
         return False
     broken = " OR ".join(f"contains(\"{c}\", chr(10)) OR contains(\"{c}\", chr(13))" for c in TABLE_COLUMNS[table])
@@ -328,9 +325,9 @@ def _one_row_per_line(con: duckdb.DuckDBPyConnection, table: str, path: Path, li
         problems.append(Problem(path.name, int(row[0]) + 2, None, "a line break inside a quoted value",
                                 "one row per line (no line breaks in values)"))
         return False
-    if lines.first_empty is not None:
+    if first_empty is not None:
         return True  # empty lines after the last row only: every row is on the line its number says
-    problems.append(Problem(path.name, None, None, f"{rows:,} rows on {lines.count:,} lines",
+    problems.append(Problem(path.name, None, None, f"{rows:,} rows on {lines:,} lines",
                             "one row per line after the header line (line breaks: \\n or \\r\\n)"))
     return False
 
@@ -428,19 +425,18 @@ class _Checker:
                    "plain text: no HTML tags (< >), backticks or Markdown (**, __, [text](link))")
         self.check(column, f"regexp_matches({text}, '{CONTROL}')",
                    "no control characters, invisible characters or bidi overrides")
-        self.check(column, f"regexp_matches({text}, '^{SPACE}|{SPACE}$')",
-                   "no space (of any kind) at the start or the end")
         self.check(column, f"NOT regexp_matches({text}, '{LETTER_OR_DIGIT}')", "at least one letter or digit")
 
     def whole(self, column: str, required: bool, minimum: int = INTEGER_RANGE[0]) -> None:
         number = self.c.number(column)
         if required:
             self.required(column)
-        self.check(column, f"{self.c.given(column)} AND ({number} IS NULL OR NOT isfinite({number}) "
-                           f"OR {number} <> round({number}))", "a whole number")
+        # NaN equals itself in DuckDB, and round(inf) is inf: only a finite number can be whole
+        self.check(column, f"{self.c.given(column)} AND (isfinite({number}) AND {number} = round({number})) "
+                           "IS NOT TRUE", "a whole number")
         low, high = minimum, INTEGER_RANGE[1]
-        self.check(column, f"isfinite({number}) AND {number} = round({number}) AND ({number} < {low} "
-                           f"OR {number} > {high})", f"a whole number from {low:,} to {high:,}")
+        self.check(column, f"isfinite({number}) AND NOT {number} BETWEEN {low} AND {high}",
+                   f"a whole number from {low:,} to {high:,}")
 
     def ranged(self, column: str, low: float, high: float) -> None:
         number = self.c.number(column)

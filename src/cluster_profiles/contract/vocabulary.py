@@ -24,6 +24,8 @@ class Output:
     fields_heading: str  # sub-heading of the top-fields section
     fields_list: str  # the top-fields list, named inside a sentence
     field_kind: str  # "technology" or "science"
+    counted: str  # what is counted, in a count: "3 PCT applications"
+    person: tuple[str, str]  # whom an address of one is, singular and plural: ("inventor", "inventors")
 
 
 OUTPUTS: dict[str, Output] = {
@@ -31,12 +33,12 @@ OUTPUTS: dict[str, Output] = {
                       total_column="pct_applications", organisations_heading="Top PCT applicants",
                       organisations_list="top PCT applicants", organisation_header="Applicant",
                       count_header="Patents", fields_heading="Patents", fields_list="top technology fields",
-                      field_kind="technology"),
+                      field_kind="technology", counted="PCT applications", person=("inventor", "inventors")),
     "articles": Output("articles", noun="scientific articles", label="Scientific articles",
                        total_column="scientific_publications", organisations_heading="Top publishing organizations",
                        organisations_list="top publishing organizations", organisation_header="Organization",
                        count_header="Articles", fields_heading="Publications", fields_list="top science fields",
-                       field_kind="science"),
+                       field_kind="science", counted="scientific articles", person=("author", "authors")),
 }
 OUTPUT_KEYS = list(OUTPUTS)  # the order in which the reports show them
 
@@ -52,6 +54,10 @@ VENTURE_CAPITAL_MEASURE = "venture-capital deals"
 
 # What ``kind`` a records folder gives a document (``compute.records``), and the output it counts towards.
 RECORD_KINDS: dict[str, str] = {"pct": "patents", "article": "articles"}
+KIND_NOUNS: dict[str, str] = {kind: OUTPUTS[output].counted for kind, output in RECORD_KINDS.items()}
+KIND_PEOPLE: dict[str, tuple[str, str]] = {kind: OUTPUTS[output].person for kind, output in RECORD_KINDS.items()}
+# editions.csv's ``metrics`` of a data folder computed from records: what its clusters are ranked by
+RECORDS_METRICS = "; ".join(KIND_NOUNS.values())
 
 
 class GapSection(StrEnum):

@@ -16,11 +16,12 @@ from pathlib import Path
 import pandas as pd
 
 from cluster_profiles.compute.settings import Settings, load_settings, with_overrides
+from cluster_profiles.contract.vocabulary import KIND_NOUNS
 from cluster_profiles.errors import ParameterError
 
 with warnings.catch_warnings():  # tqdm.auto warns in a kernel without ipywidgets; the runs here show no bars
     warnings.simplefilter("ignore")
-    from cluster_profiles.compute.pipeline import KIND_NOUNS, Computed, compute, settings_label
+    from cluster_profiles.compute.pipeline import Computed, compute, settings_label
 
 TOP = 10  # the clusters followed across the variants
 VARIED = ("radius_km", "min_people")

@@ -15,7 +15,6 @@ from markupsafe import Markup
 
 from cluster_profiles.compute import pipeline
 from cluster_profiles.compute.pipeline import (
-    KIND_NOUNS,
     WINDOW_SETTINGS,
     NoCluster,
     Summary,
@@ -24,6 +23,7 @@ from cluster_profiles.compute.pipeline import (
     years_text,
 )
 from cluster_profiles.compute.settings import Settings
+from cluster_profiles.contract.vocabulary import KIND_NOUNS
 from cluster_profiles.narrate import figures
 from cluster_profiles.narrate.views import (
     Block,
