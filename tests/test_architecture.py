@@ -184,6 +184,44 @@ def test_no_two_modules_share_a_name_across_layers():
     assert {name: where for name, where in seen.items() if len(where) > 1} == {}
 
 
+def imports_without_a_reason(path: Path) -> list[int]:
+    """Lines of imports of package modules inside a function that give no reason: neither a comment on the line
+    nor a comment line just above the run of import lines that holds it. Such an import is the exception
+    (it defers a slow import, most often pandas, past a render's kernel start), and says so once per run of
+    imports."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    missing = []
+    for function in ast.walk(ast.parse("\n".join(lines))):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(function):
+            if not (isinstance(node, ast.ImportFrom) and (node.module or "").startswith(PACKAGE)):
+                continue
+            first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+            while first > 0 and lines[first - 1].strip().startswith(("from ", "import ", "#")):
+                first -= 1  # the run of import lines (and comments) that holds it
+            while last + 1 < len(lines) and lines[last + 1].strip().startswith(("from ", "import ")):
+                last += 1
+            if not any("#" in line for line in lines[first:last + 1]):
+                missing.append(node.lineno)
+    return missing
+
+
+def test_every_import_inside_a_function_says_why():
+    unexplained = [f"{p.relative_to(paths.PACKAGE_DIR)}:{line}" for p in sorted(paths.PACKAGE_DIR.rglob("*.py"))
+                   for line in imports_without_a_reason(p)]
+    assert unexplained == []
+
+
+def test_an_import_inside_a_function_without_a_reason_is_found(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def a():\n    from cluster_profiles import paths\n\n"
+                      "def b():\n    # pandas: only when called\n    from cluster_profiles.contract import load\n"
+                      "    from cluster_profiles.narrate import profile\n\n"
+                      "def c():\n    from cluster_profiles import cache  # cheap, but said\n")
+    assert imports_without_a_reason(module) == [2]
+
+
 # ------------------------------------------------------------------ the checks themselves can fail
 
 @pytest.mark.parametrize("source, target, broken", [

@@ -11,6 +11,8 @@ from pathlib import Path
 from cluster_profiles import paths
 from cluster_profiles.compute.adapters.commands import add_records_command, nonempty_path
 from cluster_profiles.errors import ClusterProfilesError
+from cluster_profiles.files import check_reports_dir
+from cluster_profiles.names import shorten
 
 # When the command is done, Python's last garbage collection walks every object its imports made (pandas,
 # papermill, nbconvert): 0.3-0.4 s after a render, a tenth of it. Frozen at exit, they are freed without
@@ -30,6 +32,7 @@ def skip_unused_iri_checker() -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
+    # each command imports what it runs when it runs: the command starts fast
     from cluster_profiles.runner.kinds import PROFILE
     from cluster_profiles.runner.page import render_page  # the kernel starts first, the rest is imported while it boots
 
@@ -41,10 +44,12 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    # each command imports what it runs when it runs: the command starts fast
     from cluster_profiles.pages.parameters import split_names
 
     names = split_names(args.clusters)  # an empty name (';;') fails here, before anything is loaded
     skip_unused_iri_checker()
+    # after the names are checked: a bad one fails before anything is imported
     from cluster_profiles.runner.kinds import COMPARE
     from cluster_profiles.runner.page import render_page
 
@@ -58,6 +63,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _find_clusters(args: argparse.Namespace) -> int:
+    # each command imports what it runs when it runs: the command starts fast
     from cluster_profiles.runner.kinds import FIND_CLUSTERS
     from cluster_profiles.runner.page import render_page
 
@@ -79,11 +85,9 @@ def _render_all(args: argparse.Namespace) -> int:
     tables = load_tables(args.data_dir or None)
     editions = [args.edition] if args.edition else None
     if args.edition and args.edition not in tables.edition_list():
-        from cluster_profiles.narrate.profile import edition_info
+        from cluster_profiles.narrate.profile import edition_info  # only to word the error
 
         edition_info(tables, args.edition)  # raises the unknown-edition error
-    from cluster_profiles.files import check_reports_dir
-
     check_reports_dir(Path(args.reports_dir))  # before any worker or kernel starts
     result = build_site(tables, args.reports_dir, args.data_dir or "", editions, args.economy, args.jobs, args.force,
                         progress=not args.quiet)
@@ -120,6 +124,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _import_ranking(args: argparse.Namespace) -> int:
+    # each command imports what it runs when it runs: the command starts fast
     from cluster_profiles.contract.importer import import_ranking
 
     result = import_ranking(args.file, args.edition, args.source, args.data_dir, replace=args.replace)
@@ -129,12 +134,14 @@ def _import_ranking(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
+    # each command imports what it runs when it runs: the command starts fast
     from cluster_profiles.runner.lab import start_lab
 
     return start_lab(extra=args.jupyter_args)
 
 
 def _lab_reset(args: argparse.Namespace) -> int:
+    # each command imports what it runs when it runs: the command starts fast
     from cluster_profiles.runner.lab import prepare_working_copies
 
     for line in prepare_working_copies(reset=True).messages():
@@ -245,8 +252,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # a folder or file the system refuses: say which, not a traceback
-        from cluster_profiles.names import shorten
-
         where = f" ({shorten(str(error.filename))})" if error.filename else ""
         print(f"error: {error.strerror or error}{where}; nothing was written.", file=sys.stderr)
         return 2

@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cluster_profiles.errors import ClusterProfilesError
+from cluster_profiles.errors import ClusterProfilesError, RenderError
+from cluster_profiles.names import shorten
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,8 +87,6 @@ def sweep_leftovers(reports_dir: Path | None = None) -> list[Path]:
 
 def check_reports_dir(reports_dir: Path) -> Path:
     """The reports folder, created if need be and proven writable before any kernel starts."""
-    from cluster_profiles.errors import RenderError
-    from cluster_profiles.names import shorten
 
     shown = shorten(str(reports_dir))
     if reports_dir.exists() and not reports_dir.is_dir():
@@ -302,6 +301,7 @@ def check_output_folder(out_dir: Path, command: str, inputs: dict[str, Path | No
                                 f"would replace what is read, choose an {option} apart from it")
     if not out_dir.is_dir():
         return set()
+    _sweep_half_written(out_dir)
     known = written_files(out_dir, command)
     unknown = []
     for entry in sorted(out_dir.iterdir()):
@@ -319,6 +319,15 @@ def check_output_folder(out_dir: Path, command: str, inputs: dict[str, Path | No
                                 f"replaces only what it wrote: choose a new folder, or move {'it' if one else 'them'} "
                                 "away")
     return known
+
+
+def _sweep_half_written(folder: Path) -> None:
+    """Remove the ``.<name>.<pid>.<random>.tmp`` files ``write_files_atomically`` left in ``folder`` when its
+    process was killed (a manifest being rewritten), once that process is gone."""
+    for entry in folder.glob(".*.tmp"):
+        match = re.search(r"\.(\d+)\.[^.]+\.tmp\Z", entry.name)
+        if match and entry.is_file() and not entry.is_symlink() and _process_is_gone(int(match.group(1))):
+            entry.unlink(missing_ok=True)
 
 
 def remove_written(folder: Path, command: str) -> bool:

@@ -304,7 +304,7 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
             population = (measures.cluster_population(con, clusters.footprint, settings.population_buffer_km)
                           if info.has_population else None)
         with stages.stage("names, ranks, tables"):
-            from cluster_profiles.compute.frames import build_tables
+            from cluster_profiles.compute.frames import build_tables  # pycountry: only once clusters are found
 
             cluster_table, frames = build_tables(
                 settings=settings, summary=summary, world=world, counts=counts, cities=cities,
@@ -318,7 +318,7 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
 def run(records_dir: str | Path, out_dir: str | Path, settings_path: str | Path | None = None,
         progress: bool = True) -> Summary:
     """Read ``records_dir``, find the clusters, write a validated data folder to ``out_dir``."""
-    from cluster_profiles.compute.write import check_target
+    from cluster_profiles.compute.write import check_target  # pandera, through the schema: only for a run that writes
 
     settings = load_settings(settings_path)
     inputs = {"--records": Path(records_dir), "--settings": Path(settings_path) if settings_path else None}

@@ -113,7 +113,7 @@ def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
 
     A missing optional table is simply absent from the result; validation gives it no rows.
     """
-    from cluster_profiles.contract.schema import TABLES
+    from cluster_profiles.contract.schema import TABLES  # pandera: a load answered by the cache reads no schema
 
     frames: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
@@ -157,7 +157,7 @@ def write_tables(tables: Tables, folder: Path, names: Iterable[str] | None = Non
     Takes ``Tables`` (what ``validate.validate_frames`` returns), so nothing invalid is written.
     ``names`` limits the write to some tables (the importer rewrites clusters.csv only).
     """
-    from cluster_profiles.contract.schema import TABLES
+    from cluster_profiles.contract.schema import TABLES  # pandera: see read_folder
 
     folder = Path(folder)
     chosen = list(names) if names is not None else list(TABLES)

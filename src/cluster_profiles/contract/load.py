@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
-from cluster_profiles import paths
+from cluster_profiles import cache, paths
 from cluster_profiles.contract.canonical_csv import line_of
 from cluster_profiles.contract.economies import economy_codes, primary_economy
 from cluster_profiles.contract.tables import Tables
@@ -40,8 +40,6 @@ def _folder_signature(folder: Path) -> tuple:
 
 def _content_key(folder: Path) -> str:
     """The cache entry for a folder: its path (the tables name it) and every byte of its files."""
-    from cluster_profiles import cache
-
     parts: list[str | bytes] = [str(folder)]
     for path in _folder_files(folder):
         parts += [path.name, path.read_bytes()]
@@ -85,8 +83,6 @@ def load_tables(data_dir: str | Path | None = None) -> Tables:
 def _load_validated(folder: Path) -> Tables:
     """The folder's validated tables: from the disk cache if these bytes validated before, else validated
     here (and cached when the files did not change while they were read)."""
-    from cluster_profiles import cache
-
     try:
         key = _content_key(folder)
     except OSError:  # an unreadable file: validation names it
@@ -104,6 +100,7 @@ def _load_validated(folder: Path) -> Tables:
 
 
 def _load_and_validate(folder: Path) -> Tables:
+    # the schema and pandera (about a second): only for a folder the cache has not seen validated
     from cluster_profiles.contract.canonical_csv import read_folder
     from cluster_profiles.contract.validate import validate_frames
 

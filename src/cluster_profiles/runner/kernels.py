@@ -24,6 +24,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from cluster_profiles.files import kernel_dir
+
 # What every notebook of the project imports in its first cell (cluster_profiles.pages.profile.notebook, by way of
 # cluster_profiles.runner.preload), sent to the kernel as soon as it starts (silently: no execution count, no
 # output). The notebook's own import then finds it loaded, as in the batch renderer's warm kernels,
@@ -56,8 +58,6 @@ def early_kernel(cwd: Path, preload: str = PRELOAD) -> Iterator[object]:
     """A started kernel's manager (IPC sockets in a private temporary folder), shut down on exit."""
     from jupyter_client.blocking import BlockingKernelClient
     from jupyter_core.utils import run_sync
-
-    from cluster_profiles.files import kernel_dir
 
     with kernel_dir() as socket_dir:  # named after this process: swept by a later run if this one is killed
         manager = new_kernel_manager(socket_dir)
@@ -160,8 +160,6 @@ def worker_kernel():
     global _WORKER_KERNEL, _WORKER_SOCKETS
 
     from jupyter_core.utils import run_sync
-
-    from cluster_profiles.files import kernel_dir
 
     if _WORKER_KERNEL is not None and _WORKER_KERNEL.has_kernel and not run_sync(_WORKER_KERNEL.is_alive)():
         shutdown_worker_kernel()

@@ -4,6 +4,9 @@ A kind is a notebook, its parameters model, where its page goes, its title, what
 and which pages ``render-all`` makes of it. The renderer (``render.render``, ``page.render_page``), the batch (tasks and
 fingerprints), the index and the nbval golden pairs all read this registry, so a new kind (a
 comparison, a clustering run) is one ``register`` call and its notebook.
+
+A single render imports this module before its kernel starts, and must not wait for pandas then: the
+functions that read tables import what reads them (the profile, the scope of each table) when called.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from pydantic import BaseModel
 
 from cluster_profiles import paths
 from cluster_profiles.contract.economies import primary_economy
+from cluster_profiles.errors import ParameterError, UnknownEditionError
+from cluster_profiles.fingerprints import records_digest
+from cluster_profiles.names import find_cluster, resolve_cluster
 from cluster_profiles.pages.parameters import (
     CompareParameters,
     FindClustersParameters,
@@ -78,7 +84,7 @@ def register(spec: NotebookSpec) -> NotebookSpec:
 
 
 def _prepare_profile(tables: Tables, parameters: ReportParameters) -> ReportParameters:
-    from cluster_profiles.narrate.profile import build_profile
+    from cluster_profiles.narrate.profile import build_profile  # pandas: see the module's note
 
     profile = build_profile(tables, parameters.cluster, parameters.edition)  # resolves spelling, or fails
     return parameters.model_copy(update={"cluster": profile.cluster})
@@ -86,9 +92,6 @@ def _prepare_profile(tables: Tables, parameters: ReportParameters) -> ReportPara
 
 def _prepare_profile_names(parameters: ReportParameters, names: dict[int, list[str]]) -> ReportParameters:
     """The edition and the cluster's canonical name, checked against the names of each edition."""
-    from cluster_profiles.errors import UnknownEditionError
-    from cluster_profiles.names import resolve_cluster
-
     if parameters.edition not in names:
         raise UnknownEditionError.for_edition(parameters.edition, sorted(names))
     cluster = resolve_cluster(parameters.cluster, names[parameters.edition], parameters.edition, names)
@@ -96,7 +99,7 @@ def _prepare_profile_names(parameters: ReportParameters, names: dict[int, list[s
 
 
 def _profile_inputs(tables: Tables, parameters: ReportParameters, reports_dir: Path) -> str:
-    from cluster_profiles.contract.scope import report_inputs
+    from cluster_profiles.contract.scope import report_inputs  # pandas: see the module's note
 
     return report_inputs(tables, parameters.cluster, parameters.edition)
 
@@ -134,7 +137,7 @@ PROFILE = register(NotebookSpec(
 
 
 def _prepare_overview(tables: Tables, parameters: OverviewParameters) -> OverviewParameters:
-    from cluster_profiles.narrate.profile import edition_info
+    from cluster_profiles.narrate.profile import edition_info  # pandas: see the module's note
 
     edition_info(tables, parameters.edition)  # an unknown edition fails here
     return parameters
@@ -142,7 +145,7 @@ def _prepare_overview(tables: Tables, parameters: OverviewParameters) -> Overvie
 
 def _overview_inputs(tables: Tables, parameters: OverviewParameters, reports_dir: Path) -> str:
     """The edition's rows, and which cluster reports exist (the overview links them)."""
-    from cluster_profiles.contract.scope import report_inputs
+    from cluster_profiles.contract.scope import report_inputs  # pandas: see the module's note
 
     linked = sorted(p.name for p in (Path(reports_dir) / str(parameters.edition)).glob("*.html"))
     return "\n".join([report_inputs(tables, None, parameters.edition), *linked])
@@ -169,9 +172,9 @@ OVERVIEW = register(NotebookSpec(
 
 def _prepare_find_clusters(tables: Tables | None, parameters: FindClustersParameters) -> FindClustersParameters:
     """The records folder and the settings validated (every problem at once); both paths made absolute."""
+    # DuckDB and the settings model: only for this kind, and not before a render's kernel starts
     from cluster_profiles.compute.records import validate_records
     from cluster_profiles.compute.settings import load_settings
-    from cluster_profiles.errors import ParameterError
 
     if not parameters.records_dir.strip():
         raise ParameterError("records_dir is empty: give the records folder to cluster")
@@ -184,8 +187,6 @@ def _prepare_find_clusters(tables: Tables | None, parameters: FindClustersParame
 
 def _find_clusters_inputs(tables: Tables | None, parameters: FindClustersParameters, reports_dir: Path) -> str:
     """Every byte of the records folder's files and of the settings file, and the thresholds tried."""
-    from cluster_profiles.fingerprints import records_digest
-
     settings = Path(parameters.settings_path) if parameters.settings_path else None
     return f"{records_digest(Path(parameters.records_dir), settings)}\n{parameters.model_dump_json()}"
 
@@ -223,6 +224,7 @@ def existing_pages(spec: NotebookSpec, tables: Tables, reports_dir: Path) -> lis
 
 
 def _prepare_comparison(tables: Tables, parameters: CompareParameters) -> CompareParameters:
+    # pandas: see the module's note
     from cluster_profiles.narrate.profile import edition_info
     from cluster_profiles.pages.compare.data import resolve_clusters
 
@@ -233,7 +235,7 @@ def _prepare_comparison(tables: Tables, parameters: CompareParameters) -> Compar
 
 def _comparison_inputs(tables: Tables, parameters: CompareParameters, reports_dir: Path) -> str:
     """Each cluster's rows in every edition (the page shows its ranks across editions)."""
-    from cluster_profiles.contract.scope import report_inputs
+    from cluster_profiles.contract.scope import report_inputs  # pandas: see the module's note
 
     return "\n".join(report_inputs(tables, cluster, edition)
                      for cluster in parameters.clusters for edition in tables.edition_list())
@@ -267,8 +269,7 @@ def executed_parameters(notebook: Path) -> dict[str, object]:
 def _existing_comparisons(tables: Tables, reports_dir: Path) -> list[tuple[CompareParameters, PurePosixPath]]:
     """The comparisons in ``reports_dir`` whose clusters are all in the data, read from the executed
     notebook beside each page (its injected parameters), by edition then file name."""
-    from cluster_profiles.names import find_cluster
-    from cluster_profiles.narrate.profile import clusters_of_edition
+    from cluster_profiles.narrate.profile import clusters_of_edition  # pandas: see the module's note
 
     found = []
     for page in sorted(Path(reports_dir).glob(f"*/{paths.COMPARE_FOLDER}/*.html")):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cluster_profiles import fingerprints, paths
-from cluster_profiles.files import check_reports_dir
+from cluster_profiles.files import check_reports_dir, write_files_atomically
 from cluster_profiles.runner.kernels import early_kernel
 from cluster_profiles.runner.kinds import NotebookSpec
 
@@ -40,6 +40,7 @@ def _read_stamp(reports_dir: Path, data_dir: Path, digest: str) -> dict[str, lis
 
 def _validate_here(data_dir: str) -> dict[str, list[str]]:
     """Validate the data in this process (pandas, pandera); the cluster names of each edition."""
+    # pandas and pandera: only when the stamp does not answer
     from cluster_profiles.contract.load import load_tables
     from cluster_profiles.narrate.profile import clusters_of_edition
 
@@ -48,15 +49,13 @@ def _validate_here(data_dir: str) -> dict[str, list[str]]:
 
 
 def _write_stamp(reports_dir: Path, data_dir: Path, digest: str, names: dict[str, list[str]]) -> None:
-    from cluster_profiles.files import write_files_atomically
-
     stamp = {"data_dir": str(data_dir), "digest": digest, "names_by_edition": names}
     write_files_atomically({reports_dir / STAMP_NAME: json.dumps(stamp, ensure_ascii=False, indent=1) + "\n"})
 
 
 def render_page(spec: NotebookSpec, values: dict[str, object], reports_dir: Path | None = None) -> Path:
     """Render one page of ``spec`` with the parameters ``values``; return where it went."""
-    from cluster_profiles.runner.render import data_folder
+    from cluster_profiles.runner.render import data_folder  # papermill, nbconvert: see below
 
     reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
     checked: Any = spec.check(values)
@@ -81,7 +80,7 @@ def render_page(spec: NotebookSpec, values: dict[str, object], reports_dir: Path
     with early_kernel(spec.notebook.parent) as manager:
         # while the kernel boots and imports the package in it: papermill, nbconvert, the exporter
         from cluster_profiles.runner.execute import check_notebook_parameters, warm_up_export
-        from cluster_profiles.runner.render import render
+        from cluster_profiles.runner.render import render  # papermill and nbconvert, imported while the kernel boots
 
         check_notebook_parameters(spec.notebook, dict(values))
         warm_up_export()
@@ -89,7 +88,7 @@ def render_page(spec: NotebookSpec, values: dict[str, object], reports_dir: Path
     if stamp is not None:
         _write_stamp(reports_dir, *stamp)
     if spec.updates_index and paths.index_path(reports_dir).is_file():
-        # the index lists the pages of this kind that exist: add this one
+        # the index lists the pages of this kind that exist: add this one (pandas, Jinja: only then)
         from cluster_profiles.contract.load import load_tables
         from cluster_profiles.runner.site import build_index
 

@@ -19,11 +19,12 @@ def _openalex(args: argparse.Namespace) -> int:
     years = tuple(args.years) if args.years else None
     options = dict(years=years, types=tuple(args.types), fmt=args.format)
     if args.engine == "spark":
+        # PySpark (and a JVM) only for the engine that needs it
         from cluster_profiles.compute.adapters.openalex_spark import run_openalex_spark
 
         summary = run_openalex_spark(args.works, args.institutions, args.out, master=args.spark_master, **options)
     else:
-        from cluster_profiles.compute.adapters.openalex import run_openalex
+        from cluster_profiles.compute.adapters.openalex import run_openalex  # DuckDB: only for this command
 
         summary = run_openalex(args.works, args.institutions, args.out, memory_limit=args.memory_limit, **options)
     print("\n".join(summary.lines()))
@@ -31,7 +32,7 @@ def _openalex(args: argparse.Namespace) -> int:
 
 
 def _patentsview(args: argparse.Namespace) -> int:
-    from cluster_profiles.compute.adapters.patentsview import run_patentsview
+    from cluster_profiles.compute.adapters.patentsview import run_patentsview  # DuckDB: only for this command
 
     years = tuple(args.years) if args.years else None
     summary = run_patentsview(args.tables, args.out, years=years, patent_types=tuple(args.patent_types),

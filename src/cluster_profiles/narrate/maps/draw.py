@@ -24,6 +24,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.lines import Line2D
 from matplotlib.path import Path as MplPath
 
+from cluster_profiles import cache
 from cluster_profiles.narrate import figures
 from cluster_profiles.narrate.maps.layout import UNRANKED_AREA, UNRANKED_BAND, MapData, Panel, marker_area
 from cluster_profiles.narrate.maps.placement import label_font
@@ -175,8 +176,6 @@ def _background_cached(size, layers, legend) -> np.ndarray:
     """The basemap and legend of a map, drawn once per process per view (batch renders draw many
     profiles of one economy on the same basemap), and kept in the on-disk cache (``cache``) so that a
     fresh kernel neither decodes the Natural Earth shapes nor draws them for a view drawn before."""
-    from cluster_profiles import cache
-
     name = cache.key(BACKGROUND_CACHE_KIND, _background_key(size, layers, legend), basemap_digest())
     stored = cache.load(BACKGROUND_CACHE_KIND, name)
     if isinstance(stored, tuple) and len(stored) == 3:

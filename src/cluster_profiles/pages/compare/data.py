@@ -223,7 +223,7 @@ def _gap_reason(profile: ClusterProfile, sections_: tuple[GapSection, ...]) -> s
 
 def fields_heading(output: str) -> str:
     """'Top technology fields (PCT applications)', 'Top science fields (scientific articles)'."""
-    return f"{OUTPUTS[output].fields_list.capitalize()} ({OUTPUTS[output].label.lower().replace('pct', 'PCT')})"
+    return f"{OUTPUTS[output].fields_list.capitalize()} ({OUTPUTS[output].counted})"
 
 
 def missing_items(comparison: Comparison) -> pd.DataFrame:

@@ -26,7 +26,7 @@ def cluster_table(tables: Tables, edition: int | None = None) -> pd.DataFrame:
     """The clusters the data holds (of one edition, or all), in ranking order, as a table."""
     clusters = tables.clusters
     if edition is not None:
-        from cluster_profiles.narrate.profile import edition_info
+        from cluster_profiles.narrate.profile import edition_info  # only to word the error
 
         edition_info(tables, edition)  # an unknown edition is an error that lists the known ones
         clusters = clusters[clusters["edition"] == edition]
