@@ -142,3 +142,16 @@ def test_the_sweep_takes_only_temporaries_of_processes_that_are_gone(tmp_path):
     assert sorted(p.name for p in sweep_temporaries(tmp_path, "duckdb")) == [f"{TEMPORARY_PREFIX}duckdb-{dead}-x"]
     assert sorted(p.name for p in sweep_temporaries(tmp_path)) == [f".{TEMPORARY_PREFIX}staging-{dead}-y"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+
+
+def test_a_half_written_manifest_of_a_killed_adapter_is_swept_from_its_output(tmp_path):
+    out = tmp_path / "records"
+    run_patentsview(PATENTSVIEW, out)
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)
+    half = out / f".cluster-profiles-records.json.{dead}.k3x9.tmp"  # files.write_files_atomically's name
+    half.write_text("{")
+    running = out / f".cluster-profiles-records.json.{os.getpid()}.k3x9.tmp"  # a write going on: kept
+    running.write_text("{")
+    run_patentsview(PATENTSVIEW, out)
+    assert not half.exists() and running.exists()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from cluster_profiles.contract.schema import EDITIONS_RANGE
 from cluster_profiles.errors import ClusterProfilesError
@@ -171,7 +172,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     return settings_from_dict(values, where, text)
 
 
-def _expected(item: dict) -> str:
+def _expected(item: ErrorDetails) -> str:
     """pydantic's message for one wrong value, in the words of a settings file."""
     kind, context = item["type"], item.get("ctx") or {}
     bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"),

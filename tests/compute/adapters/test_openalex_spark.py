@@ -50,3 +50,21 @@ def test_spark_and_duckdb_write_equal_folders(spark, tmp_path, layout, years):
         assert (tmp_path / "duckdb" / f"{table}.parquet").exists()
         assert pd.read_parquet(tmp_path / "spark" / f"{table}.parquet").dtypes.equals(
             pd.read_parquet(tmp_path / "duckdb" / f"{table}.parquet").dtypes)
+
+
+def test_spark_reads_exactly_the_named_snapshot_and_writes_beside_glob_characters(spark, tmp_path):
+    """Spark expands *?[]{} in paths as DuckDB does (openalex_spark.hadoop_path escapes them); the decoy beside
+    the named snapshot hold other works (ids D…), which must not appear."""
+    import shutil
+
+    from cluster_profiles.compute.adapters.openalex_spark import run_openalex_spark
+
+    named = tmp_path / "snap[1]*{a,b}" / "works"
+    shutil.copytree(OPENALEX / "works", named)
+    for decoy in ("snap1x", "snap1a", "snap[1]*{a,b"):  # what the pattern matches, and a near miss
+        shutil.copytree(OPENALEX / "works", tmp_path / decoy / "works")
+        for part in (tmp_path / decoy / "works").rglob("part_*"):
+            part.write_text(part.read_text().replace("openalex.org/W", "openalex.org/D"))
+    run_openalex(OPENALEX / "works", OPENALEX / "institutions", tmp_path / "duckdb")
+    run_openalex_spark(named, OPENALEX / "institutions", tmp_path / "out [x]*" / "records")
+    assert_same_folder(tmp_path / "duckdb", tmp_path / "out [x]*" / "records")

@@ -29,6 +29,7 @@ from cluster_profiles.compute.adapters.folder import (
     write_records,
 )
 from cluster_profiles.compute.adapters.openalex import OPENALEX_PREFIX, snapshot_inputs
+from cluster_profiles.files import TEMPORARY_PREFIX, sweep_temporaries
 
 WORK_SCHEMA = ("id STRING, publication_year INT, type STRING, "
                "authorships ARRAY<STRUCT<author_position: STRING, countries: ARRAY<STRING>, "
@@ -61,7 +62,9 @@ def spark_session(master: str = "local[2]", scratch: Path | None = None):
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
-    scratch = Path(scratch or tempfile.mkdtemp(prefix="spark-"))
+    if scratch is None:  # a session that outlives this call: named after the process, swept once it is gone
+        sweep_temporaries(Path(tempfile.gettempdir()), "spark")
+        scratch = Path(tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}spark-{os.getpid()}-"))
     scratch.mkdir(parents=True, exist_ok=True)
     log_config = scratch / "log4j2.properties"
     log_config.write_text(QUIET_LOG4J, encoding="utf-8")
