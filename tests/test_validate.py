@@ -104,16 +104,6 @@ def test_scope_needs_its_columns():
         TableSpec("t", ("cluster",), columns, scope="global")  # type: ignore[arg-type]
 
 
-def test_report_inputs_follow_each_table_s_scope(tables):
-    inputs = scope.report_inputs(tables, "Hefei", 2024)
-    blocks = {block.split("\n", 1)[0]: block for block in inputs.split("## ")[1:]}
-    assert "2024,Nanjing," in blocks["clusters.csv"] and "2023,Tokyo" in blocks["clusters.csv"]  # edition scope
-    assert "2025," not in blocks["clusters.csv"]
-    assert "Nanjing" not in blocks["top_organisations.csv"] and "Hefei" in blocks["top_organisations.csv"]
-    overview = scope.report_inputs(tables, None, 2024)  # an overview reads no cluster-scoped table
-    assert "top_organisations.csv" not in overview and "economies.csv" in overview
-
-
 def test_tables_can_be_rebuilt_with_one_frame_replaced(tables):
     from dataclasses import replace
 
