@@ -85,8 +85,9 @@ def test_a_malformed_line_is_a_clear_error_and_nothing_is_written(tmp_path):
     works = tmp_path / "works" / "updated_date=2024-01-01"
     works.mkdir(parents=True)
     (works / "part_000").write_text('{"id": "https://openalex.org/W1", "type": "article"\n', encoding="utf-8")
-    with pytest.raises(RecordsInputError, match="cannot read the snapshot"):
+    with pytest.raises(RecordsInputError) as error:
         run_openalex(tmp_path / "works", OPENALEX / "institutions", tmp_path / "out")
+    assert str(error.value).startswith(f"{works / 'part_000'}:1:52: found malformed JSON (")
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no scratch left behind
 

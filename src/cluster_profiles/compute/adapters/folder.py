@@ -12,6 +12,7 @@ input. Other files in the folder (``population``) are never touched.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -110,6 +111,72 @@ def exact_path(path: str | os.PathLike[str]) -> str:
 def exact_sql_path(path: str | os.PathLike[str]) -> str:
     """``exact_path`` as a SQL string literal, for a table function's argument."""
     return sql_string(exact_path(path))
+
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_CSV_FILE = re.compile(r"^\s*file = (.+)$", re.MULTILINE)
+_FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+_JSON = re.compile(r'Malformed JSON in file "(.+?)", at byte (\d+) in line (\d+): (.+)')
+
+
+def input_error(error: Exception, shown: Mapping[str, str] | None = None) -> str:
+    """DuckDB's message about an input file, in one line that starts with the file and the line: ``g_patent.tsv:3:
+    found 9 fields; expected 8 …``. ``shown`` maps a path DuckDB read to the name to show (an unpacked copy to the
+    file the user gave)."""
+    message = str(error)
+
+    def name(path: str) -> str:
+        return (shown or {}).get(path, path)
+
+    if (json_error := _JSON.search(message)) is not None:
+        path, byte, line, reason = json_error.groups()
+        located = _malformed_json_line(Path(path), int(line))
+        if located is not None:
+            return f"{name(path)}:{located}; expected one JSON object per line"
+        return (f"{name(path)}:{line}: found malformed JSON ({reason.strip().rstrip('.')}, at byte {byte}); "
+                "expected one JSON object per line")
+    line = _CSV_LINE.search(message)
+    if line is not None:
+        file = _CSV_FILE.search(message)
+        place = f"{name(file.group(1).strip()) if file else 'a table'}:{line.group(1)}"
+        if "Invalid unicode" in message:
+            return f"{place}: found bytes that are not UTF-8 text; expected UTF-8 text"
+        if (fields := _FIELDS.search(message)) is not None:
+            return (f"{place}: found {fields.group(2)} fields; expected {fields.group(1)} fields, as in the header "
+                    "line")
+        if "unterminated quote" in message:
+            return f'{place}: found a quoted value whose closing quote is missing; expected every quote closed'
+        reason = [part for part in message.splitlines()[2:] if part.strip()]
+        return f"{place}: {reason[0].strip() if reason else message.splitlines()[0]}"
+    first = next((part for part in message.splitlines() if part.strip()), message).strip()
+    for path, shown_as in (shown or {}).items():
+        first = first.replace(path, shown_as)
+    return re.sub(r"^[A-Za-z ]*Error: ", "", first)
+
+
+def _malformed_json_line(path: Path, near: int) -> str | None:
+    """``line:column: found …`` for the first line of a JSON Lines file (gzipped or not) that is not one JSON value,
+    up to the line after ``near`` (DuckDB names the line where it noticed, which can be the next one); read only
+    on this error."""
+    import gzip  # the error path only
+    import json
+
+    try:
+        with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as stream:
+            for number, raw in enumerate(stream, start=1):
+                if number > near + 1:
+                    return None
+                if not raw.strip():
+                    continue
+                try:
+                    json.loads(raw.rstrip(b"\r\n"))
+                except ValueError as error:
+                    position = getattr(error, "colno", None)
+                    reason = getattr(error, "msg", str(error))
+                    return f"{number}{f':{position}' if position else ''}: found malformed JSON ({reason})"
+    except (OSError, EOFError):
+        return None
+    return None
 
 
 def existing_table(folder: Path, table: str) -> Path | None:

@@ -22,6 +22,7 @@ written from it. Memory stays bounded (``memory_limit``; DuckDB spills to the te
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,7 +36,9 @@ from cluster_profiles.compute.adapters.folder import (
     check_records_out,
     check_years,
     connect,
+    exact_path,
     exact_sql_path,
+    input_error,
     scratch_beside,
     sql_string,
     write_records,
@@ -101,9 +104,10 @@ def run_openalex(works: Path, institutions: Path, out_dir: Path, *, years: tuple
             return _extract(con, work_files, institution_files, out_dir, scratch, years, types, fmt, works)
         except RecordsInputError:
             raise
-        except duckdb.Error as error:  # name the input and the first line of DuckDB's message (file, line)
-            first_line = str(error).strip().splitlines()[0]
-            raise RecordsInputError(f"{works} / {institutions}: cannot read the snapshot: {first_line}") from None
+        except duckdb.Error as error:  # DuckDB's words, at the file and line it names
+            shown = {str(form): str(path) for path in [*work_files, *institution_files]
+                     for form in (path, os.path.abspath(path), exact_path(path))}
+            raise RecordsInputError(input_error(error, shown)) from None
         finally:
             con.close()
 

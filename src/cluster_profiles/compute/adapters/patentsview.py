@@ -25,6 +25,8 @@ are the IPC symbols at issue, written as ``H01L 21/8242``.
 
 from __future__ import annotations
 
+import gzip
+import os
 import shutil
 import zipfile
 from collections.abc import Sequence
@@ -40,8 +42,11 @@ from cluster_profiles.compute.adapters.folder import (
     check_records_out,
     check_years,
     connect,
+    exact_path,
     exact_sql_path,
+    input_error,
     scratch_beside,
+    sql_string,
     write_records,
 )
 
@@ -92,17 +97,44 @@ def _unpacked(path: Path, scratch: Path) -> Path:
     return target
 
 
-def _tsv(path: Path) -> str:
-    return (f"read_csv({exact_sql_path(path)}, delim = '\\t', header = true, all_varchar = true, quote = '\"', "
-            "hive_partitioning = false)")
+def _tsv(path: Path, names: Sequence[str]) -> str:
+    """A table function reading the TSV file with these column names (its header line), every value as text.
+    DuckDB's sniffer is off: it would take a row with more fields than the header for the header."""
+    columns = ", ".join(f"{sql_string(n)}: 'VARCHAR'" for n in names)
+    return (f"read_csv({exact_sql_path(path)}, delim = '\\t', header = true, auto_detect = false, "
+            f"columns = {{{columns}}}, quote = '\"', escape = '\"', skip = 0, hive_partitioning = false)")
 
 
-def _check_columns(con, table: str, path: Path, shown_as: Path) -> None:
-    columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_tsv(path)}").fetchall()]
+def _header(path: Path, shown_as: Path) -> list[str]:
+    """The column names of a TSV file's header line (a .gz file is read through gzip)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as stream:
+            raw = stream.readline(1 << 20)
+    except (OSError, EOFError) as error:
+        raise RecordsInputError(f"{shown_as}: cannot be read ({error})") from None
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as error:
+        column = len(raw[: error.start].decode("utf-8", errors="replace")) + 1  # in characters, as an editor counts
+        raise RecordsInputError(f"{shown_as}:1:{column}: found the byte 0x{raw[error.start]:02x}, which is not UTF-8 "
+                                "text; expected UTF-8 text") from None
+    names = [name.strip('"') for name in text.split("\t")]
+    if not text or len(set(names)) != len(names):
+        raise RecordsInputError(f"{shown_as}:1: found the header line {text[:120]!r}; expected one line of "
+                                "distinct column names separated by tabs")
+    return names
+
+
+def _check_columns(table: str, path: Path, shown_as: Path) -> str:
+    """The table function reading ``table``'s file, once its header holds the columns the mapping reads."""
+    columns = _header(path, shown_as)
     missing = [c for c in REQUIRED_COLUMNS[table] if c not in columns]
     if missing:
         raise RecordsInputError(f"{shown_as}:1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
                                 f"found {', '.join(columns[:12])}")
+    return _tsv(path, columns)
 
 
 def run_patentsview(tables_dir: Path, out_dir: Path, *, years: tuple[int, int] | None = None,
@@ -117,14 +149,14 @@ def run_patentsview(tables_dir: Path, out_dir: Path, *, years: tuple[int, int] |
         con = connect(memory_limit, scratch)
         try:
             readable = {table: _unpacked(path, scratch) for table, path in files.items()}
-            for table, path in readable.items():
-                _check_columns(con, table, path, files[table])
-            return _extract(con, readable, out_dir, years, patent_types, fmt, Path(tables_dir))
+            shown = {str(form): str(files[table]) for table, path in readable.items()  # as DuckDB may name it
+                     for form in (path, os.path.abspath(path), exact_path(path))}
+            sources = {table: _check_columns(table, path, files[table]) for table, path in readable.items()}
+            return _extract(con, sources, files, out_dir, years, patent_types, fmt, Path(tables_dir))
         except RecordsInputError:
             raise
-        except duckdb.Error as error:  # name the input and the first line of DuckDB's message (file, line)
-            first_line = str(error).strip().splitlines()[0]
-            raise RecordsInputError(f"{tables_dir}: cannot read the PatentsView tables: {first_line}") from None
+        except duckdb.Error as error:  # DuckDB's words, at the file and line it names
+            raise RecordsInputError(input_error(error, shown)) from None
         finally:
             con.close()
 
@@ -134,8 +166,8 @@ def _at_least_two_digits(expression: str) -> str:
     return f"CASE WHEN length({expression}) < 2 THEN lpad({expression}, 2, '0') ELSE {expression} END"
 
 
-def _extract(con, files: dict[str, Path], out_dir: Path, years, patent_types, fmt: Format,
-             tables_dir: Path) -> AdapterSummary:
+def _extract(con, sources: dict[str, str], files: dict[str, Path], out_dir: Path, years, patent_types,
+             fmt: Format, tables_dir: Path) -> AdapterSummary:
     # Load: the patents judged once (kept, or the reason they are dropped).
     year_from, year_to = years if years else (None, None)
     con.execute(f"""
@@ -148,7 +180,7 @@ def _extract(con, files: dict[str, Path], out_dir: Path, years, patent_types, fm
                     WHEN $year_from IS NOT NULL AND TRY_CAST(left(patent_date, 4) AS INTEGER)
                          NOT BETWEEN $year_from AND $year_to THEN 'outside the years'
                END AS dropped
-        FROM {_tsv(files['g_patent'])}""",
+        FROM {sources['g_patent']}""",
                 {"types": [t.lower() for t in patent_types], "year_from": year_from, "year_to": year_to})
 
     # Process: the four tables, joined to the kept patents.
@@ -162,15 +194,15 @@ def _extract(con, files: dict[str, Path], out_dir: Path, years, patent_types, fm
                    CASE WHEN regexp_full_match(upper(trim(l.disambig_country)), '[A-Z]{{2}}')
                         THEN upper(trim(l.disambig_country)) END AS economy
             FROM {kept} k
-            JOIN {_tsv(files['g_inventor_disambiguated'])} i USING (patent_id)
-            LEFT JOIN {_tsv(files['g_location_disambiguated'])} l USING (location_id)""",
+            JOIN {sources['g_inventor_disambiguated']} i USING (patent_id)
+            LEFT JOIN {sources['g_location_disambiguated']} l USING (location_id)""",
         "organisations": f"""
             SELECT DISTINCT k.doc_id,
                    coalesce(nullif(trim(a.disambig_assignee_organization), ''),
                             nullif(trim(concat_ws(' ', a.disambig_assignee_individual_name_first,
                                                   a.disambig_assignee_individual_name_last)), '')) AS name,
                    'applicant' AS role
-            FROM {kept} k JOIN {_tsv(files['g_assignee_disambiguated'])} a USING (patent_id)
+            FROM {kept} k JOIN {sources['g_assignee_disambiguated']} a USING (patent_id)
             WHERE name IS NOT NULL""",
         "classes": f"""
             SELECT DISTINCT k.doc_id,
@@ -178,7 +210,7 @@ def _extract(con, files: dict[str, Path], out_dir: Path, years, patent_types, fm
                    || CASE WHEN nullif(trim(c.main_group), '') IS NULL THEN ''
                            ELSE ' ' || CAST(TRY_CAST(trim(c.main_group) AS INTEGER) AS VARCHAR) || '/'
                                 || {_at_least_two_digits("coalesce(nullif(trim(c.subgroup), ''), '00')")} END AS code
-            FROM {kept} k JOIN {_tsv(files['g_ipc_at_issue'])} c USING (patent_id)
+            FROM {kept} k JOIN {sources['g_ipc_at_issue']} c USING (patent_id)
             WHERE nullif(trim(c.section), '') IS NOT NULL AND nullif(trim(c.ipc_class), '') IS NOT NULL
               AND nullif(trim(c.subclass), '') IS NOT NULL""",
     }
@@ -190,7 +222,7 @@ def _extract(con, files: dict[str, Path], out_dir: Path, years, patent_types, fm
         summary.read += count
         if reason:
             summary.dropped[reason] = count
-    bad_sequence = con.execute(f"""SELECT count(*) FROM {_tsv(files['g_inventor_disambiguated'])}
+    bad_sequence = con.execute(f"""SELECT count(*) FROM {sources['g_inventor_disambiguated']}
                                    WHERE TRY_CAST(inventor_sequence AS INTEGER) IS NULL""").fetchone()[0]
     if bad_sequence:
         raise RecordsInputError(f"{files['g_inventor_disambiguated'].name}: {bad_sequence} rows whose inventor_sequence "
