@@ -175,19 +175,65 @@ def geoclust() -> tuple[pd.DataFrame, pd.DataFrame]:
     return rows, reference
 
 
-def test_geoclust_reference_clustering_is_reproduced():
-    """The README's parameters (25 km, weight 150) with great-circle distance: a loose oracle
-    (GeoClust's own distance is latitude-distorted, METHOD.md §4.3)."""
+# GeoClust's reference cannot tell latitude from longitude: its own distance is latitude-distorted (METHOD.md
+# §4.3), and great-circle DBSCAN on swapped axes mimics that distortion in Europe, so every agreement with the
+# reference is HIGHER swapped (measured: ARI 0.802 correct, 0.843 swapped; noise agreement 0.929 and 0.943;
+# adjusted mutual information 0.824 and 0.841). The geometry check below uses the same real rows against great-circle
+# distances instead: the densest place at 15 km (near Paris) holds 1,041 rows with the axes right and 930 with them
+# swapped; a core threshold between the two, with a margin of about 5 % each way, separates them.
+GEOCLUST_DENSEST_15_KM = (1041, 930)  # measured: correct, swapped
+GEOCLUST_CORE_THRESHOLD = 985  # 56 above the swapped count, 56 below the correct one
+
+
+def geoclust_failures(latitude: str = "Latitude", longitude: str = "Longitude") -> list[str]:
+    """What the GeoClust comparison finds wrong when the rows' ``latitude`` and ``longitude`` columns are read
+    as the coordinates (empty: it passes)."""
     rows, reference = geoclust()
     weighted = rows.groupby(["Latitude", "Longitude"]).size().rename("people").reset_index()
-    labels = weighted_dbscan(weighted["Latitude"], weighted["Longitude"], weighted["people"], 25.0, 150)
+    lat, lon, people = weighted[latitude], weighted[longitude], weighted["people"]
+    failures = []
+    # the loose oracle: the README's parameters (25 km, weight 150) reproduce GeoClust's DBSCAN clusters
+    labels = weighted_dbscan(lat, lon, people, 25.0, 150)
     joined = weighted.assign(label=labels).merge(reference, left_on=["Latitude", "Longitude"],
                                                  right_on=["Lat", "Long"], how="inner")
-    assert len(joined) >= 5855
-    assert abs(len(set(labels) - {NOISE}) - 19) <= 1
-    assert adjusted_rand_score(joined["IdClustDBScan"], joined["label"]) >= 0.8
-    agreement = ((joined["IdClustDBScan"] == 0) == (joined["label"] == NOISE))
-    assert np.average(agreement, weights=joined["people"]) >= 0.9
+    if len(joined) < 5855:
+        failures.append(f"{len(joined)} points joined to the reference, expected 5,855")
+    if abs(len(set(labels) - {NOISE}) - 19) > 1:
+        failures.append(f"{len(set(labels) - {NOISE})} clusters, expected 19 ± 1")
+    if (ari := adjusted_rand_score(joined["IdClustDBScan"], joined["label"])) < 0.8:
+        failures.append(f"ARI {ari:.3f} against the reference, expected at least 0.8")
+    agreement = np.average((joined["IdClustDBScan"] == 0) == (joined["label"] == NOISE), weights=joined["people"])
+    if agreement < 0.9:
+        failures.append(f"noise agreement {agreement:.3f}, expected at least 0.9")
+    # the geometry: great-circle distances on the real rows
+    cores = weighted_dbscan(lat, lon, people, 15.0, GEOCLUST_CORE_THRESHOLD)
+    paris = weighted[(weighted["Latitude"] - 48.80).abs().lt(0.1) & (weighted["Longitude"] - 2.26).abs().lt(0.1)]
+    if (cores[paris.index] == NOISE).all():
+        failures.append(f"no point near Paris has {GEOCLUST_CORE_THRESHOLD:,} rows within 15 km")
+    return failures
+
+
+def test_geoclust_reference_clustering_is_reproduced():
+    """The README's parameters (25 km, weight 150) with great-circle distance: a loose oracle
+    (GeoClust's own distance is latitude-distorted, METHOD.md §4.3), and the real rows' densities."""
+    assert geoclust_failures() == []
+
+
+def test_geoclust_comparison_fails_with_latitude_and_longitude_swapped():
+    failures = geoclust_failures(latitude="Longitude", longitude="Latitude")
+    assert failures == [f"no point near Paris has {GEOCLUST_CORE_THRESHOLD:,} rows within 15 km"]
+
+
+@pytest.mark.parametrize(("axes", "expected"), [(("Latitude", "Longitude"), GEOCLUST_DENSEST_15_KM[0]),
+                                                 (("Longitude", "Latitude"), GEOCLUST_DENSEST_15_KM[1])])
+def test_geoclust_densest_place_at_15_km_is_measured(axes, expected):
+    """The two numbers the core threshold sits between, so that a change in them shows here first."""
+    weighted = geoclust()[0].groupby(["Latitude", "Longitude"]).size().rename("people").reset_index()
+    frame = pd.DataFrame({"lat": weighted[axes[0]], "lon": weighted[axes[1]], "people": weighted["people"]})
+    frame["lat_i"] = np.round(frame["lat"] * 1e6).astype("int64")
+    frame["lon_i"] = np.round(frame["lon"] * 1e6).astype("int64")
+    densest = densest_place(frame, 15.0)
+    assert densest is not None and densest.people == expected
 
 
 @pytest.mark.parametrize("seed", range(5))
