@@ -190,7 +190,10 @@ def exit_on_termination() -> Iterator[None]:
     """Within the block a termination signal raises ``SystemExit(128 + signal)``, so that every ``finally`` and
     ``with`` on the way out runs (temporaries removed) and the command exits as a killed one would, without a
     traceback. A library that turns the exception into its own (DuckDB: "Query interrupted") is overruled on the
-    way out. Only the main thread can take signals; elsewhere the block changes nothing."""
+    way out. Only a signal still at its default is taken: a kernel's or a batch worker's own handler (and
+    IPython's Ctrl-C, which interrupts a cell) stays in charge, and a killed process's temporaries are swept by the
+    next run. Only the main thread can take signals; elsewhere the block changes nothing."""
+    import builtins
     import signal
     import threading
 
@@ -206,7 +209,11 @@ def exit_on_termination() -> Iterator[None]:
     previous = {}
     for name in TERMINATION_SIGNALS:
         number = getattr(signal, name, None)
-        if number is not None:
+        if number is None:
+            continue
+        default = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
+        if signal.getsignal(number) is default and not (number == signal.SIGINT and getattr(builtins, "__IPYTHON__",
+                                                                                              False)):
             previous[number] = signal.signal(number, stop)
     try:
         yield

@@ -155,3 +155,18 @@ def test_a_half_written_manifest_of_a_killed_adapter_is_swept_from_its_output(tm
     running.write_text("{")
     run_patentsview(PATENTSVIEW, out)
     assert not half.exists() and running.exists()
+
+
+def test_a_handler_someone_else_installed_stays_in_charge(tmp_path):
+    """A kernel or a batch worker has its own SIGTERM handler: a temporary folder does not take the signal from it."""
+    def theirs(signum, frame):
+        pass
+
+    before = signal.signal(signal.SIGTERM, theirs)
+    try:
+        with temporary_folder("unit", parent=tmp_path):
+            assert signal.getsignal(signal.SIGTERM) is theirs
+            assert signal.getsignal(signal.SIGHUP) is not signal.SIG_DFL  # still at its default: taken
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, before)
