@@ -319,3 +319,48 @@ IMPORT_CASES = {
     "text in a percentage cell": (_workbook(_percent_format("F5", "ten")), "appendix.xlsx:Table 3!F5",
                                   "text in a cell formatted as a percentage"),
 }
+
+
+# Issue 20, class 8: paths the system cannot look at. Each makes, under a temporary folder, a path that is
+# given to every option that takes one; the command must end with exit 2 and one line naming the option.
+def _loop(tmp: Path) -> Path:
+    (tmp / "loop").symlink_to(tmp / "loop")
+    return tmp / "loop"
+
+
+def _two_link_loop(tmp: Path) -> Path:
+    (tmp / "a").symlink_to(tmp / "b")
+    (tmp / "b").symlink_to(tmp / "a")
+    return tmp / "a" / "data"
+
+
+def _a_file(tmp: Path) -> Path:
+    (tmp / "plain.txt").write_text("not a folder\n")
+    return tmp / "plain.txt"
+
+
+def _through_a_file(tmp: Path) -> Path:
+    return _a_file(tmp) / "data"
+
+
+def _newline_name(tmp: Path) -> Path:
+    return tmp / "new\nline"
+
+
+def _beyond_path_max(tmp: Path) -> Path:
+    return tmp.joinpath(*["d" * 200] * 25)  # 5,000 characters: over PATH_MAX (4,096)
+
+
+def _beyond_name_max(tmp: Path) -> Path:
+    return tmp / ("n" * 300)  # one name over NAME_MAX (255)
+
+
+PATH_CASES = {
+    "symbolic link loop": (_loop, "a symbolic link loop"),
+    "loop of two links": (_two_link_loop, "a symbolic link loop"),
+    "a file given as a folder": (_a_file, "a file, not a folder"),
+    "a path through a file": (_through_a_file, "not a folder"),
+    "a name with a line break": (_newline_name, "no such folder"),
+    "a path over PATH_MAX": (_beyond_path_max, "a name longer than the system allows"),
+    "a name over NAME_MAX": (_beyond_name_max, "a name longer than the system allows"),
+}

@@ -239,6 +239,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Every path option, and what it must be when it exists: checked once, before a command looks at it
+# (the records' own reader says which tables a missing records folder lacks)
+PATH_OPTIONS = {"data_dir": ("--data-dir", "folder", True), "reports_dir": ("--reports-dir", "folder", False),
+                "records": ("--records", "folder", False), "settings": ("--settings", "file", False),
+                "file": ("the table file", "file", True), "out": ("--out", "", False)}
+
+
+def check_path_options(args: argparse.Namespace) -> None:
+    """Each path the user gave can be looked at (``paths.checked_path``), or a one-line error names its option.
+    The values are kept as typed: a command resolves them itself (``--out`` must not follow a link)."""
+    for attribute, (option, kind, must_exist) in PATH_OPTIONS.items():
+        value = getattr(args, attribute, None)
+        if value is not None and str(value) != "":
+            paths.checked_path(value, option, kind, must_exist)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
@@ -247,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "lab":
         args.jupyter_args = [*args.jupyter_args, *rest]  # options for jupyter lab itself
     try:
+        check_path_options(args)
         return args.run(args)
     except ClusterProfilesError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -13,6 +13,7 @@ import hashlib
 import os
 from pathlib import Path, PurePosixPath
 
+from cluster_profiles.errors import ClusterProfilesError
 from cluster_profiles.names import slug
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -117,3 +118,58 @@ def link(from_page: PurePosixPath, to_page: PurePosixPath) -> str:
     """A relative link between two pages of the reports folder (both relative to its root)."""
     depth = len(from_page.parent.parts)
     return str(PurePosixPath(*([".."] * depth), to_page)) if depth else str(to_page)
+
+
+class UserPathError(ClusterProfilesError):
+    """A path given on the command line that cannot be used: the message is one line naming the option."""
+
+
+def checked_path(value: str | os.PathLike[str], option: str, kind: str = "", must_exist: bool = False) -> Path:
+    """A path the user gave (``option``: its command-line name), made absolute once, here.
+
+    Every failure of the system to look at the path (a symbolic link loop, a name longer than the system
+    allows, a parent that is a file or cannot be searched, a NUL byte) becomes a ``UserPathError`` of one
+    line; ``kind`` ("folder" or "file") also refuses an existing path of the other kind and, for a folder, one
+    that cannot be listed. A path that does not exist yet is returned absolute (a reports folder is made), unless
+    ``must_exist``.
+    """
+    shown = repr(str(value)) if any(not ch.isprintable() for ch in str(value)) else str(value)
+    shown = shown if len(shown) <= 120 else shown[:119] + "…"
+
+    def refuse(what: str) -> UserPathError:
+        return UserPathError(f"{option} {shown}: {what}")
+
+    try:
+        path = Path(value)
+        exists = path.exists()  # follows links; raises for a loop on Python 3.11, returns False on 3.13
+        if not exists and path.is_symlink():
+            os.stat(path)  # a loop (ELOOP) or a link to nothing: say which
+        resolved = path.resolve()
+        if exists and kind == "folder":
+            if not resolved.is_dir():
+                raise refuse("a file, not a folder; give a folder")
+            with os.scandir(resolved):
+                pass
+        elif exists and kind == "file" and resolved.is_dir():
+            raise refuse("a folder, not a file; give a file")
+        elif not exists and any(parent.exists() and not parent.is_dir() for parent in resolved.parents):
+            raise refuse("a path through a file (a part of it is not a folder)")
+    except FileNotFoundError:  # a link to nothing: the same as no such path
+        exists = False
+        resolved = Path(os.path.abspath(value))
+    except RuntimeError:  # Path.resolve() on a symbolic link loop (Python < 3.13)
+        raise refuse("a symbolic link loop") from None
+    except UserPathError:
+        raise
+    except ValueError:  # an embedded NUL byte
+        raise refuse("a name with a NUL byte") from None
+    except OSError as error:
+        import errno
+
+        reasons = {errno.ELOOP: "a symbolic link loop", errno.ENAMETOOLONG: "a name longer than the system allows",
+                   errno.ENOTDIR: "a path through a file (a part of it is not a folder)",
+                   errno.EACCES: "a folder this user may not read (permission denied)"}
+        raise refuse(reasons.get(error.errno or 0, error.strerror or str(error))) from None
+    if must_exist and not exists:
+        raise refuse(f"no such {kind or 'file or folder'}")
+    return resolved

@@ -57,7 +57,7 @@ def render_page(spec: NotebookSpec, values: dict[str, object], reports_dir: Path
     """Render one page of ``spec`` with the parameters ``values``; return where it went."""
     from cluster_profiles.runner.render import data_folder  # papermill, nbconvert: see below
 
-    reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
+    reports_dir = paths.checked_path(reports_dir or paths.REPORTS_DIR, "--reports-dir", "folder")
     checked: Any = spec.check(values)
     stamp = None
     tables = None

@@ -22,7 +22,13 @@ from cluster_profiles.runner.kinds import NotebookSpec
 
 def data_folder(data_dir: str) -> Path:
     """The data folder a page reads: the one given, made absolute, or the shipped ``data/``."""
-    return Path(data_dir).resolve() if data_dir else paths.DATA_DIR
+    return paths.checked_path(data_dir, "--data-dir", "folder") if data_dir else paths.DATA_DIR
+
+
+def single_render_fingerprint(checked: BaseModel, notebook: Path) -> str:
+    """What a page rendered on its own was made from (``render-all`` recognises it: ``batch.plan_kind``)."""
+    return fingerprints.single_render_fingerprint(checked.model_dump_json(exclude=set(fingerprints.FOLDER_PARAMETERS)),
+                                                  data_folder(getattr(checked, "data_dir", "") or ""), notebook)
 
 
 def render(spec: NotebookSpec, parameters: dict[str, object] | BaseModel, *, reports_dir: Path | None = None,
@@ -53,8 +59,7 @@ def render(spec: NotebookSpec, parameters: dict[str, object] | BaseModel, *, rep
     check_reports_dir(reports_dir)  # a file, or read-only: refused before a kernel starts
     if fingerprint is None and spec.data_folder:  # every render says what it was made from, so render-all knows
         # whether it is current (a kind without a data folder is not made by render-all: no fingerprint)
-        fingerprint = fingerprints.single_render_fingerprint(checked.model_dump_json(),
-                                                             data_folder(checked.data_dir or ""), notebook)
+        fingerprint = single_render_fingerprint(checked, notebook)
     try:
         html_path = spec.page(reports_dir, checked)
     except paths.OutsideReportsError as error:
