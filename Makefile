@@ -37,7 +37,7 @@ COMPARE_NOTEBOOK := notebooks/compare_clusters.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 
 .PHONY: help install lock report reports bench check check-order test test-lab lint typecheck lab lab-reset golden validate import locations clean distclean
-.PHONY: records-openalex records-patentsview clusters find-clusters bench-records
+.PHONY: records-openalex records-patentsview clusters find-clusters bench-records example
 .PHONY: bench-single compare list
 
 help: ## list the targets
@@ -124,6 +124,10 @@ records-patentsview: $(STAMP) ## records folder from PatentsView bulk tables: ma
 clusters: $(STAMP) ## find the clusters in a records folder, write a data folder: make clusters RECORDS=dir OUT=dir [SETTINGS=file.toml]
 	@if [ -z "$$RECORDS" ] || [ -z "$$OUT" ]; then echo "make clusters: give RECORDS=dir and OUT=dir [SETTINGS=file.toml]" >&2; exit 2; fi
 	"$(BIN)/cluster-profiles" clusters --records "$$RECORDS" --out "$$OUT" $${SETTINGS:+--settings "$$SETTINGS"}
+
+example: $(STAMP) ## try the compute half in one command: SYNTHETIC records from a seeded generator and their clusters in example/, their site in reports-example/
+	"$(BIN)/cluster-profiles" example --out example
+	"$(BIN)/cluster-profiles" render-all --data-dir example/synthetic-data --reports-dir reports-example
 
 bench-records: $(STAMP) ## benchmark the compute half on synthetic records (10^5-10^7 rows) against the naive way
 	"$(BIN)/python" bench/bench_records.py

@@ -157,6 +157,15 @@ def _clusters(args: argparse.Namespace) -> int:
     return 0
 
 
+def _example(args: argparse.Namespace) -> int:
+    from cluster_profiles.compute.example import DATA_FOLDER, run_example  # pandas, DuckDB: only for this command
+
+    summary = run_example(args.out, args.seed, progress=not args.quiet)
+    print(summary)
+    print(f"Its site: cluster-profiles render-all --data-dir {args.out / DATA_FOLDER} --reports-dir reports-example")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cluster-profiles", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -225,6 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="TOML settings file (default: the shipped compute/default_settings.toml)")
     clusters.add_argument("--quiet", action="store_true", help="no progress bars")
     clusters.set_defaults(run=_clusters)
+    example = commands.add_parser("example", help="write a SYNTHETIC records folder from a seeded generator and "
+                                                  "compute its clusters: OUT/synthetic-records, OUT/synthetic-data")
+    example.add_argument("--out", type=Path, required=True, help="folder for the records and the data folder")
+    example.add_argument("--seed", type=int, default=2024, help="the generator's seed (default: 2024)")
+    example.add_argument("--quiet", action="store_true", help="no progress bars")
+    example.set_defaults(run=_example)
     find = commands.add_parser("find-clusters", help="render the narrative of a clustering run on a records folder "
                                                      "(notebooks/find_clusters.ipynb) to reports/found/<folder>.html")
     find.add_argument("--records", type=nonempty_path, required=True, help="the records folder")
