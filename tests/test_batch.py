@@ -133,3 +133,92 @@ def test_the_summary_names_the_kept_notebook_of_a_failed_render():
     assert text.splitlines() == ["0 rendered, 0 up to date, 1 failed",
                                  "  FAILED Hefei (GII 2024): The notebook failed for Hefei (GII 2024): RuntimeError: x",
                                  "    executed notebook kept at: /r/2024/hefei.failed.ipynb"]
+
+
+def _as_a_single_render_left_it(tables, task, reports_dir, data_dir: str) -> None:
+    """A page, its executed notebook and the marker ``render`` (the single path) writes beside them."""
+    from cluster_profiles import paths
+    from cluster_profiles.runner.render import single_render_fingerprint
+
+    html = batch.output_path(task, reports_dir)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text("page")
+    paths.executed_notebook_path(html).write_text("{}")
+    checked = task.spec.prepare(tables, task.spec.check({**task.parameters.model_dump(), "data_dir": data_dir}))
+    paths.fingerprint_path(html).write_text(single_render_fingerprint(checked, task.spec.notebook) + "\n")
+
+
+def test_a_page_a_single_render_made_is_up_to_date_for_the_batch(data_copy, tmp_path, monkeypatch):
+    """`make report` then `make reports`: the page is not rendered again; other data or code makes it stale."""
+    from cluster_profiles import paths
+
+    monkeypatch.chdir(data_copy.parent)
+    tables = load_tables(data_copy)
+    [hefei] = [t for t in batch.plan_kind(batch.PROFILE, tables, [2024], reports_dir=tmp_path)
+               if t.cluster == "Hefei"]
+    _as_a_single_render_left_it(tables, hefei, tmp_path, "data")  # the folder as the user typed it, relative
+    [planned] = [t for t in batch.plan_kind(batch.PROFILE, tables, [2024], reports_dir=tmp_path)
+                 if t.cluster == "Hefei"]
+    assert planned.single_render and batch.is_current(planned, tmp_path)
+    result = batch.render_many([planned], tmp_path, jobs=1, progress=False)
+    assert result.rendered == [] and result.skipped == [planned]
+    marker = paths.fingerprint_path(batch.output_path(planned, tmp_path))
+    assert marker.read_text().strip() == planned.fingerprint  # the batch's own from now on
+
+    _as_a_single_render_left_it(tables, hefei, tmp_path, "data")
+    _rewrite(data_copy / "top_organisations.csv", _set("top_organisations.csv", HEFEI_TOP1, "count", "2070")[1])
+    changed = load_tables(data_copy)
+    [stale] = [t for t in batch.plan_kind(batch.PROFILE, changed, [2024], reports_dir=tmp_path)
+               if t.cluster == "Hefei"]
+    assert not stale.single_render and not batch.is_current(stale, tmp_path)
+
+
+def test_a_single_render_of_a_page_that_lists_the_reports_folder_is_rendered_again(tmp_path):
+    """The overview links the profiles that exist: a single render's marker does not say which did."""
+    from cluster_profiles.runner.kinds import OVERVIEW
+
+    tables = load_tables()
+    [overview] = batch.plan_kind(OVERVIEW, tables, [2024], reports_dir=tmp_path)
+    _as_a_single_render_left_it(tables, overview, tmp_path, "")
+    [alone] = batch.plan_kind(OVERVIEW, tables, [2024], reports_dir=tmp_path)
+    assert alone.single_render  # nothing else in the folder: the same inputs
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2024" / "hefei.html").write_text("a profile")
+    [with_a_profile] = batch.plan_kind(OVERVIEW, tables, [2024], reports_dir=tmp_path)
+    assert not with_a_profile.single_render and not batch.is_current(with_a_profile, tmp_path)
+
+
+@pytest.mark.kernel
+def test_make_report_then_make_reports_renders_nothing_again(tmp_path):
+    """The real single path (``page.render_page``, the stamp's fast path on the second page), then a plan."""
+    from cluster_profiles.runner.kinds import PROFILE
+    from cluster_profiles.runner.page import render_page
+
+    render_page(PROFILE, {"cluster": "cairo", "edition": 2024}, reports_dir=tmp_path)  # validates, writes the stamp
+    render_page(PROFILE, {"cluster": "Cairo", "edition": 2025}, reports_dir=tmp_path)  # from the stamp, no pandas
+    tasks = batch.plan_kind(PROFILE, load_tables(), [2024, 2025], "EG", reports_dir=tmp_path)
+    assert [t.cluster for t in tasks] == ["Cairo", "Cairo"]
+    result = batch.render_many(tasks, tmp_path, jobs=1, progress=False)
+    assert result.rendered == [] and len(result.skipped) == 2
+
+
+def test_the_bar_is_labelled_and_gives_no_pace_until_each_worker_has_warmed_up():
+    """The first page of each worker includes its kernel's start: no rate or time left from it."""
+    import io
+
+    shown = io.StringIO()
+    bar = batch.PagesBar(total=10, desc="Profiles", unit="page", warm_after=2, file=shown, mininterval=0)
+    now = [0.0]
+    bar._time = lambda: now[0]
+    bar.start_t = bar.last_print_t = 0.0
+    lines = []
+    for seconds in (20.0, 20.5, 21.0, 21.5):  # both kernels start in 20 s, then a page every half second
+        now[0] = seconds
+        bar.update()
+        lines.append(shown.getvalue().split("\r")[-1].strip())
+    bar.close()
+    assert all(line.startswith("Profiles:") for line in lines)
+    assert "<" not in lines[0] and "<" not in lines[1] and "page/s" not in lines[1]
+    assert "page/s" in lines[3] and "<" in lines[3]
+    rate = float(lines[3].split("page/s")[0].split()[-1])
+    assert rate > 1.0, lines  # the pace after the warm-up (pages every half second), not 4 pages in 21 s

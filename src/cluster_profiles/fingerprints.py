@@ -108,13 +108,24 @@ def page_fingerprint(code: str, data_dir: Path | str | None, inputs: str) -> str
     return digest_of([("code", code), ("data folder", str(data_dir)), ("inputs", inputs)])
 
 
-def single_render_fingerprint(parameters: str, data_dir: Path, notebook: Path) -> str:
+# where a page reads its data and is written: the fingerprints name the folders themselves (resolved), so the
+# spelling the user gave them (relative, "" for the shipped data) does not make a page differ
+FOLDER_PARAMETERS = frozenset({"data_dir", "reports_dir", "page_dir"})
+
+
+def single_render_fingerprint(parameters: str, data_dir: Path, notebook: Path, data_digest: str | None = None,
+                              code: str | None = None) -> str:
     """A page rendered on its own (``render``, ``compare``): the data folder's path and every byte of its
-    files, every package file, the notebook and the page's parameters. It differs from the batch's
-    fingerprint of the same page, so ``render-all`` never takes such a page for current: a page rendered
-    from other data or code is rebuilt, never kept. (See ``runner.batch`` for why it is rebuilt once.)"""
+    files, every package file, the notebook and the page's parameters (without ``FOLDER_PARAMETERS``).
+
+    It differs from the batch's fingerprint of the same page (that one needs the tables loaded, which a
+    single render avoids): ``render-all`` takes such a page for current only after checking that it
+    names the same data bytes, code and parameters as its own page (``runner.batch.adopt_single_renders``).
+    ``data_digest`` and ``code``, when given, are ``data_folder_digest(data_dir)`` and
+    ``code_fingerprint(notebook)`` computed once for many pages."""
     return digest_of([("single render", parameters), ("data folder", str(data_dir)),
-                      ("data", data_folder_digest(data_dir)), ("code", code_fingerprint(notebook))])
+                      ("data", data_digest or data_folder_digest(data_dir)),
+                      ("code", code or code_fingerprint(notebook))])
 
 
 def records_digest(records_dir: Path, settings_path: Path | None) -> str:

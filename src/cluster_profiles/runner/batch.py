@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 from tqdm import tqdm
@@ -23,6 +25,7 @@ from cluster_profiles import fingerprints, paths
 from cluster_profiles.contract.scope import rows_written_once
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.errors import ClusterProfilesError
+from cluster_profiles.files import write_files_atomically
 from cluster_profiles.runner.kernels import shutdown_worker_kernel, worker_dies_with_parent, worker_kernel
 from cluster_profiles.runner.kinds import NOTEBOOKS, PROFILE, NotebookSpec
 from cluster_profiles.runner.render import render
@@ -35,6 +38,9 @@ class Task:
     kind: str
     parameters: BaseModel
     fingerprint: str
+    # the fingerprint a single render (``render``, ``compare``) wrote beside this page, when it proves the same
+    # inputs as ``fingerprint``: the same data bytes, code and parameters (see ``_single_render_of``)
+    single_render: str = ""
 
     def _key(self) -> tuple[str, str, str]:
         return self.kind, self.parameters.model_dump_json(), self.fingerprint
@@ -73,17 +79,88 @@ class BatchResult:
         return not self.failed
 
 
+BAR_LABELS = {"profile": "Profiles", "overview": "Overviews", "compare": "Comparisons"}
+
+
+class PagesBar(tqdm):
+    """A progress bar whose rate and time left count only the pages after the warm-up.
+
+    Each worker's first page includes its kernel's start (seconds, against a fraction of a second for the
+    next ones): until ``warm_after`` pages are done the bar shows no rate and no time left, then the pace
+    is measured from the moment the warm-up ended (the elapsed time stays the whole run's).
+    """
+
+    WARMING_UP = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}, starting the kernels]"
+
+    def __init__(self, *args: Any, warm_after: int = 1, **kwargs: Any) -> None:
+        self.warm_after = warm_after
+        self.warm: tuple[int, float] | None = None  # pages done and the time when the warm-up ended
+        super().__init__(*args, bar_format=self.WARMING_UP, **kwargs)
+
+    def update(self, n: float | None = 1) -> bool | None:
+        if self.disable:
+            return super().update(n)
+        if self.warm is None and self.n + (n or 0) >= self.warm_after:
+            self.warm = (int(self.n + (n or 0)), self._time())
+        elif self.warm is not None and self.n + (n or 0) > self.warm[0]:
+            self.bar_format = None  # tqdm's own, with the pace measured since the warm-up
+        return super().update(n)
+
+    @property
+    def format_dict(self) -> dict[str, Any]:
+        values = super().format_dict
+        if self.warm is not None:
+            done, since = values["n"] - self.warm[0], self._time() - self.warm[1]
+            values["rate"] = done / since if done > 0 and since > 0 else None
+        return values
+
+
 def plan_kind(spec: NotebookSpec, tables: Tables, editions: list[int] | None = None, economy: str | None = None,
               reports_dir: Path | None = None, code_hash: str | None = None) -> list[Task]:
     """The pages of one kind that ``render-all`` makes, each with the fingerprint of its inputs."""
     code_hash = code_hash or fingerprints.code_fingerprint(spec.notebook)
     reports_dir = Path(reports_dir or paths.REPORTS_DIR)
     tasks = []
-    with rows_written_once(tables):  # pages share tables: each is written as CSV once
+    single_renders = _SingleRenders(spec, tables)
+    with rows_written_once(tables), tempfile.TemporaryDirectory() as no_pages:  # pages share tables: each written once
         for parameters in spec.instances(tables, list(editions or []), economy):
             inputs = spec.inputs(tables, parameters, reports_dir)
-            tasks.append(Task(spec.kind, parameters, fingerprints.page_fingerprint(code_hash, tables.data_dir, inputs)))
+            task = Task(spec.kind, parameters, fingerprints.page_fingerprint(code_hash, tables.data_dir, inputs))
+            single = single_renders.of(task, reports_dir)
+            # a page of a kind that reads the reports folder (the overview lists the pages there) is taken
+            # from a single render only when what it reads does not depend on that folder
+            if single and spec.inputs(tables, parameters, Path(no_pages)) == inputs:
+                task = replace(task, single_render=single)
+            tasks.append(task)
     return tasks
+
+
+class _SingleRenders:
+    """The single-render fingerprint of each page of a plan, for pages whose marker holds one."""
+
+    def __init__(self, spec: NotebookSpec, tables: Tables) -> None:
+        self.spec, self.tables = spec, tables
+        self._shared: tuple[str, str] | None = None  # the data folder's digest, the code's: once per plan
+
+    def of(self, task: Task, reports_dir: Path) -> str:
+        """The marker beside ``task``'s page if a single render wrote it from the data, code and parameters
+        the task names; "" otherwise (no page, the batch's own marker, or other inputs)."""
+        if not self.spec.data_folder or self.tables.data_dir is None:
+            return ""
+        try:
+            marker = paths.fingerprint_path(output_path(task, reports_dir)).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return ""
+        if not marker or marker == task.fingerprint:
+            return ""
+        if self._shared is None:
+            self._shared = (fingerprints.data_folder_digest(self.tables.data_dir),
+                            fingerprints.code_fingerprint(self.spec.notebook))
+        data_digest, code = self._shared
+        single = fingerprints.single_render_fingerprint(
+            task.parameters.model_dump_json(exclude=set(fingerprints.FOLDER_PARAMETERS)), self.tables.data_dir,
+            self.spec.notebook, data_digest=data_digest, code=code)
+        return single if marker == single else ""
 
 
 def plan(tables: Tables, editions: list[int] | None = None, economy: str | None = None,
@@ -101,7 +178,7 @@ def is_current(task: Task, reports_dir: Path) -> bool:
     marker = paths.fingerprint_path(html)
     executed = paths.executed_notebook_path(html)  # the executed notebook is part of the report: a lost one is rebuilt
     return (html.is_file() and executed.is_file() and marker.is_file()
-            and marker.read_text(encoding="utf-8").strip() == task.fingerprint)
+            and marker.read_text(encoding="utf-8").strip() in {task.fingerprint, task.single_render} - {""})
 
 
 def render_task(task: Task, reports_dir: str, data_dir: str, reuse_kernel: bool = True) -> tuple[str, str]:
@@ -129,12 +206,19 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
     result = BatchResult()
     todo: list[Task] = []
     for task in tasks:
-        (result.skipped if not force and is_current(task, reports_dir) else todo).append(task)
+        current = not force and is_current(task, reports_dir)
+        (result.skipped if current else todo).append(task)
+        if current and task.single_render:  # the batch's own fingerprint from now on: it follows only the page's rows
+            write_files_atomically({paths.fingerprint_path(output_path(task, reports_dir)): task.fingerprint + "\n"})
     if not todo:
         return result
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     context = multiprocessing.get_context("spawn")  # no forked copies of a parent's kernel sockets
-    bar = tqdm(total=len(todo), desc="Rendering", unit="report", disable=not progress)
+    kinds = list(dict.fromkeys(task.kind for task in todo))
+    label = BAR_LABELS.get(kinds[0], "Pages") if len(kinds) == 1 else "Pages"
+    # each worker's first page includes its kernel's start (seconds): no rate or time left until every
+    # worker has finished one, else the first page's wait is taken for the pace of all the others
+    bar = PagesBar(total=len(todo), desc=label, unit="page", disable=not progress, warm_after=jobs)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_dies_with_parent) as pool:
         futures = {pool.submit(render_task, task, str(reports_dir), data_dir, reuse_kernel): task for task in todo}
         for future in as_completed(futures):
