@@ -40,6 +40,9 @@ def _render(args: argparse.Namespace) -> int:
     html_path = render_page(PROFILE, {"cluster": args.cluster, "edition": args.edition,
                                       "data_dir": args.data_dir or ""}, args.reports_dir)
     print(f"Wrote {html_path}")
+    index = paths.index_path(Path(args.reports_dir))
+    if index.is_file():
+        print(f"Index: {index.resolve()}")
     return 0
 
 
@@ -127,7 +130,7 @@ def _import_ranking(args: argparse.Namespace) -> int:
     # each command imports what it runs when it runs: the command starts fast
     from cluster_profiles.contract.importer import import_ranking
 
-    result = import_ranking(args.file, args.edition, args.source, args.data_dir, replace=args.replace)
+    result = import_ranking(args.file, args.edition, args.source, args.data_dir, replace=args.replace, sheet=args.sheet)
     print(f"Imported {args.file}: {len(result.added)} added, {len(result.updated)} updated, "
           f"{len(result.unchanged)} unchanged; {args.data_dir or paths.DATA_DIR} validates.")
     return 0
@@ -221,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--source", required=True, help="citation for the table (URL and page)")
     importer.add_argument("--data-dir", type=Path, default=None, help="folder to update (default: data/)")
     importer.add_argument("--replace", action="store_true", help="overwrite values that differ from the table")
+    importer.add_argument("--sheet", default=None, help="the workbook's sheet to read (default: the one visible sheet "
+                                                        "that holds the table; hidden sheets only when named)")
     importer.set_defaults(run=_import_ranking)
 
     add_records_command(commands)

@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # the schema (pandera) is imported only to read or write a fo
     from cluster_profiles.contract.tables import Tables
 
 HEADER_LINES = 1  # data row i (0-based) sits on line i + 2 of the file
+# The largest table file read: the shipped tables are 40 kB at most and a computed folder's a few MB; a file
+# far beyond is not a table of clusters (or is one no page could show), refused before its bytes are read.
+MAX_TABLE_BYTES = 64 * 1024 * 1024
 
 
 def line_of(index: int) -> int:
@@ -39,9 +42,15 @@ def show_value(value: object, limit: int = 60) -> str:
 
 
 def read_text(path: Path, problems: list[Problem]) -> str | None:
-    """The file's text, or None with a problem when it is not UTF-8 text with Unix line ends."""
-    raw = path.read_bytes()
+    """The file's text, or None with a problem when it is not UTF-8 text with Unix line ends (or is larger than
+    ``MAX_TABLE_BYTES``, checked before reading)."""
     name = path.name
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        problems.append(Problem(name, None, None, f"a file of {size:,} bytes",
+                                f"at most {MAX_TABLE_BYTES:,} bytes per table file"))
+        return None
+    raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(Problem(name, 1, None, "a UTF-8 byte-order mark at the start of the file",
                                 "UTF-8 without a byte-order mark (re-save without BOM)"))
@@ -162,6 +171,30 @@ def write_tables(tables: Tables, folder: Path, names: Iterable[str] | None = Non
     folder = Path(folder)
     chosen = list(names) if names is not None else list(TABLES)
     contents = {folder / TABLES[name].file_name: canonical_csv(tables.frame(name), TABLES[name]) for name in chosen}
-    write_files_atomically(contents)
+    write_files_atomically(_changed(contents))
     return list(contents)
+
+
+def write_text_tables(frames: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    """Write text frames (as ``read_folder`` gives them, the caller having validated the folder they make) with
+    each cell's text as it is: a rewrite changes only the cells that changed ('9.0' is not made '9')."""
+    from cluster_profiles.contract.schema import TABLES  # pandera: see read_folder
+
+    contents = {Path(folder) / TABLES[name].file_name: canonical_csv(frame.fillna(""), TABLES[name])
+                for name, frame in frames.items()}
+    write_files_atomically(_changed(contents))
+    return list(contents)
+
+
+def _changed(contents: dict[Path, str]) -> dict[Path, str]:
+    """Only the files whose bytes would change: an unchanged file is not rewritten (nor its time touched)."""
+    changed = {}
+    for path, text in contents.items():
+        try:
+            if path.read_bytes() == text.encode("utf-8"):
+                continue
+        except OSError:
+            pass
+        changed[path] = text
+    return changed
 

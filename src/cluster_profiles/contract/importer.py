@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from cluster_profiles import paths
-from cluster_profiles.contract.canonical_csv import read_folder, write_tables
+from cluster_profiles.contract.canonical_csv import read_folder, write_text_tables
 from cluster_profiles.contract.load import load_tables
 from cluster_profiles.contract.schema import TABLES
 from cluster_profiles.contract.validate import validate_frames
@@ -40,6 +40,10 @@ APPENDIX_COLUMNS = {
 NUMERIC = ["size_rank", "pct_applications", "scientific_publications", "pct_share_pct", "pub_share_pct",
            "total_share_pct", "previous_rank", "rank_change"]
 WHOLE = {"size_rank", "pct_applications", "scientific_publications", "previous_rank", "rank_change"}
+# A GII appendix ranking table has at most a few hundred rows (the 2024 edition: 100 ranked clusters and 48
+# more): anything far beyond is another file, refused before it costs minutes and gigabytes to read.
+MAX_ROWS = 2_000
+MAX_FILE_BYTES = 5_000_000  # a CSV of MAX_ROWS rows is about 300 kB; an .xlsx compresses it further
 _FOOTNOTE = re.compile(r"\s*\([a-z]\)$|\s*[\u00b9\u00b2\u00b3*]+$")
 
 
@@ -122,9 +126,12 @@ def _read_csv_cells(path: Path) -> list[list[_Cell]]:
         raise DataValidationError(str(path), [Problem(name, line, None, "a NUL byte",
                                                       "a text file (is it a binary file with a .csv name?)")])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows, header, start = [], None, 1
+    rows: list[list[_Cell]] = []
+    header, start = None, 1
     try:
         for record in reader:
+            if len(rows) > MAX_ROWS:
+                _too_many_rows(path)
             if header is None:
                 header = [_header_label(h) for h in record]
             rows.append([_Cell(v, start, header[i] if i < len(header) else f"column {i + 1}")
@@ -136,32 +143,91 @@ def _read_csv_cells(path: Path) -> list[list[_Cell]]:
     return rows
 
 
-def _read_workbook_cells(path: Path) -> list[list[_Cell]]:
-    """The first sheet's rows; each number is read as its format shows it, and a formula must have
-    the value the spreadsheet program saved with it."""
+def _looks_like_the_table(sheet) -> bool:
+    """Whether a sheet's first non-empty row (within its first 20) holds the appendix's headers."""
+    for row in sheet.iter_rows(max_row=20, values_only=True):
+        keys = {_header_key(v) for v in row if v is not None and str(v).strip()}
+        if keys:
+            return {"rank", "cluster name"} <= keys
+    return False
+
+
+def _choose_sheet(workbook, path: Path, sheet_name: str | None):
+    """The sheet a person sees: the one named by ``--sheet``; else the only visible sheet that holds the
+    appendix's headers; else the active sheet, if it is visible. A hidden sheet (a draft, a lookup table) is
+    read only when named; several visible sheets that each look like the table are refused with their names."""
+    if sheet_name is not None:
+        if sheet_name not in workbook.sheetnames:
+            raise DataValidationError(str(path), [Problem(path.name, None, None, f"no sheet named {sheet_name!r}",
+                                                          "one of its sheets: " + ", ".join(map(repr, workbook.sheetnames)))])
+        return workbook[sheet_name]
+    visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+    tables = [sheet for sheet in visible if _looks_like_the_table(sheet)]
+    if len(tables) > 1:
+        raise DataValidationError(str(path), [Problem(path.name, None, None,
+                                                      "several visible sheets that look like the appendix table ("
+                                                      + ", ".join(repr(sheet.title) for sheet in tables) + ")",
+                                                      "--sheet NAME saying which one to import")])
+    if tables:
+        return tables[0]
+    active = workbook.active
+    if active is not None and getattr(active, "sheet_state", "visible") == "visible":
+        return active
+    if visible:
+        return visible[0]
+    raise DataValidationError(str(path), [Problem(path.name, None, None, "no visible sheet",
+                                                  "--sheet NAME to read a hidden one")])
+
+
+def _read_workbook_cells(path: Path, sheet_name: str | None = None) -> list[list[_Cell]]:
+    """The rows of the sheet a person sees (``_choose_sheet``), read streaming (openpyxl's read-only mode);
+    each number is read as its format shows it, and a formula must have the value the spreadsheet program
+    saved with it. More than ``MAX_ROWS`` rows is refused as soon as they are seen."""
     import zipfile
 
     import openpyxl
+    from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        values = openpyxl.load_workbook(path, data_only=True, read_only=False)
-        formulas = openpyxl.load_workbook(path, data_only=False, read_only=False)
+        values = openpyxl.load_workbook(path, data_only=True, read_only=True)
+        formulas = openpyxl.load_workbook(path, data_only=False, read_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError) as error:
         raise DataValidationError(str(path), [Problem(path.name, None, None,
                                                       f"a file that is not a readable .xlsx workbook ({type(error).__name__})",
                                                       "an .xlsx workbook saved by Excel or LibreOffice, or a UTF-8 CSV")]) from None
-    sheet, formula_sheet = values.worksheets[0], formulas.worksheets[0]
-    rows = []
-    for row, formula_row in zip(sheet.iter_rows(), formula_sheet.iter_rows()):
-        cells = []
-        for cell, formula_cell in zip(row, formula_row):
-            formula = formula_cell.value if formula_cell.data_type == "f" else None
-            cells.append(_Cell(cell.value, None, f"{sheet.title}!{cell.coordinate}",
-                               percent="%" in (cell.number_format or ""),
-                               formula=str(formula) if formula is not None and cell.value is None else None))
-        rows.append(cells)
-    return rows
+    try:
+        sheet = _choose_sheet(values, path, sheet_name)
+        formula_sheet = formulas[sheet.title]
+        rows = []
+        for number, (row, formula_row) in enumerate(zip(sheet.iter_rows(), formula_sheet.iter_rows()), start=1):
+            if number > MAX_ROWS + 1:  # the header and MAX_ROWS clusters
+                _too_many_rows(path)
+            cells = []
+            for column, (cell, formula_cell) in enumerate(zip(row, formula_row), start=1):
+                formula = formula_cell.value if getattr(formula_cell, "data_type", None) == "f" else None
+                cells.append(_Cell(cell.value, None, f"{sheet.title}!{get_column_letter(column)}{number}",
+                                   percent="%" in (getattr(cell, "number_format", None) or ""),
+                                   formula=str(formula) if formula is not None and cell.value is None else None))
+            rows.append(cells)
+        return rows
+    finally:
+        values.close()
+        formulas.close()
+
+
+def _too_many_rows(path: Path) -> None:
+    raise DataValidationError(str(path), [Problem(path.name, None, None, f"more than {MAX_ROWS:,} rows",
+                                                  "a GII appendix ranking table (a few hundred rows at most)")])
+
+
+def _check_size(path: Path) -> None:
+    """Refuse, before reading, a file far larger than any appendix table can be."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise DataValidationError(str(path), [Problem(path.name, None, None, f"a file of {size:,} bytes",
+                                                      f"at most {MAX_FILE_BYTES:,} bytes: a GII appendix ranking "
+                                                      "table (a few hundred rows)")])
 
 
 def _header_label(value: object) -> str:
@@ -190,7 +256,7 @@ def _cell_number(cell: _Cell, column: str) -> float | None:
     return float(value)
 
 
-def read_ranking_table(path: Path) -> pd.DataFrame:
+def read_ranking_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     """The appendix table as tidy clusters.csv columns; every unreadable cell is reported at once.
 
     The result has a ``_line`` column (the row's line, or row number in the workbook) and
@@ -201,7 +267,14 @@ def read_ranking_table(path: Path) -> pd.DataFrame:
     if suffix in {".xls", ".ods", ".numbers"}:
         raise DataValidationError(str(path), [Problem(name, None, None, f"a {suffix} file",
                                                       "an .xlsx workbook or a UTF-8 CSV (save it as one of these)")])
-    rows = _read_workbook_cells(path) if suffix in {".xlsx", ".xlsm"} else _read_csv_cells(path)
+    _check_size(path)
+    if suffix in {".xlsx", ".xlsm"}:
+        rows = _read_workbook_cells(path, sheet)
+    else:
+        if sheet is not None:
+            raise DataValidationError(str(path), [Problem(name, None, None, f"--sheet {sheet!r} for a CSV file",
+                                                          "--sheet only with an .xlsx workbook")])
+        rows = _read_csv_cells(path)
     rows = [r for r in rows if any(str(c.value or "").strip() for c in r) or any(c.formula for c in r)]
     if not rows:
         raise DataValidationError(str(path), [Problem(name, None, None, "no header and no rows",
@@ -342,8 +415,11 @@ def _same(current: str, value: str) -> bool:
 
 
 def import_ranking(path: Path, edition: int, source: str, data_dir: Path | None = None,
-                   replace: bool = False) -> ImportResult:
-    """Merge an appendix ranking table into ``data_dir/clusters.csv``; validate before writing."""
+                   replace: bool = False, sheet: str | None = None) -> ImportResult:
+    """Merge an appendix ranking table into ``data_dir/clusters.csv``; validate before writing.
+
+    A table that adds and changes nothing writes nothing. Otherwise clusters.csv is rewritten from its text
+    as read, with the merged rows: every cell not imported keeps its bytes ('9.0' stays '9.0')."""
     folder = Path(data_dir or paths.DATA_DIR)
     path = Path(path)
     if not source.strip():
@@ -353,18 +429,21 @@ def import_ranking(path: Path, edition: int, source: str, data_dir: Path | None 
         raise DataValidationError(str(path), [Problem(shorten(str(path)), None, None, "no such file",
                                                       "the appendix table as a .csv or .xlsx file")])
     load_tables(folder)  # the folder must be valid before anything is merged into it
-    ranking = read_ranking_table(path)
+    ranking = read_ranking_table(path, sheet)
     frames, _ = read_folder(folder)
     merged, result, origins = merge_ranking(frames["clusters"].fillna(""), ranking, edition, source, replace, path.name)
-    merged = merged.sort_values(
-        ["edition", "size_rank", "cluster"],
-        key=lambda s: pd.to_numeric(s, errors="coerce").fillna(999) if s.name != "cluster" else s)
+    if not result.added and not result.updated:  # nothing to merge: every file stays as it is
+        return result
+    if result.added:  # new rows take their place by edition and rank; updates alone move no row
+        merged = merged.sort_values(
+            ["edition", "size_rank", "cluster"],
+            key=lambda s: pd.to_numeric(s, errors="coerce").fillna(999) if s.name != "cluster" else s)
     frames["clusters"] = merged
     try:  # the folder as it would be, checked before writing
-        tables = validate_frames(frames, data_dir=folder)
+        validate_frames(frames, data_dir=folder)
     except DataValidationError as error:
         raise _in_the_imported_file(error, merged, origins, ranking, path, folder) from None
-    write_tables(tables, folder, ["clusters"])
+    write_text_tables({"clusters": merged}, folder)  # validated just above
     return result
 
 
