@@ -189,6 +189,8 @@ def missing_paths(text: str) -> list[str]:
         elif token.startswith("lab/"):
             if not is_lab_copy(token):
                 missing.add(token)
+        elif token.split("/")[0] in ignored_folders() - {"lab"} and "/" in token:
+            continue  # what a command writes (example/): not in the repository until then
         elif not exists_in_repository(token):
             missing.add(token)
     return sorted(missing)
@@ -317,6 +319,12 @@ def tree_paths(lines: list[str]) -> list[str]:
     return found
 
 
+def ignored_folders() -> set[str]:
+    """The folders at the root that .gitignore names (``example/``: what a command writes, not the repository)."""
+    lines = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines() if (ROOT / ".gitignore").is_file() else []
+    return {line.strip().strip("/") for line in lines if re.fullmatch(r"/?[\w.-]+/?", line.strip())}
+
+
 def tree_problems(text: str) -> list[str]:
     """Names in the tree that do not exist, and folders or package modules that exist but are not in it."""
     shown = tree_paths(tree_block(text))
@@ -326,7 +334,7 @@ def tree_problems(text: str) -> list[str]:
                 for p in [p.parent] if p != PACKAGE]
     expected += [p.relative_to(ROOT).as_posix() for p in PACKAGE.glob("*.py") if p.name != "__init__.py"]
     expected += [f"{p.name}/" for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith(".")
-                 and p.name not in NOT_IN_THE_REPOSITORY and not p.name.endswith(".egg-info")
+                 and p.name not in NOT_IN_THE_REPOSITORY | ignored_folders() and not p.name.endswith(".egg-info")
                  and p.name != package.split("/")[0]]
     expected.append(f"{package}/")
     problems += [f"{path}: missing from the tree" for path in sorted(expected) if path not in shown]
