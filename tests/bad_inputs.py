@@ -8,6 +8,8 @@ tests/test_bad_inputs.py runs every case through `cluster-profiles render` next 
 from __future__ import annotations
 
 import csv
+import io
+import shutil
 from pathlib import Path
 
 
@@ -168,7 +170,7 @@ PARAMETER_CASES = {
     "path in the cluster name": (["--cluster", "../../etc/passwd"], "Unknown cluster '../../etc/passwd'"),
     "script in the cluster name": (["--cluster", "<script>alert(1)</script>"], "Unknown cluster"),
     "unknown edition": (["--edition", "2019"], "Unknown GII edition 2019"),
-    "edition before the GII clusters": (["--edition", "1999"], "parameter 'edition'"),
+    "edition before the GII clusters": (["--edition", "1999"], "--edition must be at least 2016"),
     # Class 8: a value shown in a message is shortened and its invisible characters escaped
     "over-long cluster name": (["--cluster", "Hefei" * 2000], "Hefe…')"),
     "control characters in the cluster name": (["--cluster", "He\x1b[31mfei\u202e"], "\\x1b[31mfei\\u202e"),
@@ -364,3 +366,57 @@ PATH_CASES = {
     "a path over PATH_MAX": (_beyond_path_max, "a name longer than the system allows"),
     "a name over NAME_MAX": (_beyond_name_max, "a name longer than the system allows"),
 }
+
+
+# Issue 20, class 4: A copy of the fixture data folder whose names hold what a figure could take for markup (issue 20 class 4):
+# TeX's '$', '$$', '\\', '^', '_', '{}', '%', right-to-left text, combining marks, emoji, a name of digits only,
+# a very long name, and the same in organisation, city and economy names.
+LONG = "Munich " + "Greater Metropolitan Science and Technology Area " * 2 + "$x$"
+RENAMED = {  # a cluster of the fixture folder -> the name it is given (in every table, every edition)
+    "Hefei": r"Evil $\foo$ City",
+    "Nanjing": "$$ Money $$ 100%",
+    "Wuhan": r"Back\slash ^_{} Town $\frac{1}{0$",
+    "Cairo": "القاهرة الكبرى $",
+    "Tehran": "Te\u0301hra\u0301n \\\\ $",
+    "Seoul": "Seoul 🚀 $_$",
+    "Daejeon": "2024",
+    "Munich": LONG,
+}
+OTHER_TEXT = {  # other cells that reach figures: organisations, cities, economies
+    "Hefei": r"$\frac{1}{0$ University of Science and Technology",
+    "Hefei (city)": r"He$fei_^",
+    "China": r"China $\mathrm{x}$",
+}
+
+
+def _rewrite_cells(path: Path, mapping: dict[str, str]) -> None:
+    """Replace every cell equal to a key of ``mapping`` (CSV written as pandas writes it, minimal quoting)."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows([[mapping.get(cell, cell) for cell in row] for row in rows])
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def hostile_data(source: Path, target: Path) -> Path:
+    """``source`` copied to ``target`` with the names of RENAMED and OTHER_TEXT."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.md"))
+    for path in sorted(target.glob("*.csv")):
+        _rewrite_cells(path, RENAMED)
+    _rewrite_column(target / "top_organisations.csv", "organisation", lambda row, v: OTHER_TEXT["Hefei"]
+                    if row["cluster"] == RENAMED["Hefei"] and v and "Science and Technology" in v else v)
+    _rewrite_column(target / "cluster_locations.csv", "city", lambda row, v: OTHER_TEXT["Hefei (city)"]
+                    if row["cluster"] == RENAMED["Hefei"] else v)
+    _rewrite_column(target / "economies.csv", "name", lambda row, v: OTHER_TEXT["China"] if row["code"] == "CN" else v)
+    return target
+
+
+def _rewrite_column(path: Path, column: str, change) -> None:
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    if not rows or column not in rows[0]:
+        return
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, column: change(row, row[column])})
+    path.write_text(out.getvalue(), encoding="utf-8")

@@ -23,7 +23,7 @@ def test_validate_reports_ok_and_problems(capsys, data_copy):
 
 @pytest.mark.parametrize("argv, words", [
     (["render", "--cluster", "Hefie"], "Did you mean 'Hefei'?"),
-    (["render", "--edition", "1999"], "greater than or equal to 2016"),
+    (["render", "--edition", "1999"], "--edition must be at least 2016 (got '1999')"),
 ])
 def test_render_errors_exit_non_zero(tmp_path, capsys, argv, words):
     assert main(argv + ["--reports-dir", str(tmp_path)]) == 2
@@ -31,11 +31,22 @@ def test_render_errors_exit_non_zero(tmp_path, capsys, argv, words):
     assert not any(tmp_path.iterdir())
 
 
-def test_wrong_type_on_the_command_line_is_an_argparse_error(capsys):
+def test_wrong_type_on_the_command_line_is_an_argparse_error_in_plain_words(capsys):
     with pytest.raises(SystemExit) as caught:
         main(["render", "--edition", "twenty"])
     assert caught.value.code == 2
-    assert "invalid int value: 'twenty'" in capsys.readouterr().err
+    assert "error: --edition must be a whole number (got 'twenty')" in capsys.readouterr().err
+
+
+def test_validate_of_a_clean_folder_ends_its_line(tmp_path, capsys, monkeypatch):
+    """No dangling colon when there is no note to list; plurals that agree with their numbers."""
+    from cluster_profiles.contract import quality
+
+    monkeypatch.setattr(quality, "findings", lambda tables: [])
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("no data-quality notes.") and ":" not in out.split(";")[-1]
+    assert "cluster rows, editions" in out
 
 
 def test_records_commands_write_a_folder_and_refuse_bad_input(tmp_path, capsys):

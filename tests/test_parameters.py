@@ -1,4 +1,5 @@
 import ast
+import re
 
 import nbformat
 import pytest
@@ -6,6 +7,8 @@ from pydantic import BaseModel, Field
 
 from cluster_profiles.errors import ParameterError
 from cluster_profiles.pages.parameters import (
+    CompareParameters,
+    FindClustersParameters,
     OverviewParameters,
     ReportParameters,
     check_parameters,
@@ -20,11 +23,11 @@ def test_defaults_render_hefei_2024():
 
 @pytest.mark.parametrize("values, words", [
     ({"cluster": "Hefei", "editon": 2024}, "unknown parameter 'editon'"),
-    ({"edition": "2024"}, "parameter 'edition': Input should be a valid integer"),
+    ({"edition": "2024"}, "parameter 'edition' must be a whole number \\(got '2024'\\)"),
     ({"edition": 2024.0}, "parameter 'edition'"),
-    ({"cluster": 42}, "parameter 'cluster': Input should be a valid string"),
-    ({"cluster": ""}, "parameter 'cluster'"),
-    ({"edition": 1999}, "greater than or equal to 2016"),
+    ({"cluster": 42}, "parameter 'cluster' must be text \\(got '42'\\)"),
+    ({"cluster": ""}, "parameter 'cluster' is empty"),
+    ({"edition": 1999}, "parameter 'edition' must be at least 2016"),
 ])
 def test_bad_parameters_are_errors(values, words):
     with pytest.raises(ParameterError, match=words):
@@ -73,8 +76,44 @@ def test_list_parameters_are_read_from_the_cell_and_the_model():
 @pytest.mark.parametrize("values, words", [
     ({"edition": 2024, "cluster": "Hefei"}, "Invalid overview parameters:\n  unknown parameter 'cluster' "
                                             "\\(the overview takes: edition, data_dir, reports_dir, page_dir\\)"),
-    ({"edition": "2024"}, "parameter 'edition': Input should be a valid integer"),
+    ({"edition": "2024"}, "parameter 'edition' must be a whole number"),
 ])
 def test_overview_parameters_are_checked_with_their_own_model(values, words):
     with pytest.raises(ParameterError, match=words):
         check_parameters(OverviewParameters, values, "overview")
+
+
+# a wrong value of every kind for every parameter of every notebook kind
+_WRONG_VALUES = [None, "", "x" * 5000, -1, 10**6, 2.5, True, [], ["Hefei"], ["Hefei"] * 20, ["Hefei", " "], {"a": 1}]
+
+
+@pytest.mark.parametrize("model", [ReportParameters, OverviewParameters, CompareParameters, FindClustersParameters],
+                         ids=lambda m: m.__name__)
+def test_no_pydantic_wording_reaches_the_user(model, monkeypatch):
+    """Each error pydantic can give on these models is said in the parameter's words, for each way in."""
+    library_words = re.compile(r"Input should|should have|after validation|valid (integer|string|list)|"
+                               r"greater than or equal|less than or equal|String should|type=|pydantic")
+    seen = 0
+    for via in ({}, {"CLUSTER_PROFILES_VIA_COMMAND_LINE": "1"}, {"CLUSTER_PROFILES_VIA_MAKE": "1"}):
+        for name in ("CLUSTER_PROFILES_VIA_COMMAND_LINE", "CLUSTER_PROFILES_VIA_MAKE"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in via.items():
+            monkeypatch.setenv(name, value)
+        for field in model.model_fields:
+            for value in _WRONG_VALUES:
+                try:
+                    check_parameters(model, {field: value})
+                except ParameterError as error:
+                    seen += 1
+                    assert not library_words.search(str(error)), str(error)
+                    assert "is not valid (" not in str(error), str(error)  # the last resort: a type not translated
+    assert seen > 20
+
+
+def test_a_comparison_of_one_name_explains_the_separator():
+    from cluster_profiles.pages.parameters import split_names
+
+    with pytest.raises(ParameterError, match="names one cluster: give two or more separated by ';' not ','"):
+        split_names("Hefei,Nanjing")
+    with pytest.raises(ParameterError, match="names one cluster: give two or more separated by ';' \\("):
+        split_names("Hefei")

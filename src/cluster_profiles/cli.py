@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import atexit
 import gc
+import os
+import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from cluster_profiles import paths
 from cluster_profiles.compute.adapters.commands import add_records_command, nonempty_path
 from cluster_profiles.errors import ClusterProfilesError
 from cluster_profiles.files import check_reports_dir
-from cluster_profiles.names import shorten
+from cluster_profiles.names import VIA_COMMAND_LINE, VIA_MAKE, shorten
 
 # When the command is done, Python's last garbage collection walks every object its imports made (pandas,
 # papermill, nbconvert): 0.3-0.4 s after a render, a tenth of it. Frozen at exit, they are freed without
@@ -118,9 +121,11 @@ def _validate(args: argparse.Namespace) -> int:
 
     tables = load_tables(args.data_dir)
     notes = findings(tables)
-    print(f"{tables.data_dir}: valid ({len(tables.clusters)} cluster rows, editions "
-          f"{', '.join(map(str, tables.edition_list()))}); {len(notes)} data-quality "
-          f"note{'s' if len(notes) != 1 else ''} (shown in the reports, not errors):")
+    rows, editions = len(tables.clusters), tables.edition_list()
+    print(f"{tables.data_dir}: valid ({rows} cluster row{'s' if rows != 1 else ''}, "
+          f"edition{'s' if len(editions) != 1 else ''} {', '.join(map(str, editions))}); "
+          + (f"{len(notes)} data-quality note{'s' if len(notes) != 1 else ''} (shown in the reports, not errors):"
+             if notes else "no data-quality notes."))
     for note in notes:
         print(f"  {note}")
     return 0
@@ -170,7 +175,7 @@ def _example(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cluster-profiles", description=__doc__)
+    parser = _Parser(prog="cluster-profiles", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     render = commands.add_parser("render", help="render one cluster profile to reports/<edition>/<cluster>.html")
@@ -275,6 +280,36 @@ def check_path_options(args: argparse.Namespace) -> None:
             paths.checked_path(value, option, kind, must_exist)
 
 
+# each option as make spells it: a command run by make (names.VIA_MAKE) names the variable the user set
+MAKE_VARIABLES = {"--cluster": "CLUSTER", "--clusters": "CLUSTERS", "--edition": "EDITION", "--data-dir": "DATA",
+                  "--economy": "ECONOMY", "--jobs": "JOBS", "--records": "RECORDS", "--out": "OUT",
+                  "--settings": "SETTINGS", "--works": "WORKS", "--institutions": "INSTITUTIONS", "--tables": "TABLES",
+                  "--engine": "ENGINE", "--years": "YEARS", "--format": "FORMAT", "--radius-km": "RADII",
+                  "--min-people": "MIN_PEOPLE", "--source": "SOURCE", "the table file": "FILE"}
+_OPTION = re.compile("|".join(rf"(?<![\w-]){re.escape(option)}(?![\w-])" for option in MAKE_VARIABLES))
+
+
+def in_users_words(message: str) -> str:
+    """``message`` with each option named as the user gave it: the make variable when make ran the command."""
+    if not os.environ.get(VIA_MAKE):
+        return message
+    return _OPTION.sub(lambda found: MAKE_VARIABLES[found.group(0)], message)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, its errors in plain words and, from make, naming the make variable (no usage text)."""
+
+    def error(self, message: str) -> NoReturn:
+        message = re.sub(r"^argument ([^:]+): invalid (int|float) value: (.*)$",
+                         lambda m: f"{m[1].split('/')[-1]} must be {'a whole number' if m[2] == 'int' else 'a number'}"
+                                   f" (got {m[3]})", message)
+        message = re.sub(r"^the following arguments are required: (.*)$", r"give \1", message)
+        if os.environ.get(VIA_MAKE):
+            self.exit(2, f"error: {in_users_words(message)}\n")
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
@@ -282,16 +317,24 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "lab":
         args.jupyter_args = [*args.jupyter_args, *rest]  # options for jupyter lab itself
+    # a parameter's error names the option given here (pages.parameters.spelled), while this command runs
+    previous = os.environ.get(VIA_COMMAND_LINE)
+    os.environ[VIA_COMMAND_LINE] = "1"
     try:
         check_path_options(args)
         return args.run(args)
     except ClusterProfilesError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {in_users_words(str(error))}", file=sys.stderr)
         return 2
     except OSError as error:  # a folder or file the system refuses: say which, not a traceback
         where = f" ({shorten(str(error.filename))})" if error.filename else ""
         print(f"error: {error.strerror or error}{where}; nothing was written.", file=sys.stderr)
         return 2
+    finally:
+        if previous is None:
+            os.environ.pop(VIA_COMMAND_LINE, None)
+        else:
+            os.environ[VIA_COMMAND_LINE] = previous
 
 
 if __name__ == "__main__":  # also guards the worker processes, which start by importing __main__

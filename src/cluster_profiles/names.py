@@ -240,7 +240,8 @@ def _guess_elsewhere(typed: str, edition: int, names_by_edition: dict[int, list[
                    for name, years in list(editions_of.items())[:3])
 
 
-VIA_MAKE = "CLUSTER_PROFILES_VIA_MAKE"  # the Makefile sets it for the targets that look clusters up
+VIA_MAKE = "CLUSTER_PROFILES_VIA_MAKE"  # the Makefile sets it for the targets that run the command
+VIA_COMMAND_LINE = "CLUSTER_PROFILES_VIA_COMMAND_LINE"  # cli.main sets it while a command runs
 SHOWN_CANDIDATES = 8
 
 
