@@ -14,18 +14,20 @@ text = visible_text
 def test_names_without_counts_get_a_table_and_no_chart(fixture_tables):
     html = sections.top_organisations(build_profile(fixture_tables, "Nanjing", 2024), "patents")
     assert "Southeast University" in text(html)
-    assert "No chart: the source does not give a count or a share for every row." in text(html)
-    assert "<img" not in html
+    assert "<img" not in html and "bar-track" not in html  # no number to draw
 
 
 def test_missing_list_says_so_with_the_reason(fixture_tables):
     cairo = build_profile(fixture_tables, "Cairo", 2025)
     html = text(sections.collaboration(cairo))
     assert "23% of Cairo's PCT patent applications are filed in collaboration with other inventors." in html
-    assert "Not in the data: the top collaborating locations. The partner locations" in html
-    assert "Not in the data: how many of Cairo's scientific articles" in html
-    tokyo = text(sections.top_fields(build_profile(fixture_tables, "Tokyo–Yokohama", 2023)))
-    assert "Not in the data: the top technology fields" in tokyo
+    assert "Not in the data" not in html  # the panel of what the profile lacks says it, once
+    lacks = text(sections.lacks(cairo))
+    assert "The top collaborating locations of Cairo's PCT patent applications. The partner locations" in lacks
+    assert "How many of Cairo's scientific articles" in lacks
+    tokyo = build_profile(fixture_tables, "Tokyo–Yokohama", 2023)
+    assert "Not in the data" not in text(sections.top_fields(tokyo))
+    assert "The top technology fields" in text(sections.lacks(tokyo))
 
 
 def test_lead_with_only_an_intensity_rank(fixture_tables):
@@ -67,7 +69,9 @@ def test_sources_are_numbered_notes_linked_to_the_list_not_raw_urls(fixture_tabl
 def test_fields_read_down_then_across():
     import pandas as pd
     frame = sections.fields_display(pd.DataFrame({"field": list("ABCDE"), "share_pct": [40, 30, 10, 10, 10]}))
-    assert frame.values.tolist() == [["A (40%)", "D (10%)"], ["B (30%)", "E (10%)"], ["C (10%)", ""]]
+    assert [[visible_text(c) for c in row] for row in frame.values.tolist()] == [
+        ["A (40%)", "D (10%)"], ["B (30%)", "E (10%)"], ["C (10%)", ""]]
+    assert 'style="width:40%"' in frame.iloc[0, 0]  # an inline bar on the 0-100% scale of every list
 
 
 def test_hostile_names_are_escaped_even_if_they_pass_validation(fixture_tables):
@@ -132,7 +136,8 @@ def test_venture_capital_in_2025_profiles_only(tables):
     assert "Source" in html
     profile.row["vc_share_pct"], profile.row["vc_rank"] = pd.NA, pd.NA
     html = text(sections.venture_capital(profile))
-    assert "Not in the data: Cairo's venture-capital deals, the third measure of GII 2025." in html
+    assert html == ""  # nothing to show: the section is left out, the panel of what it lacks says so
+    assert "Cairo's venture-capital deals, the third measure of GII 2025." in text(sections.lacks(profile))
     older = build_profile(tables, "Hefei", 2024)
     older.row["vc_deals"] = 99  # even a figure in an older edition's row is not shown as a VC line
     assert sections.venture_capital(older) == "" and sections.venture_capital_sources(older) == []
@@ -175,8 +180,10 @@ def test_location_map_says_when_a_cluster_has_no_location(fixture_tables):
     tables = fixture_tables  # the frozen fixture folder: its facts do not move
     profile = build_profile(tables, "Hefei", 2024)
     unlocated = profile.locations[profile.locations["cluster"] != "Hefei"]
-    html = text(sections.location_map(dataclasses.replace(profile, locations=unlocated)))
-    assert "Not in the data: where Hefei is. The data has no coordinates in cluster_locations.csv for Hefei." in html
+    unlocated_profile = dataclasses.replace(profile, locations=unlocated)
+    html = text(sections.location_map(unlocated_profile))
+    assert "Where Hefei is. The data has no coordinates in cluster_locations.csv for Hefei." in text(
+        sections.lacks(unlocated_profile))
     assert "Not on the map: Hefei (no coordinates in cluster_locations.csv)." in html
 
 
@@ -199,11 +206,12 @@ def test_organisation_lists_keep_acronyms_in_sentences_and_alt_text(fixture_tabl
     heading lowercased ("top pct applicants")."""
     hefei = build_profile(fixture_tables, "Hefei", 2024)
     html = sections.top_organisations(hefei, "patents")
-    assert 'alt="Horizontal bar chart of the top PCT applicants in Hefei' in html
+    assert "<img" not in html and html.count("bar-track") == 3  # one view: the table, its shares as bars
     assert "top pct applicants" not in html
     empty = dataclasses.replace(hefei, top_organisations={**hefei.top_organisations,
                                                           "patents": hefei.top_organisations["patents"].iloc[0:0]})
-    assert "Not in the data: the top PCT applicants of Hefei in GII 2024" in text(sections.top_organisations(empty, "patents"))
+    assert text(sections.top_organisations(empty, "patents")) == ""
+    assert "The top PCT applicants of Hefei in GII 2024" in text(sections.lacks(empty))
 
 
 def test_fields_the_source_names_without_an_order_are_shown_unranked_with_the_reason(fixture_tables):
@@ -224,4 +232,3 @@ def test_an_unranked_organisation_shows_a_dash_for_its_rank_and_its_bare_name_in
         hefei, top_organisations={**hefei.top_organisations, "patents": top}), "patents")
     assert ("—", "SUNGROW POWER SUPPLY CO., LTD", "92", "2%") in table_rows(html)
     assert "Named without a place in the list." in text(html)
-    assert "; SUNGROW POWER SUPPLY CO., LTD 2%" in html  # the chart's alt text: no "<NA>." before the name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 
 import matplotlib
 
@@ -25,6 +26,7 @@ from cluster_profiles.narrate.narrative import thousands
 matplotlib.rcParams["text.parse_math"] = False  # names are text, never TeX: see style
 
 FIGURE_DPI = 100
+TITLE_CHARACTERS = 80  # a title line at 12 pt fits a 7.5-inch figure
 REMAINDER_FIELD = "Other"
 PALETTE = {"highlight": "#1f5f8b", "remainder": "#b8b8b8", "muted": "#9cc3dd",
            "accent": "#d55e00",  # Okabe-Ito vermillion, told apart from the blue with any colour vision
@@ -191,10 +193,11 @@ def peer_chart(data: pd.DataFrame, title: str, alt: str, caption: str) -> Markup
     for y, (rank, this) in enumerate(zip(data["size_rank"], data["this"])):
         ax.annotate(f"{rank}", (rank, y), xytext=(7, 0), textcoords="offset points", va="center",
                     fontweight="bold" if this else "normal")
-    ax.set_xlim(0, 105)
+    ax.set_xlim(0, max(105, int(data["size_rank"].max()) + 10))  # room for the label of a rank past 100
     ax.invert_yaxis()
     ax.set_xlabel("Size rank (1 = largest)")
-    ax.set_title(title, loc="left", fontsize=12)
+    # over the whole figure, from its left edge and wrapped: a long cluster name must not run off the figure
+    fig.suptitle(textwrap.fill(title, TITLE_CHARACTERS), x=0.01, ha="left", fontsize=12)
     fig.tight_layout()
     return figure_html(fig, alt, caption)
 
@@ -310,6 +313,7 @@ def draw_bars(data: pd.DataFrame, x: str, y: str, xlabel: str, title: str, alt: 
     ax.set_title(title, loc="left", fontsize=12)
     fig.tight_layout()
     return figure_html(fig, alt, caption)
+
 
 # ------------------------------------------------------------------------- a clustering run's sizes
 # The find-clusters page's chart: each cluster's world share of PCT applications and of articles, stacked.

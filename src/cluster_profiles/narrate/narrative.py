@@ -127,22 +127,28 @@ def size_rank_line(rank: int, edition: int) -> str:
     return f"{ordinal_number(rank)} largest science and technology cluster in {edition}"
 
 
+def rank_sentence(lines: Sequence[str], subject: str = "It") -> Markup:
+    """Rank lines as a sentence: 'It is the 95th largest science and technology cluster in 2024.'"""
+    return Markup("{} is the {}.").format(subject, join_words(lines))
+
+
 def intensity_rank_line(rank: int, edition: int) -> str:
     return f"{ordinal_number(rank)} S&T cluster by intensity (relative to population density) in {edition}"
 
 
-COLLABORATION_WORDS = {
+COLLABORATION_WORDS = {  # output: (what, partners, partner when there is only one)
     "patents": ("PCT patent applications are filed in collaboration with other inventors",
-                "emerging as the top collaborative locations"),
+                "emerging as the top collaborative locations", "emerging as the top collaborative location"),
     "articles": ("scientific articles are published in collaboration with other organizations",
-                 "the top {n} collaborating locations being"),
+                 "the top {n} collaborating locations being", "the top collaborating location being"),
 }
 
 
 def collaboration_sentence(cluster: str, output: str, share: float | None, partners: Sequence[str]) -> Markup | None:
     """'3% of Hefei's PCT patent applications are filed in collaboration with other inventors, with
     **A**, **B** and **C** emerging as the top collaborative locations.' and its variants."""
-    what, partner_words = COLLABORATION_WORDS[output]
+    what, several_words, one_words = COLLABORATION_WORDS[output]
+    partner_words = one_words if len(partners) == 1 else several_words
     partner_list = join_words([bold(p) for p in partners])
     if share is not None:
         sentence = Markup("{} of {} {}").format(percent(share), possessive(cluster), what)
@@ -154,9 +160,9 @@ def collaboration_sentence(cluster: str, output: str, share: float | None, partn
             partner_words.format(n=cardinal_words(len(partners))), partner_list)
     if partners:
         noun = OUTPUTS[output].noun
-        return Markup("{} top collaborating {} for {} are {}; the share produced in collaboration "
+        return Markup("{} top collaborating {} for {} {} {}; the share produced in collaboration "
                       "is not in the data.").format(possessive(cluster), plural(len(partners), "location"),
-                                                     noun, partner_list)
+                                                     noun, plural(len(partners), "is", "are"), partner_list)
     return None
 
 

@@ -41,6 +41,13 @@ def band_of(size_rank) -> str:
     return next(label for low, high, label, _ in RANK_BANDS if low <= int(size_rank) <= high)
 
 
+def band_legend(bands: pd.Series) -> list[tuple[str, str]]:
+    """The legend's rank bands: only those a marker of the map is drawn in, in rank order."""
+    drawn = set(bands)
+    return [("band", label) for _, _, label, _ in RANK_BANDS if label in drawn] + (
+        [("unranked", UNRANKED_BAND)] if UNRANKED_BAND in drawn else [])
+
+
 def marker_area(band: str) -> float:
     return next((area for _, _, label, area in RANK_BANDS if label == band), UNRANKED_AREA)
 
@@ -227,8 +234,7 @@ def profile_map_data(cluster: str, edition: int, economy_clusters: pd.DataFrame,
     alone = not (points["role"] == "other").any()
     title = (f"{cluster}: the only {adjective} cluster in the GII {edition} data" if alone
              else f"{cluster} and the other {adjective} clusters in the GII {edition} data")
-    legend = [("band", label) for _, _, label, _ in RANK_BANDS] + [("unranked", UNRANKED_BAND),
-                                                                  ("focus", "this cluster")]
+    legend = [*band_legend(points["band"]), ("focus", "this cluster")]
     if not alone:
         legend.append(("other", f"other {adjective} clusters"))
     return MapData(title, [panel], table.reset_index(drop=True), missing, PROFILE_SIZE, legend, inset_panel)
@@ -301,7 +307,7 @@ def overview_map_data(edition: int, clusters: pd.DataFrame, locations: pd.DataFr
         panels.append(Panel(name, frame, markers, place_labels(anchors, markers, _inner(pixels)), box=box))
     table = points.assign(edition=edition)[["edition", "cluster", "city", "latitude", "longitude", "size_rank",
                                             "band", "region", "geonames_id", "source"]]
-    legend = [("band", label) for _, _, label, _ in RANK_BANDS] + [("unranked", UNRANKED_BAND)]
+    legend = band_legend(points["band"])
     title = f"GII {edition}: where the science and technology clusters in the data are (size rank in brackets)"
     return MapData(title, panels, table, missing, OVERVIEW_SIZE, legend)
 

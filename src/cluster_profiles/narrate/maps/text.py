@@ -48,8 +48,11 @@ def profile_caption(data: MapData, cluster: str, edition: int, adjective: str) -
     place = ("its footprint (the points of its records)" if (own["kind"] == "footprint").any()
              else "at its city" if len(own) == 1 else "at each of its cities")
     geonames = table["source"].astype(str).str.contains("geonames", case=False).any()
-    return (f"{cluster} (orange, {place}) and the other {adjective} clusters in the GII {edition} data (blue), "
-            f"with their size ranks; marker size by rank band. "
+    others = (table["role"] == "other").any()
+    drawn = (f"{cluster} (orange, {place}) and the other {adjective} clusters in the GII {edition} data (blue), "
+             "with their size ranks" if others else f"{cluster} ({place}), the only {adjective} cluster in the "
+             f"GII {edition} data, with its size rank")
+    return (f"{drawn}; marker size by rank band. "
             f"{'City coordinates: GeoNames. ' if geonames else 'Coordinates: see the sources. '}{BOUNDARY_NOTE}")
 
 

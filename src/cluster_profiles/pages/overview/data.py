@@ -85,7 +85,7 @@ def concentration(overview: Overview) -> tuple[pd.DataFrame | None, str]:
         rank += 1
     if len(rows) < 2:
         return None, (f"The shares of all PCT applications and articles are not in the data for the top clusters "
-                      f"of GII {overview.edition.year} (they are known for ranks 1–{rank - 1} only)."
+                      f"of GII {overview.edition.year} (they are known for the largest cluster only)."
                       if rank > 1 else f"No cluster's share of all PCT applications and articles is in the data "
                                        f"for GII {overview.edition.year}.")
     frame = pd.DataFrame(rows).reset_index(names="size_rank")

@@ -58,6 +58,14 @@ def show_lead(profile: ClusterProfile) -> None:
     show_html(sections.lead(profile))
 
 
+def show_key_figures(profile: ClusterProfile) -> None:
+    show_html(sections.key_figures(profile))
+
+
+def show_lacks(profile: ClusterProfile) -> None:
+    show_html(sections.lacks(profile))
+
+
 def show_location_map(profile: ClusterProfile) -> None:
     show_html(sections.location_map(profile))
 
@@ -80,10 +88,6 @@ def show_venture_capital(profile: ClusterProfile) -> None:
 
 def show_comparisons(profile: ClusterProfile) -> None:
     show_html(sections.comparisons(profile))
-
-
-def show_key_figures(profile: ClusterProfile) -> None:
-    show_html(sections.key_figures(profile))
 
 
 def show_data_notes(profile: ClusterProfile) -> None:

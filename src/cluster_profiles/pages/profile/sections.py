@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 
 import pandas as pd
 from markupsafe import Markup
@@ -14,13 +15,14 @@ from markupsafe import Markup
 from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, OUTPUTS, GapSection
 from cluster_profiles.names import slug
 from cluster_profiles.narrate import citations, figures, narrative
-from cluster_profiles.narrate.key_figures import FIGURE_LABELS, format_figure, shown_value
+from cluster_profiles.narrate.key_figures import FIGURE_LABELS, VENTURE_CAPITAL_FIGURES, format_figure, shown_value
 from cluster_profiles.narrate.maps import draw as map_drawing
 from cluster_profiles.narrate.maps import layout as map_layout
 from cluster_profiles.narrate.maps import shapes as map_shapes
 from cluster_profiles.narrate.maps import text as map_text
 from cluster_profiles.narrate.profile import ClusterProfile
 from cluster_profiles.narrate.views import (
+    DEFAULT_MISSING_REASON,
     NOT_GIVEN,
     Block,
     Box,
@@ -114,9 +116,37 @@ def data_notes_sources(profile: ClusterProfile) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
+def body_view(view: SectionView) -> SectionView | None:
+    """What a section shows in the body of the page: its view without what is missing (the panel near the
+    top, ``lacks_view``, lists that) and without the headings left with nothing under them; None when
+    nothing but headings is left, so that a section with nothing to show is left out."""
+    if not any(isinstance(block, Missing) for block in view.blocks):
+        return view
+    kept: list[Block] = []
+    for position, block in enumerate(view.blocks):
+        if isinstance(block, Missing):
+            continue
+        if isinstance(block, Heading):
+            under = []  # the blocks under this heading, up to the next heading of its level or above
+            for later in view.blocks[position + 1:]:
+                if isinstance(later, Heading) and later.level <= block.level:
+                    break
+                under.append(later)
+            if not any(not isinstance(b, (Heading, Missing)) for b in under):
+                continue  # only missing parts under it
+        kept.append(block)
+    if all(isinstance(block, Heading) for block in kept):
+        return None
+    return SectionView(view.css_class, kept, view.sources, view.element)
+
+
 def _shown(profile: ClusterProfile, view: SectionView) -> Markup:
-    """A section's view laid out by the macro file, its source note numbered as in the whole report."""
-    return render_section(view, source_note(profile, view.sources) if view.sources else None)
+    """A section's view laid out by the macro file, its source note numbered as in the whole report; empty
+    when the section has nothing to show."""
+    body = body_view(view)
+    if body is None:
+        return Markup("")
+    return render_section(body, source_note(profile, body.sources) if body.sources else None)
 
 
 def title_view(profile: ClusterProfile) -> SectionView:
@@ -154,19 +184,23 @@ def lead_view(profile: ClusterProfile) -> SectionView:
     windows = {"pct": profile.edition.pct_window, "articles": profile.edition.articles_window,
                "vc_deals": profile.edition.vc_deals_window}
     sentence = None
+    as_list = len(lines) > 1  # one rank is a sentence, two are the GII profile's list
     if any(v is not None for v in per_million):
         sentence = narrative.output_sentence(pct=per_million[0], articles=per_million[1], vc_deals=per_million[2],
-                                             per_million=True, windows=windows, continues=bool(lines))
+                                             per_million=True, windows=windows, continues=as_list)
     elif any(v is not None for v in totals):
         sentence = narrative.output_sentence(pct=totals[0], articles=totals[1], vc_deals=totals[2],
-                                             per_million=False, windows=windows, continues=bool(lines))
-    if sentence is not None:
+                                             per_million=False, windows=windows, continues=as_list)
+    if len(lines) == 1:
+        rank = narrative.rank_sentence(lines)
+        blocks.append(Paragraph(rank if sentence is None else sentence + Markup(" ") + rank))
+    elif sentence is not None:
         blocks.append(Paragraph(sentence))
     elif lines:
-        blocks.append(Paragraph("Its figures per 1 million inhabitants are not in the data. It is the:"))
-    if lines:
+        blocks.append(Paragraph("It is the:"))
+    if as_list:
         blocks.append(BulletList(lines, "ranks"))
-    elif profile.in_top100 is not False:  # below the top 100 there are no ranks to miss
+    elif not lines and profile.in_top100 is not False:  # below the top 100 there are no ranks to miss
         blocks.append(Missing(f"{profile.cluster}'s size and intensity ranks in {year}", profile.gap_reason(GapSection.RANKING)))
     if economy.derived:
         blocks.append(Paragraph(Markup("The rank among {} clusters is counted from the GII {} ranking, "
@@ -176,15 +210,39 @@ def lead_view(profile: ClusterProfile) -> SectionView:
 
 
 def lead(profile: ClusterProfile) -> Markup:
-    return _shown(profile, lead_view(profile))
+    view = cached_view(profile, "lead", lead_view)
+    assert view is not None
+    return _shown(profile, view)
+
+
+# A chart with fewer marks than this says less than the sentence or table beside it, so it is not drawn.
+MIN_CHART_MARKS = 5
+
+
+def inline_bar(text: str, fraction: float, remainder: bool = False) -> Markup:
+    """A table cell's text with a bar drawn in CSS beside it, ``fraction`` (0 to 1) of the bar's track:
+    each top list is one table whose bars show its numbers, never a table and a chart of the same."""
+    width = f"{max(0.0, min(1.0, fraction)) * 100:.1f}".rstrip("0").rstrip(".")
+    return Markup('<span class="bar-track" aria-hidden="true"><span class="bar{}" style="width:{}%"></span></span>{}').format(
+        " remainder" if remainder else "", width, text)
 
 
 def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
+    """The top list as one table; the shares (on a 0 to 100% scale) or, when a share is missing, the counts
+    (against the largest) carry an inline bar."""
+    shares_known, counts_known = top["share_pct"].notna().all(), top["count"].notna().all()
+    largest = float(top["count"].max()) if counts_known and len(top) else 0.0
+    counts = [NOT_GIVEN if pd.isna(v) else narrative.thousands(v) for v in top["count"]]
+    shares = [NOT_GIVEN if pd.isna(v) else narrative.percent(v) for v in top["share_pct"]]
+    if shares_known:
+        shares = [inline_bar(text, v / 100) for text, v in zip(shares, top["share_pct"])]
+    elif counts_known and largest > 0:
+        counts = [inline_bar(text, v / largest) for text, v in zip(counts, top["count"])]
     return pd.DataFrame({
         "#": [NOT_GIVEN if pd.isna(r) else str(int(r)) for r in top["rank"]],
         OUTPUTS[output].organisation_header: top["organisation"],
-        OUTPUTS[output].count_header: [NOT_GIVEN if pd.isna(v) else narrative.thousands(v) for v in top["count"]],
-        "Share": [NOT_GIVEN if pd.isna(v) else narrative.percent(v) for v in top["share_pct"]],
+        OUTPUTS[output].count_header: counts,
+        "Share": shares,
     })
 
 
@@ -201,12 +259,6 @@ def top_organisations_view(profile: ClusterProfile, output: str) -> SectionView:
     if top[["rank", "count", "share_pct"]].isna().any(axis=None):
         blocks.append(Paragraph(f"{NOT_GIVEN} : not given by the source.", "note"))
     blocks += [Paragraph(note, "note") for note in dict.fromkeys(top["note"].dropna())]
-    data = figures.organisation_chart_data(top)
-    if data is not None:
-        alt = figures.organisation_alt(data, in_sentence, profile.cluster, profile.edition.year, OUTPUTS[output].noun)
-        blocks.append(Chart(figures.organisation_chart(data, f"{heading}, {profile.cluster}", alt)))
-    else:
-        blocks.append(Paragraph("No chart: the source does not give a count or a share for every row.", "note"))
     blocks.append(Csv(top.assign(edition=profile.edition.year, cluster=profile.cluster)[
         ["edition", "cluster", "output", "rank", "organisation", "count", "share_pct", "source"]],
         f"{_file_stem(profile)}-top-{output}.csv"))
@@ -214,12 +266,16 @@ def top_organisations_view(profile: ClusterProfile, output: str) -> SectionView:
 
 
 def top_organisations(profile: ClusterProfile, output: str) -> Markup:
-    return _shown(profile, top_organisations_view(profile, output))
+    view = cached_view(profile, f"top_organisations_{output}", functools.partial(top_organisations_view, output=output))
+    assert view is not None
+    return _shown(profile, view)
 
 
 def fields_display(fields: pd.DataFrame) -> pd.DataFrame:
-    """Two columns read top to bottom, then left to right, as in the GII profiles."""
-    cells = [f"{f} ({narrative.percent(s)})" if not pd.isna(s) else str(f)
+    """Two columns read top to bottom, then left to right, as in the GII profiles; a field with a share
+    carries an inline bar on a 0 to 100% scale, the same for every list (grey: all other fields)."""
+    cells = [inline_bar(f"{f} ({narrative.percent(s)})", s / 100, remainder=f == figures.REMAINDER_FIELD)
+             if not pd.isna(s) else str(f)
              for f, s in zip(fields["field"], fields["share_pct"])]
     rows = math.ceil(len(cells) / 2)
     left, right = cells[:rows], cells[rows:]
@@ -228,7 +284,7 @@ def fields_display(fields: pd.DataFrame) -> pd.DataFrame:
 
 
 def top_fields_view(profile: ClusterProfile) -> SectionView:
-    blocks: list[Block] = [Heading(f"Top technology fields in {profile.cluster}")]
+    blocks: list[Block] = [Heading(f"Top technology fields in {profile.cluster}")]  # WIPO's heading, over both lists
     for output in OUTPUT_KEYS:
         table = profile.top_fields[output]
         blocks.append(Heading(OUTPUTS[output].fields_heading, 3))
@@ -238,12 +294,6 @@ def top_fields_view(profile: ClusterProfile) -> SectionView:
             continue
         blocks.append(Table(fields_display(table), "data-table fields", header=False))
         blocks += [Paragraph(note, "note") for note in dict.fromkeys(table["note"].dropna())]
-    data = figures.field_chart_data(profile.top_fields)
-    if data is not None:
-        headings = {o: OUTPUTS[o].fields_heading for o in OUTPUT_KEYS}
-        blocks.append(Chart(figures.field_chart(data, headings, figures.field_alt(data, headings),
-                                                f"Top fields in {profile.cluster}, GII {profile.edition.year} "
-                                                "(grey: all other fields)")))
     all_fields = pd.concat(profile.top_fields.values())
     if not all_fields.empty:
         blocks.append(Csv(all_fields[["edition", "cluster", "output", "rank", "field", "share_pct", "source"]],
@@ -252,7 +302,9 @@ def top_fields_view(profile: ClusterProfile) -> SectionView:
 
 
 def top_fields(profile: ClusterProfile) -> Markup:
-    return _shown(profile, top_fields_view(profile))
+    view = cached_view(profile, "top_fields", top_fields_view)
+    assert view is not None
+    return _shown(profile, view)
 
 
 def collaboration_view(profile: ClusterProfile) -> SectionView:
@@ -270,13 +322,14 @@ def collaboration_view(profile: ClusterProfile) -> SectionView:
             continue
         blocks.append(Paragraph(sentence))
         if share is not None and not partners:
-            blocks.append(Missing("the top collaborating locations", profile.gap_reason(GapSection.COLLABORATION_PARTNERS)))
+            blocks.append(Missing(f"the top collaborating locations of {profile.cluster}'s {OUTPUTS[output].noun}",
+                                  profile.gap_reason(GapSection.COLLABORATION_PARTNERS)))
         if share_row is not None and not pd.isna(share_row["note"]):
             blocks.append(Paragraph(share_row["note"], "note"))
         blocks += [Paragraph(note, "note")
                    for note in dict.fromkeys(profile.collaboration_partners[output]["note"].dropna())]
     data = figures.collaboration_chart_data(shares)
-    if data is not None:
+    if data is not None and len(data) >= MIN_CHART_MARKS:
         labels = {o: OUTPUTS[o].label for o in OUTPUT_KEYS}
         blocks.append(Chart(figures.collaboration_chart(data, labels, figures.collaboration_alt(data, labels, profile.cluster),
                                                         f"Share produced in collaboration, {profile.cluster}, "
@@ -291,7 +344,9 @@ def collaboration_view(profile: ClusterProfile) -> SectionView:
 
 
 def collaboration(profile: ClusterProfile) -> Markup:
-    return _shown(profile, collaboration_view(profile))
+    view = cached_view(profile, "collaboration", collaboration_view)
+    assert view is not None
+    return _shown(profile, view)
 
 
 def venture_capital_view(profile: ClusterProfile) -> SectionView | None:
@@ -321,7 +376,7 @@ def venture_capital_view(profile: ClusterProfile) -> SectionView | None:
 
 def venture_capital(profile: ClusterProfile) -> Markup:
     """The venture-capital section; nothing at all for an edition that does not measure venture capital."""
-    view = venture_capital_view(profile)
+    view = cached_view(profile, "venture_capital", venture_capital_view)
     return Markup("") if view is None else _shown(profile, view)
 
 
@@ -329,14 +384,116 @@ COMPARED_COLUMNS = ["size_rank", "intensity_rank", "pct_per_million", "articles_
                     "scientific_publications", "vc_deals", "vc_deals_per_million"]
 
 
+WINDOWED_TOTALS = {"pct_applications": "pct_window", "scientific_publications": "articles_window",
+                   "vc_deals": "vc_deals_window"}  # clusters.csv column: its edition's window (Edition)
+FIGURE_GAPS = {  # clusters.csv column: the gaps.csv section that says why it is missing
+    "size_rank": GapSection.RANKING, "intensity_rank": GapSection.RANKING,
+    "pct_applications": GapSection.COUNTS, "scientific_publications": GapSection.COUNTS,
+    "vc_deals": GapSection.VC_DEALS, "pct_per_million": GapSection.INTENSITY,
+    "articles_per_million": GapSection.INTENSITY, "vc_deals_per_million": GapSection.VC_DEALS}
+HEADLINE_FIGURES = ["size_rank", "intensity_rank", "pct_applications", "scientific_publications", "vc_deals",
+                    "pct_per_million", "articles_per_million", "vc_deals_per_million"]  # shown known or not
+
+
+def _not_in_data(reason: str | None) -> Markup:
+    return Markup('<span class="not-in-data">Not in the data</span>{}').format(
+        Markup('<span class="why">{}</span>').format(reason) if reason else "")
+
+
+def _figure_label(profile: ClusterProfile, column: str) -> str:
+    label = FIGURE_LABELS[column][0]
+    window = getattr(profile.edition, WINDOWED_TOTALS[column]) if column in WINDOWED_TOTALS else None
+    return label.replace("(total)", f"(total, {window})") if window else label
+
+
+def economy_rank_text(profile: ClusterProfile) -> str | None:
+    """'12th of 26 Chinese clusters in the top 100', from what the data knows of its economy."""
+    economy = profile.economy
+    if economy.count == 1 and profile.in_top100:
+        return f"the only {economy.adjective} cluster in the top 100"
+    if economy.rank is None:
+        return None
+    of = "" if economy.count is None else f" of {economy.count} {economy.adjective} clusters in the top 100"
+    return f"{narrative.ordinal_number(economy.rank)}{of}"
+
+
+def change_text(profile: ClusterProfile) -> str | None:
+    """The size rank's move since the previous edition, from the previous edition's row or the rank the
+    source states; None when neither is known."""
+    after = profile.value("size_rank")
+    before = None if profile.previous is None or pd.isna(profile.previous["size_rank"]) else profile.previous["size_rank"]
+    if before is None:
+        before = profile.value("previous_rank")
+    if before is None or after is None:
+        return None
+    return f"{narrative.rank_move(int(before), int(after))} (from {int(before)} to {int(after)})"
+
+
+def profile_parts(profile: ClusterProfile) -> dict[str, bool]:
+    """The parts a complete profile has, each with whether the data holds it (the completeness figure)."""
+    parts = {
+        "size rank": profile.value("size_rank") is not None,
+        "intensity rank": profile.value("intensity_rank") is not None,
+        "totals": any(profile.value(c) is not None for c in ("pct_applications", "scientific_publications")),
+        "figures per million inhabitants": any(profile.value(c) is not None
+                                               for c in ("pct_per_million", "articles_per_million"))}
+    for output in OUTPUT_KEYS:
+        parts[OUTPUTS[output].organisations_list] = not profile.top_organisations[output].empty
+    for output in OUTPUT_KEYS:
+        parts[f"top {OUTPUTS[output].field_kind} fields"] = not profile.top_fields[output].empty
+    for output in OUTPUT_KEYS:
+        parts[f"collaboration in {OUTPUTS[output].noun}"] = (profile.collaboration_share[output] is not None
+                                                            or not profile.collaboration_partners[output].empty)
+    parts["comparison with the previous edition"] = change_text(profile) is not None
+    if profile.edition.measures_venture_capital:
+        parts["venture-capital deals"] = any(profile.value(c) is not None for c in VC_COLUMNS)
+    return parts
+
+
+def completeness_text(profile: ClusterProfile) -> str:
+    parts = profile_parts(profile)
+    held = sum(parts.values())
+    if held == len(parts):
+        return f"complete: all {len(parts)} parts of a profile"
+    return f"{held} of the {len(parts)} parts of a profile"
+
+
 def key_figures_frame(profile: ClusterProfile) -> pd.DataFrame:
-    rows = [{"Figure": label, "Value": format_figure(profile.value(column), kind)}
-            for column, (label, kind) in FIGURE_LABELS.items() if shown_value(profile, column) is not None]
+    """The panel under the lead: the headline figures, each known or marked as not in the data (with the
+    reason gaps.csv gives), then the other figures the data holds, the change since the previous edition
+    and how complete the profile is."""
+    rows = []
+    year = profile.edition.year
+    for column in HEADLINE_FIGURES:
+        if column == "pct_applications":  # after the ranks
+            economy_rank = economy_rank_text(profile)
+            rows.append({"Figure": FIGURE_LABELS["economy_rank"][0],
+                         "Value": economy_rank if economy_rank is not None else _not_in_data(None)})
+        if column in VENTURE_CAPITAL_FIGURES and not profile.edition.measures_venture_capital:
+            continue
+        if profile.in_top100 is False and column in ("size_rank", "intensity_rank"):
+            continue  # below the top 100 there are no ranks to miss
+        value = shown_value(profile, column)
+        rows.append({"Figure": _figure_label(profile, column),
+                     "Value": format_figure(value, FIGURE_LABELS[column][1]) if value is not None
+                     else _not_in_data(profile.gap_reason(FIGURE_GAPS[column]))})
+    previous_year = year - 1
+    change = change_text(profile)
+    rows.append({"Figure": f"Size rank since GII {previous_year}",
+                 "Value": change if change is not None else _not_in_data(previous_missing_reason(profile) + ".")})
+    for column, (label, kind) in FIGURE_LABELS.items():
+        if column in HEADLINE_FIGURES or column in ("economy_rank", "previous_rank"):
+            continue
+        value = shown_value(profile, column)
+        if value is not None:
+            rows.append({"Figure": label, "Value": format_figure(value, kind)})
+    rows.append({"Figure": "How complete this profile is", "Value": completeness_text(profile)})
     return pd.DataFrame(rows, columns=["Figure", "Value"])
 
 
 def key_figures_view(profile: ClusterProfile) -> SectionView:
-    blocks: list[Block] = [Heading(f"Key figures, GII {profile.edition.year}"), Table(key_figures_frame(profile))]
+    blocks: list[Block] = [Heading(f"Key figures, GII {profile.edition.year}"),
+                           Table(key_figures_frame(profile), "data-table key-figures")]
     if not pd.isna(profile.row["note"]):
         blocks.append(Paragraph(profile.row["note"], "note"))
     blocks.append(Csv(profile.row.to_frame().T, f"{_file_stem(profile)}-key-figures.csv"))
@@ -432,14 +589,21 @@ def previous_edition_frame(profile: ClusterProfile) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def previous_missing_reason(profile: ClusterProfile) -> str:
+    """Why the previous edition's figures are not beside this edition's (no full stop)."""
+    year = profile.edition.year
+    if profile.previous_edition is None:
+        return f"GII {year - 1} is not in the data"
+    return (f"{profile.cluster} has no row in the GII {year - 1} data (its rank there was not found, "
+            "or it was not among the top 100)")
+
+
 def _previous_edition_blocks(profile: ClusterProfile) -> list[Block]:
     year, cluster = profile.edition.year, profile.cluster
     blocks: list[Block] = [Heading(f"Since GII {year - 1}", 3)]
     stated, size_rank = profile.value("previous_rank"), profile.value("size_rank")
     if profile.previous_edition is None or profile.previous is None:
-        reason = (f"GII {year - 1} is not in the data" if profile.previous_edition is None
-                  else f"{cluster} has no row in the GII {year - 1} data (its rank there was not found, "
-                       "or it was not among the top 100)")
+        reason = previous_missing_reason(profile)
         if stated is not None and size_rank is not None:
             blocks.append(Paragraph(f"{reason}. The source gives its GII {year - 1} rank as {int(stated)}: "
                                     f"{narrative.rank_move(int(stated), int(size_rank))} in GII {year}."))
@@ -494,13 +658,17 @@ def neighbours_frame(profile: ClusterProfile) -> pd.DataFrame:
 def _peer_blocks(profile: ClusterProfile) -> list[Block]:
     year, adjective = profile.edition.year, profile.economy.adjective
     blocks: list[Block] = [Heading(f"Other {adjective} clusters in GII {year}", 3)]
+    known = profile.economy.count
+    if known == 1 and profile.in_top100:
+        return []  # the only cluster of its economy: there is no other to show or to miss
     if len(profile.peers) <= 1:
         return [*blocks, Missing(f"other {adjective} clusters in GII {year}",
                                  "The data holds no other cluster of this economy for this edition.")]
-    known = profile.economy.count
+    held = len(profile.peers)
     return [*blocks,
-            Paragraph(f"The data holds {len(profile.peers)} of them"
-                      f"{'' if known is None else f', of the {known} a source counts'}."),
+            Paragraph(f"The data holds {held} {narrative.plural(held, f'{adjective} cluster')} of this edition."
+                      if known is None else
+                      f"The data holds {held} of the {known} {adjective} clusters in the top 100 that a source counts."),
             Table(peers_frame(profile)),
             Csv(profile.peers[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
                 f"{_file_stem(profile)}-peers.csv")]
@@ -510,9 +678,9 @@ def _neighbour_blocks(profile: ClusterProfile) -> list[Block]:
     blocks: list[Block] = [Heading(f"Ranked nearby in GII {profile.edition.year}", 3)]
     size_rank = profile.value("size_rank")
     if size_rank is None:
-        return [*blocks, Missing("the clusters ranked next to it", f"{profile.cluster}'s size rank is not in the data.")]
+        return []  # no rank to be next to: the missing ranks are listed once, with the lead's
     if len(profile.neighbours) <= 1:
-        return [*blocks, Missing("the clusters ranked next to it", "Their ranks are not in the data.")]
+        return [*blocks, Missing(f"the clusters ranked next to {profile.cluster}", "Their ranks are not in the data.")]
     rank = int(size_rank)
     known_ranks = set(profile.neighbours["size_rank"].astype(int))
     holes = [r for r in range(max(1, rank - 2), rank + 3) if r not in known_ranks and r <= 100]
@@ -532,7 +700,7 @@ def comparisons_view(profile: ClusterProfile) -> SectionView:
     blocks: list[Block] = [Heading("Compared with its past and its peers"), *_previous_edition_blocks(profile),
                            *_peer_blocks(profile), *_neighbour_blocks(profile)]
     data = figures.peer_chart_data(profile.peers, profile.neighbours, cluster)
-    if data is not None:
+    if data is not None and len(data) >= MIN_CHART_MARKS:
         blocks.append(Chart(figures.peer_chart(data, f"{cluster} among its peers, GII {year}",
                                                figures.peer_alt(data, cluster, year),
                                                f"Size ranks of {profile.economy.adjective} clusters and of the "
@@ -541,7 +709,9 @@ def comparisons_view(profile: ClusterProfile) -> SectionView:
 
 
 def comparisons(profile: ClusterProfile) -> Markup:
-    return _shown(profile, comparisons_view(profile))
+    view = cached_view(profile, "comparisons", comparisons_view)
+    assert view is not None
+    return _shown(profile, view)
 
 
 # ---------------------------------------------------------------------------------------- map
@@ -572,7 +742,9 @@ def location_map_view(profile: ClusterProfile) -> SectionView:
 
 
 def location_map(profile: ClusterProfile) -> Markup:
-    return _shown(profile, location_map_view(profile))
+    view = cached_view(profile, "location_map", location_map_view)
+    assert view is not None
+    return _shown(profile, view)
 
 
 def location_map_sources(profile: ClusterProfile) -> list[str]:
@@ -581,11 +753,71 @@ def location_map_sources(profile: ClusterProfile) -> list[str]:
     return [*dict.fromkeys(str(s) for s in [*footprint, *locations["source"]]), map_shapes.NATURAL_EARTH_SOURCE]
 
 
+# ------------------------------------------------------------------------ what the profile lacks
+
+_LAST_VIEWS: dict[str, tuple[ClusterProfile, tuple, SectionView | None]] = {}  # the last profile's views, by section
+
+
+def cached_view(profile: ClusterProfile, name: str, build: Callable[[ClusterProfile], SectionView | None]
+                ) -> SectionView | None:
+    """A section's view, built once per profile: the panel of what the profile lacks reads every section's
+    view before the sections are shown, and drawing a map or chart twice would double a render's time."""
+    row = tuple(map(str, profile.row.to_list()))  # a profile's row edited in place is another profile
+    cached = _LAST_VIEWS.get(name)
+    if cached is not None and cached[0] is profile and cached[1] == row:
+        return cached[2]
+    if any(other is not profile or other_row != row for other, other_row, _ in _LAST_VIEWS.values()):
+        _LAST_VIEWS.clear()  # another profile: keep only this one's views
+    view = build(profile)
+    _LAST_VIEWS[name] = (profile, row, view)
+    return view
+
+
+def _body_builders() -> dict[str, Callable[[ClusterProfile], SectionView | None]]:
+    """The sections of the body that can miss a part, in page order, by name."""
+    return {"lead": lead_view, "location_map": location_map_view,
+            **{f"top_organisations_{o}": functools.partial(top_organisations_view, output=o) for o in OUTPUT_KEYS},
+            "top_fields": top_fields_view, "collaboration": collaboration_view,
+            "venture_capital": venture_capital_view, "comparisons": comparisons_view}
+
+
+def missing_parts(profile: ClusterProfile) -> list[Missing]:
+    """Every part of the profile the data lacks, in page order, with its reason when gaps.csv gives one."""
+    return [block for name, build in _body_builders().items()
+            for view in [cached_view(profile, name, build)] if view is not None
+            for block in view.blocks if isinstance(block, Missing)]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def lacks_view(profile: ClusterProfile) -> SectionView:
+    """One panel near the top listing what the profile lacks, each with its reason, instead of a box in
+    every section; a single missing part is a sentence. Nothing when the profile lacks nothing."""
+    parts = missing_parts(profile)
+    items = [Markup("{}. {}").format(_capitalised(m.what), m.reason or DEFAULT_MISSING_REASON) for m in parts]
+    blocks: list[Block] = [Heading("What this profile lacks")]
+    if len(parts) == 1:
+        blocks.append(Paragraph(Markup("Not in the data: {}. {}").format(
+            parts[0].what, parts[0].reason or DEFAULT_MISSING_REASON)))
+    elif parts:
+        blocks += [Paragraph("Not in the data:"), BulletList(items)]
+    return SectionView("lacks", blocks, no_sources(profile))
+
+
+def lacks(profile: ClusterProfile) -> Markup:
+    view = lacks_view(profile)
+    return Markup("") if view.kinds() == ["heading"] else _shown(profile, view)
+
+
 # The profile's sections in the order the notebook shows them (tests/test_profile_sections.py checks it
 # against the notebook). Add a section here and its sources join the report's list of sources.
 PROFILE_SECTIONS: list[Section[ClusterProfile]] = [
     Section("title", title, no_sources),
     Section("lead", lead, lead_sources),
+    Section("key_figures", key_figures, key_figures_sources),
+    Section("lacks", lacks, no_sources),
     Section("location_map", location_map, location_map_sources),
     *(Section("top_organisations", functools.partial(top_organisations, output=o),
               functools.partial(top_organisations_sources, output=o), o) for o in OUTPUT_KEYS),
@@ -593,7 +825,6 @@ PROFILE_SECTIONS: list[Section[ClusterProfile]] = [
     Section("collaboration", collaboration, collaboration_sources),
     Section("venture_capital", venture_capital, venture_capital_sources),
     Section("comparisons", comparisons, no_sources),
-    Section("key_figures", key_figures, key_figures_sources),
     Section("data_notes", data_notes, data_notes_sources),
 ]
 
