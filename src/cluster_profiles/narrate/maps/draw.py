@@ -44,11 +44,13 @@ COLOURS = {  # the project's accent (vermillion) against its blue: told apart wi
 
 def _default_style(draw):
     """Draw with matplotlib's default settings, whatever a notebook set before (seaborn's theme):
-    a report drawn in a warm kernel after others must be the same bytes as in a fresh one."""
+    a report drawn in a warm kernel after others must be the same bytes as in a fresh one. Except one:
+    names are text, never maths (the default parses '$…$' as TeX, and 'Evil $\\foo$ City' fails to draw);
+    placement measures labels as text too (``ismath=False``)."""
 
     @functools.wraps(draw)
     def wrapped(*args, **kwargs):
-        with plt.style.context("default"):
+        with plt.style.context("default"), plt.rc_context({"text.parse_math": False}):
             return draw(*args, **kwargs)
 
     return wrapped
