@@ -79,8 +79,11 @@ def test_a_sparse_profile_has_one_panel_of_what_it_lacks_and_no_box_in_the_body(
     soup = BeautifulSoup(page, "html.parser")
     (panel,) = soup.select("section.lacks")
     items = [li.get_text() for li in panel.select("li")]
-    assert len(items) == 7 and items[0].startswith("The top PCT applicants of Cairo in GII 2024. ")
-    assert all(item.endswith(".") for item in items)
+    assert len(items) == 7 and items[0] == "The top PCT applicants of Cairo in GII 2024."
+    assert items[-1] == ("A comparison with GII 2023. Cairo has no row in the GII 2023 data (its rank there was "
+                         "not found, or it was not among the top 100).")
+    # the default reason once, under the list, not on every line
+    assert visible_text(panel).count("no public source for it was found") == 1
     # sections with nothing to show are left out
     for name in ("top-organisations", "top-fields", "collaboration"):
         assert not soup.select(f"section.{name}")

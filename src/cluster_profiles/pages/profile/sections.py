@@ -796,13 +796,18 @@ def lacks_view(profile: ClusterProfile) -> SectionView:
     """One panel near the top listing what the profile lacks, each with its reason, instead of a box in
     every section; a single missing part is a sentence. Nothing when the profile lacks nothing."""
     parts = missing_parts(profile)
-    items = [Markup("{}. {}").format(_capitalised(m.what), m.reason or DEFAULT_MISSING_REASON) for m in parts]
     blocks: list[Block] = [Heading("What this profile lacks")]
     if len(parts) == 1:
         blocks.append(Paragraph(Markup("Not in the data: {}. {}").format(
             parts[0].what, parts[0].reason or DEFAULT_MISSING_REASON)))
     elif parts:
+        # the reason a source gives beside its part; the default reason said once, not on every line
+        items = [Markup("{}. {}").format(_capitalised(m.what), m.reason) if m.reason
+                 else Markup("{}.").format(_capitalised(m.what)) for m in parts]
         blocks += [Paragraph("Not in the data:"), BulletList(items)]
+        if any(not m.reason for m in parts):
+            blocks.append(Paragraph(f"Where no reason is given: {DEFAULT_MISSING_REASON[:1].lower()}"
+                                    f"{DEFAULT_MISSING_REASON[1:]}", "note"))
     return SectionView("lacks", blocks, no_sources(profile))
 
 
