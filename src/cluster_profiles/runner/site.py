@@ -11,17 +11,38 @@ from cluster_profiles import paths
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.files import write_files_atomically
 from cluster_profiles.narrate.citations import gii_licence
-from cluster_profiles.runner.batch import BatchResult, plan_kind, render_many
-from cluster_profiles.runner.kinds import COMPARE, NOTEBOOKS, OVERVIEW, existing_pages
+from cluster_profiles.runner.batch import BatchResult, output_path, plan_kind, render_many
+from cluster_profiles.runner.kinds import COMPARE, NOTEBOOKS, OVERVIEW, PROFILE, existing_pages
+
+
+def _made_from_other_data(tables: Tables, reports_dir: Path) -> set[str]:
+    """The profiles in ``reports_dir`` whose fingerprint proves they were made from other inputs than these
+    tables' (another data folder, rows since changed, a render that failed and left the previous page): the
+    index would show this data's ranks beside a page that shows other numbers. A page without a fingerprint
+    (copied by hand) is not judged."""
+    stale = set()
+    for task in plan_kind(PROFILE, tables, tables.edition_list(), None, reports_dir):
+        html = output_path(task, reports_dir)
+        try:
+            marker = paths.fingerprint_path(html).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError):
+            marker = ""
+        if marker not in {task.fingerprint, task.single_render} - {""}:
+            stale.add(str(html.relative_to(reports_dir)))
+    return stale
 
 
 def index_entries(tables: Tables, reports_dir: Path) -> list[dict]:
-    """One entry per rendered report whose cluster is in the data, sorted by edition then size rank."""
+    """One entry per rendered report whose cluster is in the data and that was made from it, sorted by edition
+    then size rank."""
     clusters = tables.clusters.sort_values(["edition", "size_rank", "cluster"], na_position="last")
+    stale = _made_from_other_data(tables, reports_dir)
     entries = []
     for row in clusters.itertuples():
         href = str(paths.report_relpath(row.edition, row.cluster))
-        if (reports_dir / href).is_file():
+        if (reports_dir / href).is_file() and href not in stale:
             entries.append({
                 "cluster": row.cluster, "economy": row.economy, "edition": int(row.edition), "href": href,
                 "size_rank": None if pd.isna(row.size_rank) else int(row.size_rank),
