@@ -112,3 +112,14 @@ def test_the_adapters_read_and_write_exactly_the_named_folders(tmp_path):
     run_openalex(OPENALEX / "works", OPENALEX / "institutions", again, years=(2018, 2022))
     for table, frame in read_records(out).items():
         assert frame.equals(read_records(again)[table]), table
+
+
+def test_a_backslash_with_a_glob_character_is_refused_not_misread(capsys, tmp_path):
+    """DuckDB's globbing takes a backslash for a separator: a path holding both cannot be read exactly, so it is
+    refused by name instead of reading the wrong files (or none)."""
+    one_document(tmp_path / "r\\x", "decoy")
+    folder = one_document(tmp_path / "r\\*", "named")
+    assert main(["clusters", "--records", str(folder), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "holds a backslash and one of * ? [ ] { }" in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()

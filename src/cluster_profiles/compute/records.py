@@ -540,7 +540,8 @@ def read_records(con: duckdb.DuckDBPyConnection, records_dir: str | Path) -> Rec
     """
     folder = Path(records_dir)
     if not folder.is_dir():
-        raise RecordsValidationError(str(folder), [Problem(str(folder), None, None, "no such folder",
+        found = "a file, not a folder" if folder.exists() else "no such folder"
+        raise RecordsValidationError(str(folder), [Problem(str(folder), None, None, found,
                                                            "a records folder (documents, addresses, organisations, "
                                                            "classes, optional population; CSV or Parquet)")])
     files, problems = find_files(folder)

@@ -102,9 +102,16 @@ def exact_path(path: str | os.PathLike[str]) -> str:
 
     DuckDB expands these in every path given to read_csv, read_parquet and read_json, also in a list of paths, and
     has no setting that turns globbing off; a folder named ``r*`` would read its neighbours too. Absolute, a path
-    cannot be taken for a URL or a ``~`` either.
+    cannot be taken for a URL or a ``~`` either. A path without those characters is not globbed and stays as it
+    is. In a path with them, DuckDB's globbing also takes a backslash for a separator, so no spelling of such a
+    path reads exactly it: it is refused.
     """
     text = os.path.abspath(os.fspath(path))
+    if not GLOB_CHARACTERS.intersection(text):
+        return text
+    if "\\" in text:
+        raise RecordsInputError(f"{text}: holds a backslash and one of * ? [ ] {{ }}, a path DuckDB cannot be told "
+                                "to read as it is; rename the folder or file")
     return "".join(f"[{c}]" if c in GLOB_CHARACTERS else c for c in text)
 
 
