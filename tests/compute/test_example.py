@@ -110,7 +110,7 @@ def test_the_example_end_to_end_renders_pages_that_say_synthetic(tmp_path):
     assert "Clusters found: 5" in done.stdout
     reports = tmp_path / "reports-example"
     done = subprocess.run([*command, "render-all", "--data-dir", str(tmp_path / "example" / DATA_FOLDER),
-                           "--reports-dir", str(reports), "--quiet"], capture_output=True, text=True, timeout=1200)
+                           "--reports-dir", str(reports)], capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout + done.stderr
     pages = sorted(reports.rglob("*.html"))
     profiles = [page for page in pages if page.stem in {"alderbrook", "dunmore", "eastvale", "fernhill"}
