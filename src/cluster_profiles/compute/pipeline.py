@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 from tqdm.auto import tqdm
 
-from cluster_profiles.compute import fields, measures, points
+from cluster_profiles.compute import fields, measures, points, precision
 from cluster_profiles.compute.clustering import Clusters, DensestPlace, densest_place, find_clusters
 from cluster_profiles.compute.records import RecordsInfo, read_records
 from cluster_profiles.compute.settings import DEFAULT_SETTINGS_NAME, Settings, load_settings
@@ -111,6 +111,8 @@ class Summary:
     clusters: int = 0
     ranked: int = 0
     no_cluster: dict[str, NoCluster] = field(default_factory=dict)  # the kinds DBSCAN found no cluster of
+    address_precision: dict[str, precision.AddressPrecision] = field(default_factory=dict)  # of the located addresses
+    economy_mismatches: precision.EconomyMismatches | None = None  # addresses outside their declared economy
     out_dir: Path | None = None
 
     @property
@@ -130,6 +132,16 @@ class Summary:
                             f"dropped for having no coordinates ({c.documents_without_location[kind]:,} documents "
                             f"without any located address); {c.points[kind]:,} points at {s.grid_degrees:g}°; "
                             f"{self.kind_clusters.get(kind, 0):,} DBSCAN clusters")
+        for kind, found in self.address_precision.items():
+            nearest = (f"; a point's nearest other point: median {found.nearest_km_median:,.2f} km"
+                       + (" (on a sample)" if found.sampled else "") if found.nearest_km_median is not None else "")
+            text.append(f"Address precision, {KIND_NOUNS[kind]}: {found.located:,} located addresses on "
+                        f"{found.points:,} distinct points{nearest}")
+            warning = precision.precision_warning(found, KIND_NOUNS[kind], s.radius_km)
+            if warning:
+                text.append(f"Warning: {warning}")
+        if self.economy_mismatches is not None and (line := precision.mismatch_line(self.economy_mismatches)):
+            text.append(f"Warning: {line}")
         text.append(f"IPC codes the concordance does not map: {self.unmapped_ipc_codes:,}")
         text.append(f"Clusters found: {self.clusters:,} (radius {s.radius_km:g} km, {s.min_people:,} people, "
                     f"merged within {s.merge_km:g} km), {self.ranked:,} ranked; counting: {s.counting}")
@@ -157,6 +169,9 @@ class Summary:
             "points": c.points if c else {}, "unmapped_ipc_codes": self.unmapped_ipc_codes,
             "kind_clusters": self.kind_clusters, "clusters": self.clusters, "ranked": self.ranked,
             "no_cluster": {kind: missing.as_dict() for kind, missing in self.no_cluster.items()},
+            "address_precision": {kind: found.as_dict(self.settings.radius_km)
+                                  for kind, found in self.address_precision.items()},
+            "economy_mismatches": self.economy_mismatches.as_dict() if self.economy_mismatches is not None else None,
         }
 
 
@@ -268,6 +283,8 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
             points.window_documents(con, settings)
             bar.update()
             points.address_rows(con, settings)
+            summary.address_precision = precision.address_precision(con)
+            summary.economy_mismatches = precision.economy_mismatches(con, settings.drop_economy_mismatch)
             bar.update()
             kind_points = {kind: points.weighted_points(con, kind, settings.grid_degrees) for kind in RECORD_KINDS}
             read = summary.counts = points.read_counts(con)

@@ -66,6 +66,10 @@ PROVENANCE: dict[str, Provenance] = {
     "organisations_listed": Provenance(HEFEI_PROFILE + ": three top applicants and publishing organizations", True),
     "fields_listed": Provenance(HEFEI_PROFILE + ": seven fields and 'Other'", True),
     "partners_listed": Provenance(HEFEI_PROFILE + ": three top collaborating locations", True),
+    "drop_economy_mismatch": Provenance("ours: an address whose point lies in another economy than it declares is "
+                                        "probably a geocoding error (real-data-review.md: an inventor's 'Macau' placed "
+                                        "in France made a cluster labelled FR); WIPO's handling was not found, so the "
+                                        "default keeps them and the run reports them", False),
     "population_buffer_km": Provenance(f"WIPO's population layer and footprint were not found ({METHOD} §1.2); "
                                        "about one 0.01° grid cell", False),
 }
@@ -93,6 +97,8 @@ class Settings(BaseModel):
     fields_listed: int = Field(ge=1, le=49, description="top fields listed before 'Other'")
     partners_listed: int = Field(ge=1, le=50, description="top partner clusters listed")
     population_buffer_km: float = Field(ge=0, le=100, description="population point to footprint distance (km)")
+    drop_economy_mismatch: bool = Field(description="keep addresses whose point lies in another economy than the "
+                                                    "declared one out of the clusters")
 
     @field_validator("pct_years", "article_years", mode="before")
     @classmethod
