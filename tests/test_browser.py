@@ -78,7 +78,10 @@ def test_report_loads_offline_with_no_errors(browser, hefei_report, tmp_path):
     offline = OfflinePage(browser)
     page = offline.open(hefei_report.html_path.as_uri())
     assert page.inner_text("h1") == "Hefei, China"
-    assert len(offline.images()) == 6  # the map, applicants, publishers, fields, collaboration, peers
+    assert len(offline.images()) == 2  # the map and the peers; the top lists are tables with inline bars
+    # the key figures start in the first screen, right under the lead
+    panel = page.eval_on_selector("section.key-figures table", "t => t.getBoundingClientRect().top")
+    assert panel < 900, panel
     offline.assert_map_shown("Locator map of the Chinese clusters in the GII 2024 data, Hefei")
     page.screenshot(path=str(tmp_path / "hefei.png"), full_page=True)
     offline.assert_clean()
