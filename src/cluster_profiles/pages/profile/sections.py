@@ -806,8 +806,8 @@ def lacks_view(profile: ClusterProfile) -> SectionView:
                  else Markup("{}.").format(_capitalised(m.what)) for m in parts]
         blocks += [Paragraph("Not in the data:"), BulletList(items)]
         if any(not m.reason for m in parts):
-            blocks.append(Paragraph(f"Where no reason is given: {DEFAULT_MISSING_REASON[:1].lower()}"
-                                    f"{DEFAULT_MISSING_REASON[1:]}", "note"))
+            blocks.append(Paragraph("Where no reason is given, no public source for the part was found when the "
+                                    "data was compiled.", "note"))
     return SectionView("lacks", blocks, no_sources(profile))
 
 
