@@ -312,8 +312,14 @@ def test_data_notes_cite_each_conflict_and_gap_beside_it(fixture_tables):
     assert listed.citations == cited
     cairo = build_profile(fixture_tables, "Cairo", 2025)
     gaps = sections.data_notes_view(cairo)
-    assert [b.css_class for b in gaps.of_kind("box")] == ["gaps"]
-    assert len(gaps.of_kind("bullets")[0].items) == len(cairo.gaps)
+    # every gap of Cairo's is a part the panel near the top lists, with its reason and source: not repeated here
+    assert not cairo.gaps.empty and "gaps" not in [b.css_class for b in gaps.of_kind("box")]
+    assert sections.lacks_sources(cairo) == list(cairo.gaps["source"])
+    assert set(cairo.gaps["reason"]) <= {m.reason for m in sections.missing_parts(cairo)}
+    barcelona = build_profile(fixture_tables, "Barcelona", 2024)  # its gap is in the key figures, not the panel
+    notes = sections.data_notes_view(barcelona)
+    assert [b.css_class for b in notes.of_kind("box")][-1:] == ["gaps"]
+    assert notes.sources == sections.data_notes_sources(barcelona)
 
 
 def test_data_notes_show_the_quality_findings_and_no_empty_box(fixture_tables, hefei):
@@ -332,7 +338,8 @@ def _edition_source(tables, year):
 def test_data_notes_escape_hostile_reasons_and_notes(fixture_tables):
     kuala_lumpur = build_profile(fixture_tables, "Kuala Lumpur", 2024)
     hostile = dataclasses.replace(kuala_lumpur, conflicts=kuala_lumpur.conflicts.assign(note=HOSTILE),
-                                  gaps=pd.DataFrame({"reason": [HOSTILE], "source": ["https://example.org/gap"]}))
+                                  gaps=pd.DataFrame({"section": ["counts"], "reason": [HOSTILE],
+                                                    "source": ["https://example.org/gap"]}))
     soup = BeautifulSoup(str(sections.data_notes(hostile)), "html.parser")
     assert soup.find("b") is None
     items = [li.get_text() for li in soup.select("div.conflicts li, div.gaps li")]

@@ -109,8 +109,9 @@ def key_figures_sources(profile: ClusterProfile) -> list[str]:
 
 
 def data_notes_sources(profile: ClusterProfile) -> list[str]:
-    """The data notes cite the conflicting sources, the gaps' sources and the edition's sources."""
-    return list(profile.conflicts["source"]) + list(profile.gaps["source"]) + [profile.edition.source]
+    """The data notes cite the conflicting sources, the sources of the gaps the panel of what the profile lacks
+    does not list, and the edition's sources."""
+    return list(profile.conflicts["source"]) + list(gaps_not_in_lacks(profile)["source"]) + [profile.edition.source]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,9 +547,10 @@ def data_notes_view(profile: ClusterProfile) -> SectionView:
             Heading("Sources that disagree", 3),
             Paragraph("This report uses the values of the clusters table; other sources report:"),
             BulletList(items)]))
-    if not profile.gaps.empty:
+    other_gaps = gaps_not_in_lacks(profile)  # those the panel near the top lists are not repeated here
+    if not other_gaps.empty:
         items = []
-        for _, row in profile.gaps.iterrows():
+        for _, row in other_gaps.iterrows():
             sources.append(row["source"])
             items.append(Markup("{} ({})").format(row["reason"], cited.refs([row["source"]])))
         blocks.append(Box("gaps", [Heading("Known gaps", 3), BulletList(items)]))
@@ -788,6 +790,22 @@ def missing_parts(profile: ClusterProfile) -> list[Missing]:
             for block in view.blocks if isinstance(block, Missing)]
 
 
+def _reasons_in_lacks(profile: ClusterProfile) -> set[str]:
+    return {m.reason for m in missing_parts(profile) if m.reason}
+
+
+def lacks_sources(profile: ClusterProfile) -> list[str]:
+    """The panel cites the sources of the gaps.csv reasons it gives, in the panel's order."""
+    gaps = profile.gaps
+    return [str(source) for m in missing_parts(profile) if m.reason
+            for source in gaps.loc[gaps["reason"] == m.reason, "source"]]
+
+
+def gaps_not_in_lacks(profile: ClusterProfile) -> pd.DataFrame:
+    """The gaps.csv rows whose reason the panel of what the profile lacks does not give (the data notes list these)."""
+    return profile.gaps[~profile.gaps["reason"].isin(_reasons_in_lacks(profile))]
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -808,7 +826,7 @@ def lacks_view(profile: ClusterProfile) -> SectionView:
         if any(not m.reason for m in parts):
             blocks.append(Paragraph("Where no reason is given, no public source for the part was found when the "
                                     "data was compiled.", "note"))
-    return SectionView("lacks", blocks, no_sources(profile))
+    return SectionView("lacks", blocks, lacks_sources(profile))
 
 
 def lacks(profile: ClusterProfile) -> Markup:
@@ -822,7 +840,7 @@ PROFILE_SECTIONS: list[Section[ClusterProfile]] = [
     Section("title", title, no_sources),
     Section("lead", lead, lead_sources),
     Section("key_figures", key_figures, key_figures_sources),
-    Section("lacks", lacks, no_sources),
+    Section("lacks", lacks, lacks_sources),
     Section("location_map", location_map, location_map_sources),
     *(Section("top_organisations", functools.partial(top_organisations, output=o),
               functools.partial(top_organisations_sources, output=o), o) for o in OUTPUT_KEYS),
