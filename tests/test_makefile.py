@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from cluster_profiles import paths
 
-from bad_inputs import HOSTILE_MAKE_VALUES
+from bad_inputs import HOSTILE_MAKE_VALUES, PARAMETER_CASES, PATH_CASES
+from conftest import FIXTURE_DATA
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")
 
@@ -44,7 +46,8 @@ def project(tmp_path: Path) -> Path:
     for tool in ("cluster-profiles", "python"):
         (bin_dir / tool).write_text(RECORDER)
         (bin_dir / tool).chmod(0o755)
-    (root / "venv" / ".cluster-profiles-installed").touch()
+    for extra in ("render", "compute", "spark", "lab", "dev"):  # after the stamps' inputs: nothing to install
+        (root / "venv" / f".installed-{extra}").touch()
     return root
 
 
@@ -85,8 +88,8 @@ def test_batch_import_and_bench_variables_arrive_as_literal_arguments(project, v
     assert [_option(argv, o) for o in ("--edition", "--economy", "--jobs", "--data-dir")] == [value] * 4
     [argv] = _make(project, "import", f"FILE={value}", f"EDITION={value}", f"SOURCE={value}")
     assert argv[1] == value and _option(argv, "--source") == value and _option(argv, "--edition") == value
-    [argv] = _make(project, "bench", f"N={value}")
-    assert _option(argv, "--reports") == value
+    [argv] = _make(project, "bench", f"N={value}", f"JOBS={value}")
+    assert _option(argv, "--reports") == value and _option(argv, "--jobs") == value
     assert _side_effects(project) == []
 
 
@@ -170,11 +173,19 @@ def test_the_targets_that_look_clusters_up_say_they_came_through_make(project, t
     assert argv[0] == "1"
 
 
+@pytest.mark.parametrize("target", ["validate", "reports", "import", "clusters", "find-clusters", "lab-reset",
+                                    "records-patentsview", "records-openalex"])
+def test_every_target_that_runs_the_command_says_it_came_through_make(project, target):
+    """So its messages name the make variables (cli.in_users_words, pages.parameters.spelled)."""
+    (project / "venv" / "bin" / "cluster-profiles").write_text(VIA_MAKE_RECORDER)
+    [argv] = _make(project, target, "RECORDS=r", "OUT=o", env={"CLUSTER_PROFILES_VIA_MAKE": ""})
+    assert argv[0] == "1"
+
+
 def test_other_targets_do_not(project, monkeypatch):
     monkeypatch.delenv("CLUSTER_PROFILES_VIA_MAKE", raising=False)
-    (project / "venv" / "bin" / "cluster-profiles").write_text(VIA_MAKE_RECORDER)
-    [argv] = _make(project, "validate")
-    assert argv == ["unset", "validate"]
+    [argv] = _make(project, "bench")  # the benchmark's own python: not the command
+    assert "CLUSTER_PROFILES_VIA_MAKE" not in os.environ
 
 
 def test_help_shows_values_not_make_variables(project):
@@ -184,3 +195,129 @@ def test_help_shows_values_not_make_variables(project):
     assert "$(" not in done.stdout
     assert "recompile requirements/lock-py311.txt" in done.stdout
     assert "make list" in done.stdout
+
+
+# ------------------------------------------------------------------ what each target installs
+
+PIP_RECORDER = """#!/bin/sh
+for argument in "$@"; do printf '%s\\000' "$argument"; done >> "$ARGV_LOG"
+printf '\\001' >> "$ARGV_LOG"
+case "$*" in *optional-dependencies*) shift 2; printf '%s\\n' "$@" | sed 's/^/requirement-of-/';; esac
+"""
+
+
+def _installs(project: Path, *argv: str) -> list[list[str]]:
+    """The pip calls ``make argv`` makes in an environment where nothing is installed yet."""
+    for stamp in (project / "venv").glob(".installed-*"):
+        stamp.unlink()
+    for tool in ("ruff", "mypy"):  # lint and typecheck's own, after the install
+        (project / "venv" / "bin" / tool).write_text(RECORDER)
+        (project / "venv" / "bin" / tool).chmod(0o755)
+    (project / "venv" / "bin" / "python").write_text(PIP_RECORDER)
+    return [call for call in _make(project, *argv) if call[:3] == ["-m", "pip", "install"]]
+
+
+def test_a_report_installs_only_what_rendering_needs(project):
+    installs = _installs(project, "report")
+    assert [argv[3:] for argv in installs if "--upgrade" not in argv] == [
+        ["--disable-pip-version-check", "-c", "requirements/lock-py311.txt", "-e", "."]]
+    assert all("--quiet" not in argv for argv in installs if "--upgrade" not in argv)  # pip shows its progress
+    assert (project / "venv" / ".installed-render").is_file()
+    assert not (project / "venv" / ".installed-dev").exists()
+
+
+@pytest.mark.parametrize(("argv", "extras"), [(["lab"], ["lab"]), (["clusters", "RECORDS=r", "OUT=o"], ["compute"]),
+                                              (["records-openalex", "ENGINE=spark"], ["spark"]),
+                                              (["test"], ["dev", "compute", "spark", "lab"]),
+                                              (["check"], ["dev", "compute", "spark", "lab"]),
+                                              (["install"], ["dev", "compute", "spark", "lab"])])
+def test_each_extra_comes_with_the_targets_that_need_it_against_the_lock(project, argv, extras):
+    installs = _installs(project, *argv)
+    extra_installs = [call for call in installs if "-r" in call]
+    assert extra_installs and all(call[call.index("-c") + 1] == "requirements/lock-py311.txt"
+                                  for call in extra_installs)
+    assert _make_log_extras(project / "argv.log")[-1] == extras
+    for extra in ["render", *extras]:
+        assert (project / "venv" / f".installed-{extra}").is_file()
+
+
+def _make_log_extras(log: Path) -> list[list[str]]:
+    """The extras whose requirements the Makefile read from pyproject.toml (its python -c calls)."""
+    calls = [c.split("\0")[:-1] for c in log.read_bytes().decode().split("\x01")[:-1]]
+    return [argv[2:] for argv in calls if argv[:1] == ["-c"] and "optional-dependencies" in argv[1]]
+
+
+# ------------------------------------------------------------------ messages in the user's words
+
+@pytest.fixture
+def real_project(project: Path) -> Path:
+    """The Makefile with the real command behind it (this Python, this checkout's package)."""
+    command = project / "venv" / "bin" / "cluster-profiles"
+    command.write_text(f"#!/bin/sh\nexec {sys.executable} -m cluster_profiles.cli \"$@\"\n")
+    return project
+
+
+def _make_fails(project: Path, *argv: str) -> str:
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in {"CONDA_PREFIX", "MAKEFLAGS", "MFLAGS", "CLUSTER_PROFILES_VIA_MAKE"}}
+    environment |= {"VIRTUAL_ENV": str(project / "venv"), "CLUSTER_PROFILES_ROOT": str(paths.REPO_ROOT)}
+    done = subprocess.run(["make", "--no-print-directory", *argv], cwd=project, env=environment,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    error = [line for line in done.stderr.splitlines() if not line.startswith("make: ***")]
+    assert "Traceback" not in done.stderr
+    return "\n".join(error)
+
+
+MAKE_NAMES = {"--cluster": "CLUSTER", "--edition": "EDITION", "--data-dir": "DATA", "--clusters": "CLUSTERS"}
+
+
+def _in_make_words(words: str) -> str:
+    for option, variable in MAKE_NAMES.items():
+        words = words.replace(option, variable)
+    return words
+
+
+@pytest.mark.parametrize("name", sorted(PARAMETER_CASES))
+def test_each_bad_parameter_through_make_names_the_make_variable(real_project, name):
+    argv, words = PARAMETER_CASES[name]
+    variables = [f"{MAKE_NAMES[option]}={value}" for option, value in zip(argv[::2], argv[1::2])]
+    error = _make_fails(real_project, "report", *variables, f"DATA={FIXTURE_DATA}")
+    assert _in_make_words(words) in error
+    assert not [option for option in MAKE_NAMES if option in error], error
+    if "Unknown cluster" in error:
+        assert "make list" in error and "cluster-profiles list" not in error
+
+
+@pytest.mark.parametrize("name", sorted(PATH_CASES))
+def test_each_bad_data_folder_through_make_names_the_make_variable(real_project, tmp_path, name):
+    make_path, words = PATH_CASES[name]
+    error = _make_fails(real_project, "report", f"DATA={make_path(tmp_path)}")
+    assert words in error and error.startswith("error: DATA ") and "--data-dir" not in error
+
+
+@pytest.mark.parametrize(("variables", "words"), [
+    (["CLUSTERS=Hefei,Nanjing"], "CLUSTERS 'Hefei,Nanjing' names one cluster: give two or more separated by ';' not ','"),
+    ([], "CLUSTERS is empty: give two or more cluster names separated by ';'"),
+    (["CLUSTERS=Hefei;;Nanjing"], "CLUSTERS 'Hefei;;Nanjing': name 2 of 3 is empty"),
+    (["CLUSTERS=" + ";".join(["Hefei"] * 9)], "CLUSTERS takes at most 8 values"),
+    (["CLUSTERS=Hefei;Nanjing", "EDITION=next"], "EDITION must be a whole number (got 'next')"),
+])
+def test_a_comparison_through_make_explains_itself_in_make_words(real_project, variables, words):
+    error = _make_fails(real_project, "compare", *variables)
+    assert words in error, error
+    assert "--" not in error and "List should" not in error and "validation" not in error
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["compare", "--clusters", "Hefei,Nanjing"], "--clusters 'Hefei,Nanjing' names one cluster"),
+    (["compare"], "give --clusters"),
+    (["render", "--edition", "next"], "--edition must be a whole number (got 'next')"),
+    (["render", "--edition", "1999"], "--edition must be at least 2016 (got '1999')"),
+])
+def test_the_console_script_names_its_options(argv, words):
+    environment = {k: v for k, v in os.environ.items() if k != "CLUSTER_PROFILES_VIA_MAKE"}
+    done = subprocess.run([sys.executable, "-m", "cluster_profiles.cli", *argv], env=environment,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and words in done.stderr, done.stderr
+    assert "error: CLUSTERS" not in done.stderr and "EDITION must" not in done.stderr
