@@ -22,7 +22,7 @@ from cluster_profiles.contract.canonical_csv import read_folder, write_text_tabl
 from cluster_profiles.contract.load import load_tables
 from cluster_profiles.contract.schema import TABLES
 from cluster_profiles.contract.validate import validate_frames
-from cluster_profiles.errors import DataValidationError, Problem
+from cluster_profiles.errors import ClusterProfilesError, DataValidationError, Problem
 from cluster_profiles.names import collision_key, find_cluster, shorten
 
 APPENDIX_COLUMNS = {
@@ -42,8 +42,8 @@ NUMERIC = ["size_rank", "pct_applications", "scientific_publications", "pct_shar
 WHOLE = {"size_rank", "pct_applications", "scientific_publications", "previous_rank", "rank_change"}
 # A GII appendix ranking table has at most a few hundred rows (the 2024 edition: 100 ranked clusters and 48
 # more): anything far beyond is another file, refused before it costs minutes and gigabytes to read.
-MAX_ROWS = 2_000
-MAX_FILE_BYTES = 5_000_000  # a CSV of MAX_ROWS rows is about 300 kB; an .xlsx compresses it further
+MAX_ROWS = 1_000
+MAX_FILE_BYTES = 2_000_000  # a CSV of MAX_ROWS rows is about 150 kB; an .xlsx compresses it further
 _FOOTNOTE = re.compile(r"\s*\([a-z]\)$|\s*[\u00b9\u00b2\u00b3*]+$")
 
 
@@ -217,17 +217,16 @@ def _read_workbook_cells(path: Path, sheet_name: str | None = None) -> list[list
 
 
 def _too_many_rows(path: Path) -> None:
-    raise DataValidationError(str(path), [Problem(path.name, None, None, f"more than {MAX_ROWS:,} rows",
-                                                  "a GII appendix ranking table (a few hundred rows at most)")])
+    raise ClusterProfilesError(f"{shorten(str(path), 200)}: more than {MAX_ROWS:,} rows, and a GII appendix ranking "
+                               "table has a few hundred at most; is it the right file?")
 
 
 def _check_size(path: Path) -> None:
     """Refuse, before reading, a file far larger than any appendix table can be."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise DataValidationError(str(path), [Problem(path.name, None, None, f"a file of {size:,} bytes",
-                                                      f"at most {MAX_FILE_BYTES:,} bytes: a GII appendix ranking "
-                                                      "table (a few hundred rows)")])
+        raise ClusterProfilesError(f"{shorten(str(path), 200)}: {size:,} bytes, more than the {MAX_FILE_BYTES:,} of "
+                                   "any GII appendix ranking table (a few hundred rows); is it the right file?")
 
 
 def _header_label(value: object) -> str:
@@ -362,7 +361,9 @@ def merge_ranking(clusters: pd.DataFrame, ranking: pd.DataFrame, edition: int, s
     origins: dict = {}
     seen: dict[str, int] = {}  # the resolver's key of each imported name -> its row
     columns = [c for c in ranking.columns if c != "_line"]
-    for index, row in ranking.iterrows():
+    rows = ranking.copy(deep=False)
+    rows.attrs = {}  # pandas deep-copies attrs (every cell's place) into each row: quadratic in the rows
+    for index, row in rows.iterrows():
         values = {c: _cell(row[c]) for c in columns}
         key = collision_key(values["cluster"])
         if key in seen:
