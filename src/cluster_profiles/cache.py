@@ -5,7 +5,8 @@ draws a map's basemap before the first cell shows anything: the same work, with 
 every render of unchanged data. Here each result is stored once, under a name that is the hash of
 everything it is made from (the package's source, the Python and library versions, the input
 bytes), so an entry is never stale: a change to any input makes another name, and the old entry is
-simply not asked for again (the oldest entries of a kind are removed beyond ``KEEP`` of them).
+simply not asked for again (the oldest entries of a kind are removed beyond ``KEEP`` of them or beyond
+``KEEP_BYTES`` of them together: a data folder of large tables must not fill the disk 64 copies at a time).
 
 Where: ``$CLUSTER_PROFILES_CACHE`` (a folder; ``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/cluster-profiles``, else ``~/.cache/cluster-profiles``. Entries are pickles, so
@@ -25,6 +26,7 @@ from cluster_profiles import fingerprints
 
 ENV = "CLUSTER_PROFILES_CACHE"
 KEEP = 64  # entries kept per kind: the newest, by modification time
+KEEP_BYTES = 256 * 1024 * 1024  # and at most this many bytes of them per kind (the newest entry is always kept)
 
 
 def cache_dir() -> Path | None:
@@ -98,8 +100,12 @@ def _prune(folder: Path) -> None:
     entries = []
     for path in folder.glob("*.pickle"):
         try:
-            entries.append((path.stat().st_mtime_ns, path))
+            info = path.stat()
         except OSError:
             continue
-    for _, path in sorted(entries, reverse=True)[KEEP:]:
-        path.unlink(missing_ok=True)
+        entries.append((info.st_mtime_ns, info.st_size, path))
+    kept_bytes = 0
+    for number, (_, size, path) in enumerate(sorted(entries, key=lambda entry: entry[0], reverse=True)):
+        kept_bytes += size
+        if number and (number >= KEEP or kept_bytes > KEEP_BYTES):
+            path.unlink(missing_ok=True)
