@@ -29,6 +29,7 @@ from cluster_profiles.files import write_files_atomically
 from cluster_profiles.runner.kernels import shutdown_worker_kernel, worker_dies_with_parent, worker_kernel
 from cluster_profiles.runner.kinds import NOTEBOOKS, PROFILE, NotebookSpec
 from cluster_profiles.runner.render import render
+from cluster_profiles.runner.worker import start_worker
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +42,7 @@ class Task:
     # the fingerprint a single render (``render``, ``compare``) wrote beside this page, when it proves the same
     # inputs as ``fingerprint``: the same data bytes, code and parameters (see ``_single_render_of``)
     single_render: str = ""
+    prepared: bool = False  # the parameters come from the tables (plan_kind): canonical, not checked again
 
     def _key(self) -> tuple[str, str, str]:
         return self.kind, self.parameters.model_dump_json(), self.fingerprint
@@ -125,7 +127,8 @@ def plan_kind(spec: NotebookSpec, tables: Tables, editions: list[int] | None = N
     with rows_written_once(tables), tempfile.TemporaryDirectory() as no_pages:  # pages share tables: each written once
         for parameters in spec.instances(tables, list(editions or []), economy):
             inputs = spec.inputs(tables, parameters, reports_dir)
-            task = Task(spec.kind, parameters, fingerprints.page_fingerprint(code_hash, tables.data_dir, inputs))
+            task = Task(spec.kind, parameters, fingerprints.page_fingerprint(code_hash, tables.data_dir, inputs),
+                        prepared=True)
             single = single_renders.of(task, reports_dir)
             # a page of a kind that reads the reports folder (the overview lists the pages there) is taken
             # from a single render only when what it reads does not depend on that folder
@@ -188,8 +191,9 @@ def render_task(task: Task, reports_dir: str, data_dir: str, reuse_kernel: bool 
         parameters = task.parameters
         if "data_dir" in type(parameters).model_fields:
             parameters = parameters.model_copy(update={"data_dir": data_dir})
+        # a planned page's parameters come from the tables: the worker need not load them (seconds) to check
         path, _ = render(task.spec, parameters, reports_dir=Path(reports_dir), kernel_manager=kernel,
-                         fingerprint=task.fingerprint)
+                         fingerprint=task.fingerprint, prepared=task.prepared)
         return "ok", str(path)
     except ClusterProfilesError as error:
         shutdown_worker_kernel()  # a fresh kernel for the next report, after a failure
@@ -219,7 +223,9 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
     # each worker's first page includes its kernel's start (seconds): no rate or time left until every
     # worker has finished one, else the first page's wait is taken for the pace of all the others
     bar = PagesBar(total=len(todo), desc=label, unit="page", disable=not progress, warm_after=jobs)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_dies_with_parent) as pool:
+    # each worker starts its kernel first (runner.worker), a fresh one per worker when a page asks for none
+    start = (start_worker, (str(todo[0].spec.notebook.parent),)) if reuse_kernel else (worker_dies_with_parent, ())
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start[0], initargs=start[1]) as pool:
         futures = {pool.submit(render_task, task, str(reports_dir), data_dir, reuse_kernel): task for task in todo}
         for future in as_completed(futures):
             task = futures[future]
