@@ -26,7 +26,7 @@ from cluster_profiles.contract.scope import rows_written_once
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.errors import ClusterProfilesError
 from cluster_profiles.files import write_files_atomically
-from cluster_profiles.runner.kernels import shutdown_worker_kernel, worker_dies_with_parent, worker_kernel
+from cluster_profiles.runner.kernels import shutdown_worker_kernel, worker_kernel
 from cluster_profiles.runner.kinds import NOTEBOOKS, PROFILE, NotebookSpec
 from cluster_profiles.runner.render import render
 from cluster_profiles.runner.worker import start_worker
@@ -224,8 +224,8 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
     # worker has finished one, else the first page's wait is taken for the pace of all the others
     bar = PagesBar(total=len(todo), desc=label, unit="page", disable=not progress, warm_after=jobs)
     # each worker starts its kernel first (runner.worker), a fresh one per worker when a page asks for none
-    start = (start_worker, (str(todo[0].spec.notebook.parent),)) if reuse_kernel else (worker_dies_with_parent, ())
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start[0], initargs=start[1]) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker,
+                             initargs=(str(todo[0].spec.notebook.parent), reuse_kernel)) as pool:
         futures = {pool.submit(render_task, task, str(reports_dir), data_dir, reuse_kernel): task for task in todo}
         for future in as_completed(futures):
             task = futures[future]

@@ -17,13 +17,16 @@ from cluster_profiles.runner.kernels import PRELOAD, worker_dies_with_parent, wo
 _CLIENT = None  # the client that sent the preload: kept open so that zmq delivers it once the kernel listens
 
 
-def start_worker(cwd: str) -> None:
-    """Run first in each worker: it dies with its parent, and its warm kernel starts now, in ``cwd``."""
+def start_worker(cwd: str, warm_kernel: bool = True) -> None:
+    """Run first in each worker: it dies with its parent, and its warm kernel (if it keeps one) starts now,
+    in ``cwd``."""
     global _CLIENT
     from jupyter_client.blocking import BlockingKernelClient
     from jupyter_core.utils import run_sync
 
     worker_dies_with_parent()
+    if not warm_kernel:
+        return
     manager = worker_kernel()
     run_sync(manager.start_kernel)(cwd=str(Path(cwd)))
     _CLIENT = BlockingKernelClient()
