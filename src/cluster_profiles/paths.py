@@ -137,7 +137,7 @@ def checked_path(value: str | os.PathLike[str], option: str, kind: str = "", mus
     shown = shown if len(shown) <= 120 else shown[:119] + "…"
 
     def refuse(what: str) -> UserPathError:
-        return UserPathError(f"{option} {shown}: {what}")
+        return UserPathError(f"{option} {shown}: {what}" if not what.startswith("is ") else f"{option} {shown} {what}")
 
     try:
         path = Path(value)
@@ -147,18 +147,18 @@ def checked_path(value: str | os.PathLike[str], option: str, kind: str = "", mus
         resolved = path.resolve()
         if exists and kind == "folder":
             if not resolved.is_dir():
-                raise refuse("a file, not a folder; give a folder")
+                raise refuse("is a file, not a folder; give a folder")
             with os.scandir(resolved):
                 pass
         elif exists and kind == "file" and resolved.is_dir():
-            raise refuse("a folder, not a file; give a file")
+            raise refuse("is a folder, not a file; give a file")
         elif not exists and any(parent.exists() and not parent.is_dir() for parent in resolved.parents):
             raise refuse("a path through a file (a part of it is not a folder)")
     except FileNotFoundError:  # a link to nothing: the same as no such path
         exists = False
         resolved = Path(os.path.abspath(value))
     except RuntimeError:  # Path.resolve() on a symbolic link loop (Python < 3.13)
-        raise refuse("a symbolic link loop") from None
+        raise refuse("a symbolic link loop: it cannot be read") from None
     except UserPathError:
         raise
     except ValueError:  # an embedded NUL byte
@@ -166,9 +166,9 @@ def checked_path(value: str | os.PathLike[str], option: str, kind: str = "", mus
     except OSError as error:
         import errno
 
-        reasons = {errno.ELOOP: "a symbolic link loop", errno.ENAMETOOLONG: "a name longer than the system allows",
+        reasons = {errno.ELOOP: "a symbolic link loop: it cannot be read", errno.ENAMETOOLONG: "a name longer than the system allows",
                    errno.ENOTDIR: "a path through a file (a part of it is not a folder)",
-                   errno.EACCES: "a folder this user may not read (permission denied)"}
+                   errno.EACCES: "a folder that cannot be read (permission denied)"}
         raise refuse(reasons.get(error.errno or 0, error.strerror or str(error))) from None
     if must_exist and not exists:
         raise refuse(f"no such {kind or 'file or folder'}")
