@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cluster_profiles import cache
+from cluster_profiles import cache, fingerprints
 from cluster_profiles.contract import load
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.narrate.maps import draw as map_drawing
@@ -71,10 +71,11 @@ def test_changed_data_is_validated_again(cache_folder: Path, data_copy: Path):
         load.load_tables(data)
 
 
-def test_another_package_or_library_is_another_entry(monkeypatch):
-    monkeypatch.setattr(cache, "package_digest", lambda: "one")
+@pytest.mark.parametrize("digest", ["package_source_digest", "environment_digest"])
+def test_another_package_or_library_is_another_entry(monkeypatch, digest):
+    monkeypatch.setattr(fingerprints, digest, lambda: "one")
     first = cache.key("tables", "same input")
-    monkeypatch.setattr(cache, "package_digest", lambda: "two")
+    monkeypatch.setattr(fingerprints, digest, lambda: "two")
     assert cache.key("tables", "same input") != first
     assert cache.key("tables", "same input") != cache.key("tables", "same", " input")  # parts are delimited
 

@@ -277,7 +277,7 @@ def test_run_all_and_save_the_working_copy_leaves_the_clone_clean(jupyter_lab):
 
 
 def test_the_picker_redraws_the_profile_for_the_chosen_cluster_and_edition(jupyter_lab, tables):
-    from cluster_profiles.pages import explore
+    from cluster_profiles.pages.profile import explore
 
     page = jupyter_lab.open("lab/explore.ipynb", "picker")
     page.run_all()
