@@ -117,7 +117,7 @@ def spreadsheet_safe(value: object) -> object:
 
 def download_csv(frame: pd.DataFrame) -> str:
     """A table as CSV for people to download and open in a spreadsheet: text cells neutralised."""
-    import pandas as pd  # here, not at the top: writing files must not import pandas (see single.py)
+    import pandas as pd  # here, not at the top: writing files must not import pandas (see runner/page.py)
 
     safe = frame.copy()
     for column in safe.columns:

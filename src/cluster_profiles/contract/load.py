@@ -1,4 +1,4 @@
-"""Load a data folder: read its CSV files (``io``), validate them (``validate``), cache the result.
+"""Load a data folder: read its CSV files (``canonical_csv``), validate them (``validate``, ``crosschecks``), cache the result.
 
 Every problem is collected before anything is raised, so a user fixing a data folder sees the
 whole list at once (file, line, column, what was found, what was expected).

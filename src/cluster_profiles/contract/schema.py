@@ -14,7 +14,7 @@ import pandera.pandas as pa
 from cluster_profiles.contract.vocabulary import GAP_SECTIONS, OUTPUT_KEYS
 
 EDITIONS_RANGE = (2016, 2100)
-OUTPUTS = OUTPUT_KEYS  # the values of every table's ``output`` column (see outputs.py)
+OUTPUTS = OUTPUT_KEYS  # the values of every table's ``output`` column (see contract/vocabulary.py)
 MAX_NAME_LENGTH = 200  # longer than any real cluster or organisation name; stops runaway strings
 URL_OR_CITATION = r"\S"  # a source must say something; its form is free text with URLs
 # Counts above this are implausible for one cluster (the largest have about 10**5 PCT applications):

@@ -34,7 +34,7 @@ from cluster_profiles.runner.worker import start_worker
 
 @dataclass(frozen=True, eq=False)
 class Task:
-    """One page to render: a notebook kind (see ``notebook_kinds.NOTEBOOKS``) and its parameters."""
+    """One page to render: a notebook kind (see ``runner.kinds.NOTEBOOKS``) and its parameters."""
 
     kind: str
     parameters: BaseModel

@@ -1,6 +1,6 @@
 """An edition at a glance, the data: one edition's clusters and the frames the overview shows.
 
-Pure functions of the tables (tested on the fixture folder); ``overview_sections`` turns them into
+Pure functions of the tables (tested on the fixture folder); ``sections`` turns them into
 HTML, ``figures`` draws their charts and ``overview`` is what the notebook calls.
 """
 

@@ -1,6 +1,6 @@
 """What ``notebooks/edition_overview.ipynb`` calls: one function per cell, each a call and a display.
 
-The data is in ``overview_data``, the HTML in ``overview_sections``, the charts in ``figures``.
+The data is in ``data``, the HTML in ``sections``, the charts in ``narrate.figures``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Each section of the edition overview as escaped HTML (``markupsafe.Markup``), and what it cites.
 
-The notebook displays these through ``overview.show_*``; the frames come from ``overview_data``,
+The notebook displays these through ``notebook.show_*``; the frames come from ``data``,
 the charts from ``figures``.
 """
 
