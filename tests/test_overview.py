@@ -92,7 +92,7 @@ def test_bad_overview_parameters_read_as_one_line_each_in_a_notebook():
         ov.load_overview(edition="2024", colour="red")
     shown = caught.value._render_traceback_()
     assert shown[0].endswith("ParameterError\x1b[0m: Invalid overview parameters:")
-    assert shown[1:] == ["  parameter 'edition': Input should be a valid integer (got '2024')",
+    assert shown[1:] == ["  parameter 'edition' must be a whole number (got '2024')",
                          "  unknown parameter 'colour' (the overview takes: edition, data_dir, reports_dir, page_dir)"]
     assert not any("pydantic" in line or "validation error" in line for line in shown)
 

@@ -18,7 +18,7 @@ def test_load_comparison_checks_the_parameters_and_builds_the_page_model():
                                           reports_dir="", page_dir="")
     assert comparison.clusters == ["Hefei", "Nanjing"] and comparison.year == 2024
     assert comparison.reports_dir is None and comparison.page_dir is None
-    with pytest.raises(ParameterError, match="parameter 'clusters': List should have at least 2 items"):
+    with pytest.raises(ParameterError, match="parameter 'clusters' needs at least 2 values"):
         notebook.load_comparison(clusters=["Hefei"], edition=2024, data_dir=FIXTURE_DATA)
 
 
