@@ -147,9 +147,9 @@ CASES = {
     "tab inside a name": (*_set("top_fields.csv", {"edition": "2024", "cluster": "Hefei", "output": "patents", "rank": "1"}, "field", "Computer\ttechnology"), "top_fields.csv", "field", "control"),
     "line break inside a name": (*_set("top_organisations.csv", HEFEI_TOP1, "organisation", "CHANGXIN\nMEMORY"), "top_organisations.csv", "organisation", "control"),
     "zero-width space in a name": (*_set("economies.csv", {"code": "CN"}, "adjective", "Chin\u200bese"), "economies.csv", "adjective", "zero-width"),
-    "byte-order mark inside a value": (*_set("clusters.csv", HEFEI, "economy", "\ufeffCN"), "clusters.csv", "economy", "pattern"),
+    "byte-order mark inside a value": (*_set("clusters.csv", HEFEI, "economy", "\ufeffCN"), "clusters.csv", "economy", "two-letter ISO codes"),
     "bidi override in a note": (*_set("clusters.csv", HEFEI, "note", "see \u202etxt.exe"), "clusters.csv", "note", "bidirectional-override"),
-    "trailing line break in a code": (*_set("economies.csv", {"code": "CN"}, "code", "CN\n"), "economies.csv", "code", "pattern"),
+    "trailing line break in a code": (*_set("economies.csv", {"code": "CN"}, "code", "CN\n"), "economies.csv", "code", "a two-letter ISO code"),
 }
 
 

@@ -73,3 +73,34 @@ def test_find_clusters_checks_the_records_before_starting_a_kernel(tmp_path, cap
     assert main(["find-clusters", "--records", str(tmp_path / "missing"), "--reports-dir", str(tmp_path / "r")]) == 2
     assert "missing" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+def test_a_bad_economy_code_is_explained_without_a_regular_expression(tmp_path, capsys):
+    """Every text rule of the data says what it wants in words (contract/schema's checks carry them)."""
+    import csv
+    import shutil
+
+    from cluster_profiles import paths
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, data, ignore=shutil.ignore_patterns("*.md"))
+    with (data / "clusters.csv").open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    rows[0]["economy"] = "Germany"
+    with (data / "clusters.csv").open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert main(["validate", "--data-dir", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "clusters.csv:2:economy: found 'Germany'; expected two-letter ISO codes in capitals, such as DE" in err
+    assert "pattern" not in err and "[A-Z]" not in err and "\\Z" not in err
+
+
+def test_no_text_rule_of_the_data_is_a_bare_regular_expression():
+    from cluster_profiles.contract import schema
+
+    rules = [(f"{table.file_name}:{column}", check.error) for table in schema.TABLES.values()
+             for column, spec in table.schema.columns.items() for check in spec.checks if check.name == "str_matches"]
+    assert len(rules) > 10
+    assert [where for where, error in rules if str(error).startswith("str_matches")] == []

@@ -156,7 +156,7 @@ def test_publisher_urls_are_not_taken_for_proxies(url):
     ("clusters", "size_rank", 101, "a value from 1 to 100"),
     ("clusters", "in_top100", "maybe", "one of ['true', 'false']"),
     ("cluster_locations", "geonames_id", 0, "a value greater than 0"),
-    ("economies", "code", "C1", "text matching the pattern '^[A-Z]{2}\\Z'"),
+    ("economies", "code", "C1", "a two-letter ISO code in capitals, such as DE"),
     ("clusters", "cluster", None, "a value (this column is required)"),
 ])
 def test_each_schema_check_says_what_the_cell_should_hold(fixture_tables, table, column, value, expected):

@@ -57,7 +57,7 @@ def _text(*checks: pa.Check, nullable: bool = False) -> pa.Column:
     return pa.Column(TEXT, [*checks, no_control], nullable=nullable)
 
 
-_source = _text(pa.Check.str_matches(URL_OR_CITATION))
+_source = _text(pa.Check.str_matches(URL_OR_CITATION, error="a source: a citation or a web address"))
 _note = _text(nullable=True)
 
 
@@ -140,11 +140,11 @@ _table(
     {
         "edition": _edition,
         "metrics": _text(),
-        "pct_window": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
-        "articles_window": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
-        "vc_deals_window": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}–\d{4}\Z"), nullable=True),
-        "release_date": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}\Z"), nullable=True),
-        "report_url": pa.Column(TEXT, pa.Check.str_matches(r"^https?://\S+\Z"), nullable=True),
+        "pct_window": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}–\d{4}\Z", error="two years joined by an en dash, such as 2018–2022"), nullable=True),
+        "articles_window": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}–\d{4}\Z", error="two years joined by an en dash, such as 2018–2022"), nullable=True),
+        "vc_deals_window": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}–\d{4}\Z", error="two years joined by an en dash, such as 2018–2022"), nullable=True),
+        "release_date": pa.Column(TEXT, pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}\Z", error="a date as YYYY-MM-DD"), nullable=True),
+        "report_url": pa.Column(TEXT, pa.Check.str_matches(r"^https?://\S+\Z", error="a web address starting with https:// or http://"), nullable=True),
         "source": _source,
     },
     "One row per GII edition: the metrics and data windows it uses.",
@@ -154,7 +154,7 @@ _table(
     "economies",
     ("code",),
     {
-        "code": pa.Column(TEXT, pa.Check.str_matches(r"^[A-Z]{2}\Z")),
+        "code": pa.Column(TEXT, pa.Check.str_matches(r"^[A-Z]{2}\Z", error="a two-letter ISO code in capitals, such as DE")),
         "name": _name(),
         "adjective": _name(),
         "source": _source,
@@ -168,7 +168,9 @@ _table(
     {
         "edition": _edition,
         "cluster": _name(),
-        "economy": pa.Column(TEXT, pa.Check.str_matches(r"^[A-Z]{2}\*?(/[A-Z]{2}\*?)*\Z")),
+        "economy": pa.Column(TEXT, pa.Check.str_matches(r"^[A-Z]{2}\*?(/[A-Z]{2}\*?)*\Z", error=(
+            "two-letter ISO codes in capitals, such as DE, joined by / for a cross-border cluster (CN/HK); "
+            "a * after a code as the GII prints it (TW*)"))),
         "size_rank": _rank_1_100,
         "intensity_rank": _rank_1_100,
         "vc_rank": _rank_1_100,
@@ -197,7 +199,7 @@ _table(
     ("edition", "economy"),
     {
         "edition": _edition,
-        "economy": pa.Column(TEXT, pa.Check.str_matches(r"^[A-Z]{2}\Z")),
+        "economy": pa.Column(TEXT, pa.Check.str_matches(r"^[A-Z]{2}\Z", error="a two-letter ISO code in capitals, such as DE")),
         "cluster_count": pa.Column("Int64", pa.Check.in_range(1, 100)),
         "source": _source,
     },
