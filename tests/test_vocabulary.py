@@ -49,3 +49,13 @@ def test_the_narrator_asks_for_sections_by_member_and_refuses_a_misspelt_one(fix
     assert profile.gap_reason(GapSection(row["section"])) == row["reason"]
     with pytest.raises(ValueError):
         profile.gap_reason("top_patent")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n, singular, plural_form, expected", [
+    (1, "document", None, "document"), (0, "document", None, "documents"), (2, "row", None, "rows"),
+    (1, "address", "addresses", "address"), (1_000, "address", "addresses", "addresses"), (1.0, "point", None, "point"),
+])
+def test_plural_is_singular_for_one_only(n, singular, plural_form, expected):
+    from cluster_profiles.contract.vocabulary import plural
+
+    assert plural(n, singular, plural_form) == expected

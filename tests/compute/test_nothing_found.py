@@ -4,6 +4,7 @@ summary saying what was found and why not, and a data folder that validates; bad
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -34,6 +35,8 @@ def test_the_command_ends_with_a_summary_and_a_valid_folder(case: Case, tmp_path
         assert f"No cluster of {'PCT applications' if kind == 'pct' else 'scientific articles'}: " in out
     for fact in case.facts:
         assert fact in out, fact
+    assert not re.search(r"(?<![\d,])1 (rows|documents|clusters|points|addresses)\b", out)  # one of them is singular
+    assert " rows rows" not in out and "documents rows" not in out
     if case.clusters:
         assert out.rstrip().endswith(f"Wrote {folder / 'out'}")
     else:

@@ -22,7 +22,7 @@ from cluster_profiles.compute.clustering import Clusters, DensestPlace, densest_
 from cluster_profiles.compute.records import RecordsInfo, read_records
 from cluster_profiles.compute.settings import DEFAULT_SETTINGS_NAME, Settings, load_settings
 from cluster_profiles.compute.write import RUN_FILE, write_data_folder
-from cluster_profiles.contract.vocabulary import KIND_NOUNS, KIND_PEOPLE, RECORD_KINDS
+from cluster_profiles.contract.vocabulary import KIND_NOUNS, KIND_PEOPLE, RECORD_KINDS, plural
 
 DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB's own buffers; the rest of a 2 GiB budget is DBSCAN's and pandas'
 WINDOW_SETTINGS = {"pct": "pct_years", "article": "article_years"}
@@ -122,21 +122,25 @@ class Summary:
     def lines(self) -> list[str]:
         c, s = self.counts, self.settings
         text = [f"Records: {self.records.records_dir} (sha256 {self.records.sha256[:16]}…)",
-                "Read: " + ", ".join(f"{n:,} {t} rows" for t, n in self.records.rows.items())]
+                "Read: " + ", ".join(f"{n:,} {plural(n, 'row')} of {t}" for t, n in self.records.rows.items())]
         if c is not None:
             for kind, noun in KIND_NOUNS.items():
                 window = s.window(kind)
+                addresses, points = c.addresses_in_window[kind], c.points[kind]
+                unlocated, found_here = c.documents_without_location[kind], self.kind_clusters.get(kind, 0)
                 text.append(f"{noun}: {c.documents[kind]:,} read; dropped {c.outside_window[kind]:,} outside "
                             f"{window[0]}–{window[1]}; {c.in_window[kind]:,} in the window with "
-                            f"{c.addresses_in_window[kind]:,} addresses, of which {c.no_coordinates[kind]:,} "
-                            f"dropped for having no coordinates ({c.documents_without_location[kind]:,} documents "
-                            f"without any located address); {c.points[kind]:,} points at {s.grid_degrees:g}°; "
-                            f"{self.kind_clusters.get(kind, 0):,} DBSCAN clusters")
+                            f"{addresses:,} {plural(addresses, 'address', 'addresses')}, of which "
+                            f"{c.no_coordinates[kind]:,} dropped for having no coordinates ({unlocated:,} "
+                            f"{plural(unlocated, 'document')} without any located address); {points:,} "
+                            f"{plural(points, 'point')} at {s.grid_degrees:g}°; {found_here:,} DBSCAN "
+                            f"{plural(found_here, 'cluster')}")
         for kind, found in self.address_precision.items():
             nearest = (f"; a point's nearest other point: median {found.nearest_km_median:,.2f} km"
                        + (" (on a sample)" if found.sampled else "") if found.nearest_km_median is not None else "")
-            text.append(f"Address precision, {KIND_NOUNS[kind]}: {found.located:,} located addresses on "
-                        f"{found.points:,} distinct points{nearest}")
+            text.append(f"Address precision, {KIND_NOUNS[kind]}: {found.located:,} located "
+                        f"{plural(found.located, 'address', 'addresses')} on {found.points:,} distinct "
+                        f"{plural(found.points, 'point')}{nearest}")
             warning = precision.precision_warning(found, KIND_NOUNS[kind], s.radius_km)
             if warning:
                 text.append(f"Warning: {warning}")

@@ -49,6 +49,11 @@ def list_name(table: str, output: str) -> str:
     return {"top_organisations": spec.organisations_list, "top_fields": spec.fields_list}[table]
 
 
+def plural(n: float, singular: str, plural_form: str | None = None) -> str:
+    """The noun for ``n`` of them: 'document' for 1, 'documents' otherwise (both halves count things)."""
+    return singular if n == 1 else (plural_form or singular + "s")
+
+
 # The measure GII 2025 added to PCT applications and scientific articles (``editions.csv``'s ``metrics``).
 VENTURE_CAPITAL_MEASURE = "venture-capital deals"
 

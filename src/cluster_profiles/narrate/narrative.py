@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from markupsafe import Markup
 from num2words import num2words
 
-from cluster_profiles.contract.vocabulary import OUTPUTS
+from cluster_profiles.contract.vocabulary import OUTPUTS, plural
 
 
 def ordinal_words(n: int) -> str:
@@ -36,10 +36,6 @@ def thousands(value: float) -> str:
 def percent(value: float) -> str:
     """54 -> '54%'; 22.7 -> '22.7%' (as many decimals as the source gave)."""
     return f"{value:g}%"
-
-
-def plural(n: float, singular: str, plural_form: str | None = None) -> str:
-    return singular if n == 1 else (plural_form or singular + "s")
 
 
 def join_words(items: Sequence[Markup | str]) -> Markup:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from cluster_profiles.contract.vocabulary import plural
 from cluster_profiles.errors import ClusterProfilesError
 from cluster_profiles.files import check_output_folder, temporary_folder, write_manifest
 
@@ -60,7 +61,7 @@ class AdapterSummary:
     def lines(self) -> list[str]:
         dropped = ", ".join(f"{count:,} {reason}" for reason, count in self.dropped.items()) or "none"
         written = ", ".join(f"{table} {count:,}" for table, count in self.written.items())
-        lines = [f"{self.source}: read {self.read:,} documents; dropped {dropped}",
+        lines = [f"{self.source}: read {self.read:,} {plural(self.read, 'document')}; dropped {dropped}",
                  f"wrote {self.out_dir}: {written} rows "
                  f"({self.addresses_without_coordinates:,} addresses without coordinates, kept for the counts)"]
         return lines + self.notes
