@@ -244,7 +244,7 @@ def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
         OUTPUTS[output].organisation_header: top["organisation"],
         OUTPUTS[output].count_header: counts,
         "Share": shares,
-    })
+    }, dtype=object)  # object: string inference would drop the bars' Markup
 
 
 def top_organisations_view(profile: ClusterProfile, output: str) -> SectionView:
@@ -281,7 +281,7 @@ def fields_display(fields: pd.DataFrame) -> pd.DataFrame:
     rows = math.ceil(len(cells) / 2)
     left, right = cells[:rows], cells[rows:]
     right += [""] * (rows - len(right))
-    return pd.DataFrame({"": left, " ": right})
+    return pd.DataFrame({"": left, " ": right}, dtype=object)  # object: keeps the bars' Markup
 
 
 def top_fields_view(profile: ClusterProfile) -> SectionView:
@@ -489,7 +489,7 @@ def key_figures_frame(profile: ClusterProfile) -> pd.DataFrame:
         if value is not None:
             rows.append({"Figure": label, "Value": format_figure(value, kind)})
     rows.append({"Figure": "How complete this profile is", "Value": completeness_text(profile)})
-    return pd.DataFrame(rows, columns=["Figure", "Value"])
+    return pd.DataFrame(rows, columns=["Figure", "Value"], dtype=object)  # object: string inference would drop the Markup
 
 
 def key_figures_view(profile: ClusterProfile) -> SectionView:
