@@ -104,3 +104,21 @@ def test_no_text_rule_of_the_data_is_a_bare_regular_expression():
              for column, spec in table.schema.columns.items() for check in spec.checks if check.name == "str_matches"]
     assert len(rules) > 10
     assert [where for where, error in rules if str(error).startswith("str_matches")] == []
+
+
+def test_folders_named_in_the_environment_are_resolved_where_the_command_was_typed(tmp_path, monkeypatch):
+    """A kernel runs in notebooks/ and inherits the environment: a relative folder must not move with it."""
+    import os
+
+    from cluster_profiles import cli
+
+    monkeypatch.chdir(tmp_path)
+    environ = {"CLUSTER_PROFILES_CACHE": "my-cache", "CLUSTER_PROFILES_ROOT": "~/project", "XDG_CACHE_HOME": "",
+               "PATH": "/usr/bin"}
+    cli.resolve_path_variables(environ)
+    assert environ["CLUSTER_PROFILES_CACHE"] == str(tmp_path / "my-cache")
+    assert environ["CLUSTER_PROFILES_ROOT"] == os.path.expanduser("~/project")
+    assert environ["XDG_CACHE_HOME"] == "" and environ["PATH"] == "/usr/bin"  # unset or not a folder of ours: kept
+    off = {"CLUSTER_PROFILES_CACHE": "off"}
+    cli.resolve_path_variables(off)
+    assert off == {"CLUSTER_PROFILES_CACHE": "off"}

@@ -8,10 +8,11 @@ import gc
 import os
 import re
 import sys
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import NoReturn
 
-from cluster_profiles import paths
+from cluster_profiles import cache, paths
 from cluster_profiles.compute.adapters.commands import add_records_command, nonempty_path
 from cluster_profiles.errors import ClusterProfilesError
 from cluster_profiles.files import check_reports_dir
@@ -310,6 +311,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+# Folders named in the environment. A relative one means the folder where the user typed the command; the
+# kernels and batch workers run elsewhere (notebooks/) and inherit the environment, so it is made absolute here.
+PATH_VARIABLES = (cache.ENV, paths.ROOT_ENV, "XDG_CACHE_HOME")
+
+
+def resolve_path_variables(environ: MutableMapping[str, str]) -> None:
+    for name in PATH_VARIABLES:
+        value = environ.get(name, "")
+        if value and value.strip().lower() != "off":  # '~' is the user's home, as a shell would read it
+            environ[name] = os.path.abspath(os.path.expanduser(value))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
@@ -317,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "lab":
         args.jupyter_args = [*args.jupyter_args, *rest]  # options for jupyter lab itself
+    resolve_path_variables(os.environ)
     # a parameter's error names the option given here (pages.parameters.spelled), while this command runs
     previous = os.environ.get(VIA_COMMAND_LINE)
     os.environ[VIA_COMMAND_LINE] = "1"
