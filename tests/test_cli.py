@@ -12,6 +12,14 @@ def test_list_prints_an_edition(capsys):
     assert any("\tHefei\t" in line for line in lines)
 
 
+@pytest.mark.parametrize("edition", ["2019", "2016", "2100"])
+def test_list_of_an_edition_the_data_does_not_hold_is_an_error_naming_the_ones_it_does(capsys, edition):
+    assert main(["list", "--edition", edition, "--data-dir", str(FIXTURE_DATA)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"Unknown GII edition {edition}. The data has editions: 2023, 2024, 2025." in captured.err
+
+
 def test_validate_reports_ok_and_problems(capsys, data_copy):
     assert main(["validate"]) == 0
     assert "valid" in capsys.readouterr().out

@@ -109,6 +109,9 @@ def _list(args: argparse.Namespace) -> int:
     tables = load_tables(args.data_dir)
     clusters = tables.clusters
     if args.edition is not None:
+        from cluster_profiles.narrate.profile import edition_info  # only to word the error
+
+        edition_info(tables, args.edition)  # an edition the data does not hold is an error, not an empty list
         clusters = clusters[clusters["edition"] == args.edition]
     for row in clusters.sort_values(["edition", "size_rank", "cluster"], na_position="last").itertuples():
         rank = "" if row.size_rank is None or str(row.size_rank) == "<NA>" else int(row.size_rank)
