@@ -10,7 +10,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # each is taken as its literal text (make would otherwise expand a $(...) in it), exported, and used in
 # recipes only as "$$NAME", a quoted shell variable. A report's path (reports/%.html) is single-quoted.
 USER_VARIABLES := CLUSTER CLUSTERS EDITION DATA FILE SOURCE ECONOMY JOBS N WORKS INSTITUTIONS TABLES OUT ENGINE YEARS FORMAT \
-  RECORDS SETTINGS RADII MIN_PEOPLE
+  RECORDS SETTINGS RADII MIN_PEOPLE REPORTS
 EDITION_CHOSEN := $(filter command line,$(origin EDITION))
 $(foreach v,$(USER_VARIABLES),$(if $(filter undefined default,$(origin $(v))),,$(eval override $(v) := $$(value $(v)))))
 CLUSTER ?= Hefei
@@ -46,6 +46,8 @@ DATA_FILES := $(wildcard data/*.csv)
 NOTEBOOK := notebooks/cluster_profile.ipynb
 COMPARE_NOTEBOOK := notebooks/compare_clusters.ipynb
 DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
+# one site per data folder: REPORTS=dir, or by default reports/ for data/ and reports-<folder name>/ for DATA=folder
+REPORTS_OPTION := $(if $(REPORTS),--reports-dir "$$REPORTS",)
 
 .PHONY: help install lock report reports bench check check-order test test-lab lint typecheck lab lab-reset golden validate import locations clean distclean
 .PHONY: records-openalex records-patentsview clusters find-clusters bench-records example
@@ -81,11 +83,11 @@ lock: $(STAMP) ## recompile $(LOCK) after a dependency change in pyproject.toml 
 	"$(BIN)/uv" pip compile pyproject.toml $(foreach extra,$(LOCK_EXTRAS),--extra $(extra)) --python-version 3.11 \
 	  --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade,) --quiet --output-file $(LOCK)
 
-report: $(STAMP) ## render one report: make report CLUSTER="Nanjing" EDITION=2024 [DATA=dir]
-	"$(BIN)/cluster-profiles" render --cluster "$$CLUSTER" --edition "$$EDITION" $(DATA_OPTION)
+report: $(STAMP) ## render one report: make report CLUSTER="Nanjing" EDITION=2024 [DATA=dir] [REPORTS=dir]
+	"$(BIN)/cluster-profiles" render --cluster "$$CLUSTER" --edition "$$EDITION" $(DATA_OPTION) $(REPORTS_OPTION)
 
-reports: $(STAMP) ## render every cluster and edition in parallel, the overviews and reports/index.html [EDITION= ECONOMY= JOBS=]
-	"$(BIN)/cluster-profiles" render-all $(if $(EDITION_CHOSEN),--edition "$$EDITION",) $(if $(ECONOMY),--economy "$$ECONOMY",) $(if $(JOBS),--jobs "$$JOBS",) $(DATA_OPTION)
+reports: $(STAMP) ## render every cluster and edition in parallel, the overviews and reports/index.html [EDITION= ECONOMY= JOBS= DATA= REPORTS=]
+	"$(BIN)/cluster-profiles" render-all $(if $(EDITION_CHOSEN),--edition "$$EDITION",) $(if $(ECONOMY),--economy "$$ECONOMY",) $(if $(JOBS),--jobs "$$JOBS",) $(DATA_OPTION) $(REPORTS_OPTION)
 
 bench: $(DEV) ## benchmark the batch renderer against a papermill + an nbconvert CLI call per report, serially and JOBS at a time [N= JOBS=]
 	"$(BIN)/python" bench/bench_batch.py $(if $(N),--reports "$$N",) $(if $(JOBS),--jobs "$$JOBS",)
@@ -96,8 +98,8 @@ bench-single: $(STAMP) ## one `cluster-profiles render` against the floor (kerne
 list: $(STAMP) ## list the clusters (edition, size rank, name, economy): make list [EDITION=2024] [DATA=dir]
 	"$(BIN)/cluster-profiles" list $(if $(EDITION_CHOSEN),--edition "$$EDITION",) $(DATA_OPTION)
 
-compare: $(STAMP) ## clusters side by side: make compare CLUSTERS="Hefei;Nanjing;Wuhan" EDITION=2024 [DATA=dir]
-	"$(BIN)/cluster-profiles" compare --clusters "$$CLUSTERS" --edition "$$EDITION" $(DATA_OPTION)
+compare: $(STAMP) ## clusters side by side: make compare CLUSTERS="Hefei;Nanjing;Wuhan" EDITION=2024 [DATA=dir] [REPORTS=dir]
+	"$(BIN)/cluster-profiles" compare --clusters "$$CLUSTERS" --edition "$$EDITION" $(DATA_OPTION) $(REPORTS_OPTION)
 
 # every target that runs the command: its messages name the make variables (CLUSTER, DATA) instead of the
 # options (--cluster, --data-dir), and an unknown cluster's points to `make list`, not the console command
@@ -164,7 +166,7 @@ find-clusters: $(COMPUTE) ## the narrative of a clustering run: make find-cluste
 	@radii=(); if [ -n "$$RADII" ]; then read -r -a radii <<< "$$RADII"; radii=(--radius-km "$${radii[@]}"); fi; \
 	people=(); if [ -n "$$MIN_PEOPLE" ]; then read -r -a people <<< "$$MIN_PEOPLE"; people=(--min-people "$${people[@]}"); fi; \
 	settings=(); if [ -n "$$SETTINGS" ]; then settings=(--settings "$$SETTINGS"); fi; \
-	"$(BIN)/cluster-profiles" find-clusters --records "$$RECORDS" "$${settings[@]}" "$${radii[@]}" "$${people[@]}"
+	"$(BIN)/cluster-profiles" find-clusters --records "$$RECORDS" "$${settings[@]}" "$${radii[@]}" "$${people[@]}" $(REPORTS_OPTION)
 
 lab: $(LAB) ## JupyterLab at the repository root (127.0.0.1, token), opening working copies in lab/ (git-ignored)
 	"$(BIN)/cluster-profiles" lab

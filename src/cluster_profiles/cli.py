@@ -17,6 +17,7 @@ from cluster_profiles.compute.adapters.commands import add_records_command, none
 from cluster_profiles.errors import ClusterProfilesError
 from cluster_profiles.files import check_reports_dir
 from cluster_profiles.names import VIA_COMMAND_LINE, VIA_MAKE, shorten
+from cluster_profiles.runner.roots import default_reports_dir
 
 # When the command is done, Python's last garbage collection walks every object its imports made (pandas,
 # papermill, nbconvert): 0.3-0.4 s after a render, a tenth of it. Frozen at exit, they are freed without
@@ -42,9 +43,9 @@ def _render(args: argparse.Namespace) -> int:
 
     skip_unused_iri_checker()
     html_path = render_page(PROFILE, {"cluster": args.cluster, "edition": args.edition,
-                                      "data_dir": args.data_dir or ""}, args.reports_dir)
+                                      "data_dir": args.data_dir or ""}, _reports_dir(args))
     print(f"Wrote {html_path}")
-    index = paths.index_path(Path(args.reports_dir))
+    index = paths.index_path(_reports_dir(args))
     if index.is_file():
         print(f"Index: {index.resolve()}")
     return 0
@@ -61,12 +62,18 @@ def _compare(args: argparse.Namespace) -> int:
     from cluster_profiles.runner.page import render_page
 
     html_path = render_page(COMPARE, {"clusters": names, "edition": args.edition, "data_dir": args.data_dir or ""},
-                            args.reports_dir)
+                            _reports_dir(args))
     print(f"Wrote {html_path}")
-    index = paths.index_path(Path(args.reports_dir))
+    index = paths.index_path(_reports_dir(args))
     if index.is_file():
         print(f"Index: {index.resolve()}")
     return 0
+
+
+def _reports_dir(args: argparse.Namespace) -> Path:
+    """The reports folder given, or the data folder's own (``reports/`` for the shipped data, else
+    ``reports-<folder name>/``: see runner.roots)."""
+    return Path(args.reports_dir) if args.reports_dir else default_reports_dir(args.data_dir)
 
 
 def _find_clusters(args: argparse.Namespace) -> int:
@@ -95,11 +102,12 @@ def _render_all(args: argparse.Namespace) -> int:
         from cluster_profiles.narrate.profile import edition_info  # only to word the error
 
         edition_info(tables, args.edition)  # raises the unknown-edition error
-    check_reports_dir(Path(args.reports_dir))  # before any worker or kernel starts
-    result = build_site(tables, args.reports_dir, args.data_dir or "", editions, args.economy, args.jobs, args.force,
+    reports_dir = _reports_dir(args)
+    check_reports_dir(reports_dir)  # before any worker or kernel starts
+    result = build_site(tables, reports_dir, args.data_dir or "", editions, args.economy, args.jobs, args.force,
                         progress=not args.quiet)
     print(summary(result))
-    print(f"Index: {Path(args.reports_dir).resolve() / 'index.html'}")
+    print(f"Index: {reports_dir.resolve() / 'index.html'}")
     return 0 if result.ok else 1
 
 
@@ -186,7 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--cluster", default="Hefei", help="cluster name as in data/clusters.csv (default: Hefei)")
     render.add_argument("--edition", type=int, default=2024, help="GII edition year (default: 2024)")
     render.add_argument("--data-dir", default="", help="folder of data tables (default: the project's data/)")
-    render.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="where reports are written")
+    render.add_argument("--reports-dir", type=Path, default=None,
+                        help="where the pages go (default: reports/ for the shipped data, reports-<folder name>/ for "
+                             "another data folder); one folder per data folder")
     render.set_defaults(run=_render)
 
     compare = commands.add_parser("compare", help="two or more clusters of one edition side by side, to "
@@ -195,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help='cluster names separated by ";" (names contain commas): "Hefei;Nanjing;Wuhan"')
     compare.add_argument("--edition", type=int, default=2024, help="GII edition year (default: 2024)")
     compare.add_argument("--data-dir", default="", help="folder of data tables (default: the project's data/)")
-    compare.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="where reports are written")
+    compare.add_argument("--reports-dir", type=Path, default=None,
+                         help="where the pages go (default: reports/ for the shipped data, reports-<folder name>/ for "
+                              "another data folder); one folder per data folder")
     compare.set_defaults(run=_compare)
 
     batch = commands.add_parser("render-all", help="render every cluster and edition (or a chosen edition or economy) "
@@ -206,7 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="render even the reports whose inputs have not changed")
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.add_argument("--data-dir", default="", help="folder of data tables (default: the project's data/)")
-    batch.add_argument("--reports-dir", type=Path, default=paths.REPORTS_DIR, help="where reports are written")
+    batch.add_argument("--reports-dir", type=Path, default=None,
+                       help="where the pages go (default: reports/ for the shipped data, reports-<folder name>/ for "
+                            "another data folder); one folder per data folder")
     batch.set_defaults(run=_render_all)
 
     listing = commands.add_parser("list", help="list the clusters in the data")
@@ -289,7 +303,8 @@ MAKE_VARIABLES = {"--cluster": "CLUSTER", "--clusters": "CLUSTERS", "--edition":
                   "--economy": "ECONOMY", "--jobs": "JOBS", "--records": "RECORDS", "--out": "OUT",
                   "--settings": "SETTINGS", "--works": "WORKS", "--institutions": "INSTITUTIONS", "--tables": "TABLES",
                   "--engine": "ENGINE", "--years": "YEARS", "--format": "FORMAT", "--radius-km": "RADII",
-                  "--min-people": "MIN_PEOPLE", "--source": "SOURCE", "the table file": "FILE"}
+                  "--min-people": "MIN_PEOPLE", "--source": "SOURCE", "the table file": "FILE",
+                  "--reports-dir": "REPORTS"}
 _OPTION = re.compile("|".join(rf"(?<![\w-]){re.escape(option)}(?![\w-])" for option in MAKE_VARIABLES))
 
 

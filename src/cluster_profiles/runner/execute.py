@@ -89,10 +89,12 @@ def html_exporter() -> HTMLExporter:
     return exporter
 
 
-def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
+def export_html(notebook: nbformat.NotebookNode, title: str, name: str | None = None) -> str:
+    """The page's HTML; ``name`` is the page's file name without its ending, as nbconvert names a notebook (the
+    template links files named after the page: a profile's data zip)."""
     notebook = nbformat.from_dict(notebook)
     notebook.metadata["title"] = title
-    body, _ = html_exporter().from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    body, _ = html_exporter().from_notebook_node(notebook, resources={"metadata": {"name": name or title}})
     return body
 
 
@@ -151,7 +153,7 @@ def execute_to_files(notebook: Path, run_parameters: dict[str, object], html_pat
             if kernel_manager is None:  # a kernel we started for this report alone
                 shutdown_kernel(manager)
     normalise_executed(executed)
-    html = export_html(executed, title)
+    html = export_html(executed, title, html_path.stem)
     outputs = {paths.executed_notebook_path(html_path): nbformat.writes(executed) + "\n", html_path: html}
     marker = (paths.fingerprint_path(html_path), fingerprint + "\n") if fingerprint else None
     write_files_atomically(outputs, marker=marker)

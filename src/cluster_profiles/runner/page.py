@@ -20,6 +20,8 @@ from typing import Any
 
 from cluster_profiles import fingerprints, paths
 from cluster_profiles.files import check_reports_dir, write_files_atomically
+from cluster_profiles.runner import roots
+from cluster_profiles.runner.downloads import KINDS_WITH_DOWNLOAD, PageData
 from cluster_profiles.runner.kernels import early_kernel
 from cluster_profiles.runner.kinds import NotebookSpec
 
@@ -57,8 +59,11 @@ def render_page(spec: NotebookSpec, values: dict[str, object], reports_dir: Path
     """Render one page of ``spec`` with the parameters ``values``; return where it went."""
     from cluster_profiles.runner.render import data_folder  # papermill, nbconvert: see below
 
-    reports_dir = paths.checked_path(reports_dir or paths.REPORTS_DIR, "--reports-dir", "folder")
     checked: Any = spec.check(values)
+    data_dir = str(getattr(checked, "data_dir", "") or "")
+    # a data folder's pages go to its own site unless a reports folder is given (runner.roots)
+    reports_dir = paths.checked_path(reports_dir or (roots.default_reports_dir(data_dir) if spec.data_folder
+                                                     else paths.REPORTS_DIR), "--reports-dir", "folder")
     stamp = None
     tables = None
     if spec.data_folder and spec.prepare_names is not None:
@@ -77,6 +82,8 @@ def render_page(spec: NotebookSpec, values: dict[str, object], reports_dir: Path
     else:
         checked = spec.prepare(None, checked)
     check_reports_dir(reports_dir)  # a file, or read-only: refused before a kernel starts, created if missing
+    if spec.data_folder:  # another data folder's site: refused before a kernel starts
+        roots.claim(reports_dir, data_folder(checked.data_dir or ""))
     with early_kernel(spec.notebook.parent) as manager:
         # while the kernel boots and imports the package in it: papermill, nbconvert, the exporter
         from cluster_profiles.runner.execute import check_notebook_parameters, warm_up_export
@@ -87,6 +94,11 @@ def render_page(spec: NotebookSpec, values: dict[str, object], reports_dir: Path
         html_path, checked = render(spec, checked, reports_dir=reports_dir, kernel_manager=manager, prepared=True)
     if stamp is not None:
         _write_stamp(reports_dir, *stamp)
+    if spec.data_folder:
+        folder = data_folder(checked.data_dir or "")
+        if spec.kind in KINDS_WITH_DOWNLOAD:
+            PageData(folder).write_profile_zip(html_path, checked.cluster, checked.edition)
+        roots.record_pages(reports_dir, folder, [html_path.relative_to(reports_dir)])
     if spec.updates_index and paths.index_path(reports_dir).is_file():
         # the index lists the pages of this kind that exist: add this one (pandas, Jinja: only then)
         from cluster_profiles.contract.load import load_tables
