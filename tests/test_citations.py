@@ -101,7 +101,7 @@ def test_a_wipo_source_is_cited_before_the_press_in_a_report(fixture_tables):
 def test_two_citations_of_one_url_are_one_entry_keeping_both_notes():
     cited = c.Citations.of([["https://a.example/x (intensity 26th) ; https://a.example/x"],
                             ["https://a.example/x (per million)"]])
-    assert cited.entries == ("https://a.example/x (intensity 26th) ; (per million)",)
+    assert cited.entries == ("https://a.example/x (intensity 26th; per million)",)
     assert cited.number("https://a.example/x") == 1
 
 

@@ -1,10 +1,12 @@
-"""Sources as numbered notes: each citation is numbered once, in the order a report first cites it,
+"""Sources as numbered notes: each publication is numbered once, in the order a report first cites it,
 and every note links to its entry in the list at the end of the report.
 
-A row's ``source`` joins several citations with " ; ". Where WIPO's own publication (a wipo.int page,
-or a named WIPO document) is among them, it is cited first and the press after it; otherwise the
-row's order is kept. Long URLs appear only in the list at the end; a note shows the number and the
-source's host name, so that a reader sees at a glance who says it.
+A row's ``source`` joins several citations with " ; " (their form: ``contract.citation_form``). Where
+WIPO's own publication (a wipo.int page, or a document whose citation names WIPO as its publisher) is
+among them, it is cited first and the press after it; otherwise the row's order is kept. The citations
+of one publication (one URL, whatever note follows it) make one entry, each of their notes listed once.
+Long URLs appear only in the list at the end; a note shows the number and who says it (the named
+publisher and title, or the host name), each publisher once with all its numbers.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-URL = re.compile(r"https?://[^\s;,)]+[^\s;,).]")
+from cluster_profiles.contract.citation_form import URL, citation_key, citations_of
+
 PRIMARY_HOSTS = ("wipo.int",)  # the publisher of the GII: its pages are the primary source
 LABEL_LENGTH = 40  # a named document's label in a note is cut to this many characters
 
@@ -80,63 +83,98 @@ def host(citation: str) -> str | None:
     return name.removeprefix("www.") or None
 
 
+def lead(citation: str) -> str:
+    """The publisher and title written before a citation's URL ('' when it starts with its URL)."""
+    match = URL.search(citation)
+    return (citation[:match.start()] if match else citation).strip().rstrip(",(").strip()
+
+
 def is_primary(citation: str) -> bool:
-    """True for WIPO's own publication: a wipo.int URL, or a named document published by WIPO."""
+    """True for WIPO's own publication: a wipo.int URL, or a document whose citation names WIPO first."""
+    if lead(citation).upper().startswith("WIPO"):
+        return True
     name = host(citation)
-    if name is not None:
-        return any(name == h or name.endswith("." + h) for h in PRIMARY_HOSTS)
-    return citation.strip().upper().startswith("WIPO")
+    return name is not None and any(name == h or name.endswith("." + h) for h in PRIMARY_HOSTS)
 
 
 def key(citation: str) -> str:
-    """What makes two citations the same: their URL (whatever note follows it), else their text."""
+    """What makes two citations one publication: their URL (whatever note follows it), else their text."""
+    return citation_key(citation)
+
+
+def _split(citation: str) -> tuple[str, list[str]]:
+    """A citation as its head (publisher, title, URL) and the notes in parentheses after its URL, one per
+    item ("(a; b)" is two); a citation with other text after its URL is all head."""
     match = URL.search(citation)
-    return match.group(0) if match else citation.strip()
+    if match is None:
+        return citation.strip(), []
+    notes: list[str] = []
+    depth, current, outside = 0, "", ""
+    for char in citation[match.end():]:
+        if char == "(":
+            depth += 1
+            if depth == 1:
+                continue
+        elif char == ")" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                notes.append(current.strip())
+                current = ""
+                continue
+        if depth:
+            current += char
+        else:
+            outside += char
+    if depth or outside.strip():
+        return citation.strip(), []
+    return citation[:match.end()].strip(), [item.strip() for note in notes for item in note.split("; ") if item.strip()]
+
+
+def _merge(entry: str, other: str) -> str:
+    """One list entry for two citations of one publication: the fuller head, each note once."""
+    head, notes = _split(entry)
+    other_head, other_notes = _split(other)
+    if len(lead(other_head)) > len(lead(head)):
+        head = other_head
+    notes = list(dict.fromkeys(notes + other_notes))
+    return f"{head} ({'; '.join(notes)})" if notes else head
 
 
 def _unique(citations: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    kept = []
+    """Each publication once, where it is first cited, with the notes of all its citations."""
+    merged: dict[str, str] = {}
     for citation in citations:
-        if key(citation) not in seen:
-            seen[key(citation)] = None
-            kept.append(citation)
-    return kept
+        name = key(citation)
+        merged[name] = _merge(merged[name], citation) if name in merged else citation
+    return list(merged.values())
 
 
 def row_citations(source: str) -> list[str]:
-    """One row's citations: split on " ; ", duplicates dropped, WIPO's own publication first."""
-    parts = _unique(p.strip() for p in str(source).split(" ; ") if p.strip())
+    """One row's citations: split on " ; ", one per publication, WIPO's own publication first."""
+    parts = _unique(citations_of(source))
     return sorted(parts, key=lambda p: not is_primary(p))  # stable: the press keeps its order
 
 
 def note_citations(sources: Iterable[str | None]) -> list[str]:
     """The citations of several rows, in the order a note shows them: row by row, each row's primary
-    source first, each citation once."""
+    source first, each publication once, and a publisher's publications next to each other."""
     ordered: list[str] = []
     for source in sources:
-        if source is None or (isinstance(source, float) and source != source):  # empty cell
-            continue
-        ordered += row_citations(str(source))
-    return _unique(ordered)
-
-
-def _merge(entry: str, other: str) -> str:
-    """One list entry for two citations of the same URL: keep what each adds (its note)."""
-    if other in entry:
-        return entry
-    if entry in other:
-        return other
-    extra = other.replace(key(other), "").strip(" :;")
-    return f"{entry} ; {extra}" if extra else entry
+        ordered += row_citations(str(source)) if citations_of(source) else []
+    by_publisher: dict[str, list[str]] = {}  # one publisher's publications side by side, where it is first cited
+    for citation in _unique(ordered):
+        by_publisher.setdefault(label(citation), []).append(citation)
+    return [citation for citations in by_publisher.values() for citation in citations]
 
 
 def label(citation: str) -> str:
-    """Short words for a note: the host name, or the start of a named document's title."""
-    name = host(citation)
-    if name is not None:
-        return name
-    title = citation.split(" (")[0].strip()
+    """Short words for a note: the named publisher and title (their first two parts), or the host name."""
+    named = lead(citation)
+    if URL.search(citation) is None or not named:
+        name = host(citation)
+        if name is not None:
+            return name
+    title = ", ".join(part.strip() for part in (named or citation.split(" (")[0]).split(",")[:2])
     return title if len(title) <= LABEL_LENGTH else title[: LABEL_LENGTH - 1].rstrip() + "…"
 
 
@@ -152,14 +190,13 @@ class Citations:
         """``groups``: what each note cites (a list of row sources), in the order the report shows the notes."""
         entries: dict[str, str] = {}  # key -> the entry's text, in order of first citation
         for group in groups:
-            for source in group:
-                for citation in note_citations([source]):
-                    name = key(citation)
-                    entries[name] = _merge(entries[name], citation) if name in entries else citation
+            for citation in note_citations(group):
+                name = key(citation)
+                entries[name] = _merge(entries[name], citation) if name in entries else citation
         return cls(tuple(entries.values()), anchor_prefix)
 
     def number(self, citation: str) -> int:
-        """The number of a citation (or of any citation of the same URL)."""
+        """The number of a citation (or of any citation of the same publication)."""
         wanted = key(citation)
         for number, entry in enumerate(self.entries, start=1):
             if key(entry) == wanted:
@@ -170,16 +207,18 @@ class Citations:
         return f"{self.anchor_prefix}{number}"
 
     def refs(self, sources: Iterable[str | None], with_labels: bool = True) -> Markup:
-        """The note markers for ``sources``: ``[1] wipo.int, [4] jetro.go.jp``, each a link to the list."""
-        markers = []
+        """The note markers for ``sources``: ``[1] wipo.int, [4], [6] jetro.go.jp``, each a link to the list;
+        a publisher cited for several publications is named once, after all their numbers."""
+        by_label: dict[str, list[Markup]] = {}
         for citation in note_citations(sources):
             number = self.number(citation)
             marker = Markup('<a class="cite" href="#{}" title="{}">[{}]</a>').format(
                 self.anchor(number), self.entries[number - 1], number)
-            if with_labels:
-                marker += Markup("\u00a0{}").format(label(citation))
-            markers.append(marker)
-        return Markup(", ").join(markers)
+            by_label.setdefault(label(citation) if with_labels else str(number), []).append(marker)
+        if not with_labels:
+            return Markup(", ").join(marker for markers in by_label.values() for marker in markers)
+        return Markup(", ").join(Markup("{}\u00a0{}").format(Markup(", ").join(markers), name)
+                                 for name, markers in by_label.items())
 
     def note(self, sources: Iterable[str | None]) -> Markup:
         """A section's source note, or nothing when it cites nothing."""
