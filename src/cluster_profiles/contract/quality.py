@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cluster_profiles.contract import citation_form
 from cluster_profiles.contract.canonical_csv import line_of
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.contract.vocabulary import OUTPUTS, list_name
@@ -186,11 +187,26 @@ def totals_against_per_million(tables: Tables) -> list[Finding]:
     return findings
 
 
+def unfollowable_sources(tables: Tables) -> list[Finding]:
+    """A source a reader cannot follow: a project path, a label glued before a URL, a publication
+    cited twice in one cell (``citation_form``)."""
+    findings = []
+    for name, frame in tables.frames.items():
+        if "source" not in frame.columns:
+            continue
+        for position, (_, row) in enumerate(frame.iterrows()):
+            for problem in citation_form.problems(row["source"]):
+                edition = int(row["edition"]) if "edition" in frame.columns and not pd.isna(row["edition"]) else 0
+                cluster = str(row["cluster"]) if "cluster" in frame.columns else ""
+                findings.append(Finding(edition, cluster, f"{name}.csv", line_of(position), "source", problem))
+    return findings
+
+
 def findings(tables: Tables) -> list[Finding]:
     """Every data-quality finding in the data folder, sorted."""
     return sorted(duplicated_names(tables) + counts_against_shares(tables) + share_sums(tables)
                   + stated_ranks_against_tables(tables) + top_counts_against_total(tables)
-                  + shares_against_total(tables) + totals_against_per_million(tables))
+                  + shares_against_total(tables) + totals_against_per_million(tables) + unfollowable_sources(tables))
 
 
 _FOLDER_FINDINGS: dict[int, list[Finding]] = {}  # id(tables) -> findings(tables), while that Tables lives
