@@ -222,3 +222,28 @@ def test_the_bar_is_labelled_and_gives_no_pace_until_each_worker_has_warmed_up()
     assert "page/s" in lines[3] and "<" in lines[3]
     rate = float(lines[3].split("page/s")[0].split()[-1])
     assert rate > 1.0, lines  # the pace after the warm-up (pages every half second), not 4 pages in 21 s
+
+
+@pytest.mark.kernel
+def test_pages_run_in_one_kernel_share_one_client_until_the_kernel_is_shut_down(tmp_path):
+    """A warm kernel's pages reuse the client that connected for the first one (nbclient would connect anew and
+    wait a fifth of a second for each); shutting the kernel down closes that client."""
+    from jupyter_core.utils import run_sync
+
+    from cluster_profiles import paths
+    from cluster_profiles.runner.execute import execute_to_files
+    from cluster_profiles.runner.kernels import KEPT_CLIENTS, new_kernel_manager, shutdown_kernel
+
+    manager = new_kernel_manager(str(tmp_path))
+    run_sync(manager.start_kernel)()
+    try:
+        clients = []
+        for cluster in ("Nanjing", "Hefei"):
+            execute_to_files(paths.PROFILE_NOTEBOOK, {"cluster": cluster, "edition": 2024, "data_dir": ""},
+                             tmp_path / f"{cluster}.html", cluster, what=cluster, kernel_manager=manager)
+            clients.append(KEPT_CLIENTS[manager])
+        assert clients[0] is clients[1] and clients[0].channels_running
+    finally:
+        shutdown_kernel(manager)
+    assert manager not in KEPT_CLIENTS and not clients[0].channels_running
+    assert "Hefei is the twelfth-ranked cluster" in (tmp_path / "Hefei.html").read_text(encoding="utf-8")

@@ -106,3 +106,26 @@ def test_a_profile_gets_the_findings_of_the_tables_it_is_built_from(fixture_tabl
     fixed = replace(fixture_tables, top_organisations=top[~twice])
     assert quality.findings_for(fixed, 2024, "Hefei") == []
     assert quality.findings_for(fixture_tables, 2024, "Hefei") == [f for f in folder if f.cluster == "Hefei"]
+
+
+def test_unmodified_copies_share_their_folders_findings_and_a_modified_copy_gets_its_own(monkeypatch, data_copy):
+    """load_tables hands each caller a copy (one per page in a warm kernel): the folder's findings are worked out
+    once for all the copies that still equal what was loaded, and again for a copy a caller has changed."""
+    from cluster_profiles.contract.load import load_tables
+
+    worked_out = []
+    real = quality.findings
+    monkeypatch.setattr(quality, "findings", lambda tables: worked_out.append(tables) or real(tables))
+    first, second = load_tables(data_copy), load_tables(data_copy)
+    assert first is not second
+    expected = [f for f in real(first) if f.edition == 2024 and f.cluster == "Hefei"]
+    assert expected
+    assert quality.findings_for(first, 2024, "Hefei") == expected
+    assert quality.findings_for(second, 2024, "Hefei") == expected
+    assert len(worked_out) == 1
+    changed = load_tables(data_copy)
+    top = changed.top_organisations
+    hefei = (top["edition"] == 2024) & (top["cluster"] == "Hefei")
+    top.drop(index=top.index[hefei], inplace=True)  # a caller may modify its copy in place
+    assert quality.findings_for(changed, 2024, "Hefei") != expected
+    assert len(worked_out) == 2

@@ -214,8 +214,10 @@ _FOLDER_FINDINGS: dict[int, list[Finding]] = {}  # id(tables) -> findings(tables
 
 def findings_for(tables: Tables, edition: int, cluster: str) -> list[Finding]:
     """The findings about one cluster and edition. The whole folder's findings are worked out once per
-    ``Tables`` (which is read-only): every profile built from it (a warm kernel's reports, a comparison's
-    clusters) picks its own from them instead of checking the folder again."""
+    ``Tables`` (which is read-only), or once per loaded folder for the unmodified copies ``load_tables`` hands out:
+    every profile built from it (a warm kernel's reports, a comparison's clusters) picks its own from them
+    instead of checking the folder again."""
+    tables = tables.unmodified_origin()
     key = id(tables)
     if key not in _FOLDER_FINDINGS:
         _FOLDER_FINDINGS[key] = findings(tables)

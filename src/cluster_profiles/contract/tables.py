@@ -40,7 +40,23 @@ class Tables:
         return self.frames[name]
 
     def copy(self) -> Tables:
-        return Tables(self.data_dir, {name: frame.copy() for name, frame in self.frames.items()})
+        copied = Tables(self.data_dir, {name: frame.copy() for name, frame in self.frames.items()})
+        copied.__dict__["_origin"] = self.__dict__.get("_origin", self)
+        return copied
+
+    def unmodified_origin(self) -> Tables:
+        """The tables this one was copied from, while every frame still equals its original (a caller may modify
+        its copy); else itself. Whatever is worked out from a data folder once (its data-quality findings) is kept
+        with the original, and every unmodified copy of it, one per page in a warm kernel, finds it there."""
+        origin = self.__dict__.get("_origin")
+        if origin is None or origin.frames.keys() != self.frames.keys():
+            return self
+        if all(frame.equals(origin.frames[name]) for name, frame in self.frames.items()):
+            return origin
+        return self
+
+    def __getstate__(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if name != "_origin"}
 
     def edition_list(self) -> list[int]:
         return sorted(int(e) for e in self.editions["edition"])

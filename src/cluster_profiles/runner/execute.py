@@ -13,21 +13,43 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
+from nbclient.util import run_hook
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
+from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+from papermill.utils import merge_kwargs, remove_args
 
 from cluster_profiles import paths
 from cluster_profiles.errors import ParameterError, RenderError
 from cluster_profiles.files import kernel_dir, write_files_atomically
-from cluster_profiles.runner.kernels import new_kernel_manager, shutdown_kernel
+from cluster_profiles.runner.kernels import KEPT_CLIENTS, new_kernel_manager, shutdown_kernel
 
 NOTEBOOK_ONLY_TAG = "notebook-only"  # cells for JupyterLab users (instructions), dropped from reports
 
 
+class WarmKernelClient(PapermillNotebookClient):
+    """papermill's notebook client, connecting once to a kernel it is given (``kernels.KEPT_CLIENTS``): the
+    pages a batch worker runs in its warm kernel share one connection, ready from the first page on."""
+
+    async def async_start_new_kernel_client(self):
+        client = KEPT_CLIENTS.get(self.km)
+        if client is None or not client.channels_running:
+            client = await super().async_start_new_kernel_client()
+            KEPT_CLIENTS[self.km] = client
+            return client
+        self.kc = client
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return client
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+
 class KeepExecutedEngine(NBClientEngine):
-    """papermill's default engine, keeping the notebook it executed.
+    """papermill's default engine, keeping the notebook it executed and the kernel's client.
 
     With no output path papermill drops the executed notebook when a cell fails; a failed render
     writes it beside the report instead, with the error in its cell, for debugging.
@@ -41,6 +63,19 @@ class KeepExecutedEngine(NBClientEngine):
         executed = super().execute_notebook(nb, kernel_name, **kwargs)
         cls.last_executed = executed
         return executed
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=60, execution_timeout=None, **kwargs):
+        # papermill's NBClientEngine.execute_managed_notebook (papermill 2.7), with WarmKernelClient in place of
+        # PapermillNotebookClient
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(
+            safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout, kernel_name=kernel_name, log=logger, log_output=log_output,
+            stdout_file=stdout_file, stderr_file=stderr_file)
+        return WarmKernelClient(nb_man, **final_kwargs).execute()
 
 
 ENGINE_NAME = "cluster-profiles"
