@@ -4,12 +4,20 @@
    records, window, round and aggregate in DuckDB, weighted DBSCAN per kind, merge, every per-cluster measure; all
    but writing the folder) in a fresh child process: wall time and peak memory (summed RSS of the child's process
    tree, sampled every 50 ms).
-2. Against the naive way, on the same 10^6 rows (``--compare-rows``): the same clustering done naively (pandas
-   reads and aggregates the rows to their exact, unrounded coordinates; scikit-learn's weighted DBSCAN on those
-   points) against the pipeline's own steps for it (DuckDB: read, window, round to ``grid_degrees``, aggregate;
-   the same DBSCAN on the rounded points). Each in its own child process; the ratio of their wall times, both peaks,
-   and the agreement of the two clusterings over the address rows (adjusted Rand index; a row's label is its kind
-   and its cluster, or noise).
+2. Against the naive way, on the same 10^6 rows (``--compare-rows``), three processes run one after the other,
+   ``--repeat`` rounds (so that a change in the machine's load hits all three alike), each timed by this script
+   from the process's start to its exit:
+   - naive: pandas reads and aggregates the rows to their exact, unrounded coordinates; scikit-learn's weighted
+     DBSCAN on those points; it writes each address row's label;
+   - pipeline: the pipeline's own steps for the same clustering (DuckDB: read, window, round to ``grid_degrees``,
+     aggregate; the same DBSCAN on the rounded points);
+   - command: ``cluster-profiles clusters --records ... --out ...`` as a user runs it: everything the pipeline
+     does (validation, the merge, every measure, the tables) and writing the validated data folder.
+   Two ratios, each the median over the rounds of that round's ratio: the work alone (naive against pipeline,
+   each timed inside its process from after its imports until its clustering is done: neither validates) and
+   the whole process (naive against command, both from start to exit, imports, reading and writing included).
+   The agreement of the two clusterings over the address rows: the adjusted Rand index (a row's label is its
+   kind and its cluster, or noise).
 
 Synthetic records (seeded, ``--seed``): 300 metropolitan centres with Zipf shares and spreads of 2-8 km hold 90 %
 of the distinct locations, the rest spread uniformly; there are rows / 5 distinct exact locations (geocoded
@@ -21,6 +29,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -206,12 +216,8 @@ CHILDREN = {"compute": child_compute, "ours": child_ours, "naive": child_naive}
 
 
 # ---------------------------------------------------------------- measuring
-def measure(role: str, records: Path, scratch: Path) -> dict:
-    """Run one child; its wall time (from the parent) and peak RSS of its process tree, plus what it reported."""
-    result = scratch / f"{role}-{records.name}.json"
-    started = time.perf_counter()
-    process = psutil.Popen([sys.executable, __file__, "--child", role, "--records", str(records),
-                            "--result", str(result)])
+def _watch(process: psutil.Popen, started: float, what: str) -> tuple[float, float]:
+    """Wait for ``process``, sampling the summed RSS of its tree: (wall seconds since ``started``, peak GiB)."""
     peak = 0
     while process.poll() is None:
         total = 0
@@ -222,11 +228,32 @@ def measure(role: str, records: Path, scratch: Path) -> dict:
             pass
         peak = max(peak, total)
         time.sleep(0.05)
+    wall = time.perf_counter() - started
     if process.returncode != 0:
-        raise SystemExit(f"the {role} run on {records} failed (exit {process.returncode})")
+        raise SystemExit(f"{what} failed (exit {process.returncode})")
+    return wall, peak / 2**30
+
+
+def measure(role: str, records: Path, scratch: Path) -> dict:
+    """Run one child; its wall time (from the parent) and peak RSS of its process tree, plus what it reported."""
+    result = scratch / f"{role}-{records.name}.json"
+    started = time.perf_counter()
+    process = psutil.Popen([sys.executable, __file__, "--child", role, "--records", str(records),
+                            "--result", str(result)])
+    wall, peak_gib = _watch(process, started, f"the {role} run on {records}")
     report = json.loads(result.read_text())
-    report.update(wall=time.perf_counter() - started, peak_gib=peak / 2**30, result=result)
+    report.update(wall=wall, peak_gib=peak_gib, result=result)
     return report
+
+
+def measure_command(records: Path, out: Path) -> dict:
+    """``cluster-profiles clusters`` in a new process, as a user runs it: wall time from its start to its exit."""
+    command = Path(sys.executable).with_name("cluster-profiles")
+    started = time.perf_counter()
+    process = psutil.Popen([str(command), "clusters", "--records", str(records), "--out", str(out), "--quiet"],
+                           stdout=subprocess.DEVNULL)
+    wall, peak_gib = _watch(process, started, f"cluster-profiles clusters on {records}")
+    return {"wall": wall, "peak_gib": peak_gib}
 
 
 def main() -> None:
@@ -234,6 +261,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000, 10_000_000])
     parser.add_argument("--compare-rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20261129)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the comparison (default 3)")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--records", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
@@ -262,23 +290,38 @@ def main() -> None:
         print("(target: 10^7 rows within 2 GiB peak)")
 
         rows = args.compare_rows
-        print(f"\nAgainst the naive way, {rows:,} address rows, same records (clustering only: read, window, "
-              "aggregate, DBSCAN; neither validates)")
-        ours = measure("ours", folders[rows], scratch)
-        naive = measure("naive", folders[rows], scratch)
+        print(f"\nAgainst the naive way, {rows:,} address rows, same records, {args.repeat} rounds; each process "
+              "timed from its start to its exit")
+        print(f"{'round':>5} {'naive':>8} {'pipeline':>9} {'command':>8} {'work alone':>11} {'whole process':>14}")
+        rounds = []
+        for number in range(1, args.repeat + 1):
+            naive = measure("naive", folders[rows], scratch)
+            ours = measure("ours", folders[rows], scratch)
+            command = measure_command(folders[rows], scratch / f"command-out-{number}")
+            rounds.append((naive, ours, command))
+            print(f"{number:>5} {naive['wall']:7.1f}s {ours['wall']:8.1f}s {command['wall']:7.1f}s "
+                  f"{naive['seconds'] / ours['seconds']:10.1f}x {naive['wall'] / command['wall']:13.1f}x", flush=True)
+        naive, ours, command = rounds[-1]
         naive_labels = np.load(naive["result"].with_suffix(".npy"))
         ours_labels = np.load(ours["result"].with_suffix(".npy"))
         agreement = adjusted_rand_score(naive_labels, ours_labels)
-        for name, run, labels, what in (("naive", naive, naive_labels, "pandas, exact points"),
-                                        ("pipeline", ours, ours_labels, "DuckDB, points at the grid")):
+        median = statistics.median
+        for name, runs, labels, what in (("naive", [r[0] for r in rounds], naive_labels, "pandas, exact points"),
+                                         ("pipeline", [r[1] for r in rounds], ours_labels,
+                                          "DuckDB, points at the grid")):
             clusters = len(set(labels.tolist()) - {-1})
-            print(f"{name:<9} ({what}: {run['points']:,}): {run['wall']:7.1f} s, peak {run['peak_gib']:.2f} GiB; "
-                  f"{clusters} clusters (per kind, before merging), {np.mean(labels >= 0):.1%} of rows in one")
-        print(f"ratio naive / pipeline: {naive['wall'] / ours['wall']:.1f}x wall, "
-              f"{naive['seconds'] / ours['seconds']:.1f}x without starting Python and importing "
-              f"({naive['seconds']:.1f} s against {ours['seconds']:.1f} s) (target: 10x or more)")
+            print(f"{name:<9} ({what}: {runs[-1]['points']:,}): median {median(r['wall'] for r in runs):.1f} s "
+                  f"from start to exit, {median(r['seconds'] for r in runs):.1f} s of work; peak "
+                  f"{max(r['peak_gib'] for r in runs):.2f} GiB; {clusters} clusters (per kind, before merging), "
+                  f"{np.mean(labels >= 0):.1%} of rows in one")
+        print(f"command   (cluster-profiles clusters, validation, measures and the data folder written): median "
+              f"{median(r[2]['wall'] for r in rounds):.1f} s from start to exit; peak "
+              f"{max(r[2]['peak_gib'] for r in rounds):.2f} GiB")
+        print(f"ratio, the work alone (naive / pipeline, after the imports, neither validating): median "
+              f"{median(r[0]['seconds'] / r[1]['seconds'] for r in rounds):.1f}x")
+        print(f"ratio, the whole process (naive / cluster-profiles clusters, start to exit): median "
+              f"{median(r[0]['wall'] / r[2]['wall'] for r in rounds):.1f}x (target: 10x or more)")
         print(f"agreement (adjusted Rand index over address rows): {agreement:.4f} (target: 0.99 or more)")
-
 
 if __name__ == "__main__":
     main()
