@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath
 
 from cluster_profiles import paths
 from cluster_profiles.errors import ClusterProfilesError
@@ -92,9 +92,9 @@ def written_pages(reports_dir: Path) -> set[str]:
     return set() if record is None else set(record["pages"])
 
 
-def record_pages(reports_dir: Path, data_dir: str | Path | None, relpaths: Iterable[PurePosixPath | str]) -> None:
+def record_pages(reports_dir: Path, data_dir: str | Path | None, relpaths: Iterable[PurePath | str]) -> None:
     """Add pages to the site file's list (after they were written)."""
-    added = {PurePosixPath(p).as_posix() for p in relpaths}
+    added = {PurePath(p).as_posix() for p in relpaths}
     known = written_pages(reports_dir)
     if not added <= known:
         _write(reports_dir, data_folder_of(data_dir), known | added)

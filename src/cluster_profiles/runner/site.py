@@ -62,7 +62,6 @@ def index_entries(tables: Tables, reports_dir: Path) -> list[dict]:
             entries.append({
                 "cluster": row.cluster, "economy": row.economy, "economy_name": economy_names(tables, row.economy),
                 "edition": int(row.edition), "href": href,
-                "download": str(paths.report_relpath(row.edition, row.cluster).with_suffix(".zip")),
                 "size_rank": None if pd.isna(row.size_rank) else int(row.size_rank),
                 "intensity_rank": None if pd.isna(row.intensity_rank) else int(row.intensity_rank),
             })

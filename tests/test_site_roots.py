@@ -1,0 +1,184 @@
+"""Issue 17 item 4, one site per data folder: each data folder's pages under their own root with their own index,
+nothing of another folder overwritten, pages the data no longer makes removed (when this tool wrote them) or
+listed as stale on the index. Issue 18 item 7: the index opens on the newest edition, names the economies and
+offers the whole data folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from cluster_profiles import cli, paths
+from cluster_profiles.contract.load import load_tables
+from cluster_profiles.names import VIA_MAKE
+from cluster_profiles.runner import roots
+from cluster_profiles.runner.batch import output_path, plan_kind
+from cluster_profiles.runner.kinds import PROFILE
+from cluster_profiles.runner.site import build_index, remove_pages_not_made
+
+from conftest import FIXTURE_DATA
+
+HOSTILE_FOLDER_NAMES = ["my data", "it's \"quoted\"", "$(touch pwned-subshell)", "`touch pwned-tick`",
+                        "données 数据 ☃", "-n --force", "back\\slash", "..a", "%", "数据"]
+
+
+@pytest.fixture
+def reports_home(tmp_path, monkeypatch):
+    """The project's reports/ moved under tmp_path: the default roots are made beside it."""
+    home = tmp_path / "project" / "reports"
+    monkeypatch.setattr(paths, "REPORTS_DIR", home)
+    return home
+
+
+def _copy_data(target: Path) -> Path:
+    import shutil
+
+    shutil.copytree(FIXTURE_DATA, target)
+    return target
+
+
+def test_the_shipped_data_renders_into_reports_and_any_other_folder_into_its_own_root(reports_home, tmp_path):
+    assert roots.default_reports_dir("") == roots.default_reports_dir(None) == reports_home
+    assert roots.default_reports_dir(paths.DATA_DIR) == reports_home
+    first, second = _copy_data(tmp_path / "first"), _copy_data(tmp_path / "second")
+    one, two = roots.default_reports_dir(first), roots.default_reports_dir(second)
+    assert one != two and reports_home not in {one, two}
+    assert one.parent == two.parent == reports_home.parent and one.name.startswith("reports-")
+    roots.claim(one, first)
+    roots.claim(two, second)
+    roots.claim(one, first)  # the same folder again: its own root
+    assert roots.site_data_dir(one) == str(first.resolve()) and roots.site_data_dir(two) == str(second.resolve())
+
+
+@pytest.mark.parametrize("name", HOSTILE_FOLDER_NAMES)
+def test_a_folder_of_any_name_gets_one_root_beside_reports(reports_home, tmp_path, name):
+    folder = tmp_path / "in" / name
+    folder.mkdir(parents=True)
+    root = roots.default_reports_dir(folder)
+    assert root.parent == reports_home.parent and root.name.startswith("reports-") and root != reports_home
+    assert "/" not in root.name and all(ch.isalnum() or ch == "-" for ch in root.name)
+    roots.claim(root, folder)
+    assert roots.site_data_dir(root) == str(folder.resolve())
+    assert not list(tmp_path.rglob("pwned*"))
+
+
+def test_a_root_of_another_data_folder_is_refused_naming_both(tmp_path):
+    first, second = _copy_data(tmp_path / "first"), _copy_data(tmp_path / "second")
+    root = tmp_path / "site"
+    roots.claim(root, first)
+    with pytest.raises(roots.SiteRootError) as refused:
+        roots.claim(root, second)
+    message = str(refused.value)
+    assert "\n" not in message and str(first.resolve()) in message and str(second.resolve()) in message
+    assert "--reports-dir" in message
+    (root / roots.SITE_FILE).write_text("{not json")
+    with pytest.raises(roots.SiteRootError, match="not a site file"):
+        roots.claim(root, first)
+
+
+@pytest.mark.parametrize("command", [["render-all"], ["render", "--cluster", "Hefei"],
+                                     ["compare", "--clusters", "Hefei;Nanjing"]])
+def test_the_command_refuses_another_folders_root_before_writing_anything(tmp_path, capsys, monkeypatch, command):
+    first, second = _copy_data(tmp_path / "first"), _copy_data(tmp_path / "second")
+    root = tmp_path / "site"
+    roots.claim(root, first)
+    before = sorted(p.name for p in root.rglob("*"))
+    code = cli.main([*command, "--edition", "2024", "--data-dir", str(second), "--reports-dir", str(root)])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and len(error.splitlines()) == 1, error
+    assert str(first.resolve()) in error and str(second.resolve()) in error and "Traceback" not in error
+    assert sorted(p.name for p in root.rglob("*")) == before
+    monkeypatch.setenv(VIA_MAKE, "1")  # from make, in make's words
+    assert cli.main([*command, "--edition", "2024", "--data-dir", str(second), "--reports-dir", str(root)]) == 2
+    error = capsys.readouterr().err
+    assert "REPORTS" in error and "--reports-dir" not in error
+
+
+def _page(root: Path, relpath: str, companions: bool = True) -> Path:
+    html = root / relpath
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text("<html></html>")
+    if companions:
+        for suffix in roots.PAGE_COMPANIONS:
+            html.with_suffix(suffix).write_text("x")
+        paths.fingerprint_path(html).write_text("f\n")
+    return html
+
+
+def _drop_cluster(data: Path, cluster: str) -> None:
+    """The data folder without one cluster: its rows gone from every table."""
+    for table in data.glob("*.csv"):
+        text = table.read_text(encoding="utf-8")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        if "cluster" not in rows[0]:
+            continue
+        column = rows[0].index("cluster")
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([rows[0], *(r for r in rows[1:] if r[column] != cluster)])
+        table.write_text(out.getvalue(), encoding="utf-8")
+
+
+def test_a_dropped_clusters_pages_are_removed_and_others_listed_as_stale(tmp_path):
+    data = _copy_data(tmp_path / "data")
+    root = tmp_path / "site"
+    roots.claim(root, data)
+    written = ["2024/cairo.html", "2025/cairo.html", "2024/hefei.html", "2024/compare/cairo--hefei.html"]
+    pages = [_page(root, relpath) for relpath in written]
+    roots.record_pages(root, data, written)
+    by_hand = _page(root, "2024/atlantis.html", companions=False)  # not written by this tool: never removed
+    outside = tmp_path / "outside.html"
+    outside.write_text("keep")
+    record = json.loads((root / roots.SITE_FILE).read_text())
+    record["pages"].append("../outside.html")  # a site file edited by hand: nothing outside the root is touched
+    (root / roots.SITE_FILE).write_text(json.dumps(record))
+    _drop_cluster(data, "Cairo")
+    tables = load_tables(data)
+    removed = remove_pages_not_made(tables, root)
+    assert sorted(removed) == ["2024/cairo.html", "2024/compare/cairo--hefei.html", "2025/cairo.html"]
+    for html in pages[:2] + pages[3:]:
+        assert not any(p.exists() for p in (html, paths.fingerprint_path(html),
+                                            *(html.with_suffix(s) for s in roots.PAGE_COMPANIONS)))
+    assert pages[2].is_file() and by_hand.is_file() and outside.read_text() == "keep"
+    assert roots.written_pages(root) == {"2024/hefei.html", "../outside.html"}
+    index = BeautifulSoup(build_index(tables, root).read_text(encoding="utf-8"), "html.parser")
+    assert [a["href"] for a in index.select("#stale a")] == ["2024/atlantis.html"]
+    assert "cairo" not in str(index)
+
+
+def test_another_folders_pages_in_a_root_without_a_site_file_are_listed_not_removed(fixture_tables, tmp_path):
+    root = tmp_path / "reports"
+    _page(root, "2024/my-computed-cluster.html")
+    _page(root, "2024/hefei.html")
+    assert remove_pages_not_made(fixture_tables, root) == []
+    index = BeautifulSoup(build_index(fixture_tables, root).read_text(encoding="utf-8"), "html.parser")
+    assert [a["href"] for a in index.select("#stale a")] == ["2024/my-computed-cluster.html"]
+    assert (root / "2024" / "my-computed-cluster.html").is_file()
+
+
+def test_the_index_opens_on_the_newest_edition_names_economies_and_offers_the_data_folder(fixture_tables, tmp_path):
+    root = tmp_path / "site"
+    tasks = {(t.cluster, t.edition): t for t in plan_kind(PROFILE, fixture_tables, None, None, root)}
+    chosen = [("Hefei", 2024), ("Shenzhen–Hong Kong–Guangzhou", 2025), ("Cairo", 2025), ("Tokyo–Yokohama", 2023)]
+    for key in chosen:
+        html = output_path(tasks[key], root)
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text("x")
+    page = BeautifulSoup(build_index(fixture_tables, root).read_text(encoding="utf-8"), "html.parser")
+    options = page.select("#edition option")
+    assert [o.get_text() for o in options][:3] == ["2025", "2024", "2023"] and options[0].has_attr("selected")
+    editions = [int(tr["data-edition"]) for tr in page.select("#reports tbody tr")]
+    assert editions == sorted(editions, reverse=True)
+    cells = {tr["data-cluster"]: tr.find_all("td")[1].get_text(" ", strip=True) for tr in page.select("#reports tbody tr")}
+    assert cells["Hefei"] == "China (CN)" and cells["Cairo"] == "Egypt (EG)"
+    names = dict(zip(fixture_tables.economies["code"], fixture_tables.economies["name"], strict=True))
+    assert cells["Shenzhen–Hong Kong–Guangzhou"] == f"{names['CN']} / {names['HK']} (CN/HK)"  # Hong Kong, China
+    link = page.select_one('a[href="data.zip"]')
+    assert link is not None and link["download"] == f"{FIXTURE_DATA.name}.zip"
+    names = zipfile.ZipFile(root / "data.zip").namelist()
+    assert f"{FIXTURE_DATA.name}/clusters.csv" in names
