@@ -10,7 +10,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # each is taken as its literal text (make would otherwise expand a $(...) in it), exported, and used in
 # recipes only as "$$NAME", a quoted shell variable. A report's path (reports/%.html) is single-quoted.
 USER_VARIABLES := CLUSTER CLUSTERS EDITION DATA FILE SOURCE ECONOMY JOBS N WORKS INSTITUTIONS TABLES OUT ENGINE YEARS FORMAT \
-  RECORDS SETTINGS RADII MIN_PEOPLE REPORTS
+  RECORDS SETTINGS RADII MIN_PEOPLE REPORTS COUNTRIES BBOX MAILTO
 EDITION_CHOSEN := $(filter command line,$(origin EDITION))
 $(foreach v,$(USER_VARIABLES),$(if $(filter undefined default,$(origin $(v))),,$(eval override $(v) := $$(value $(v)))))
 CLUSTER ?= Hefei
@@ -50,7 +50,7 @@ DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 REPORTS_OPTION := $(if $(REPORTS),--reports-dir "$$REPORTS",)
 
 .PHONY: help install lock report reports bench check check-order test test-lab lint typecheck lab lab-reset golden validate import locations clean distclean
-.PHONY: records-openalex records-patentsview clusters find-clusters bench-records example
+.PHONY: records-openalex records-openalex-api records-patentsview clusters find-clusters bench-records example
 .PHONY: bench-single compare list
 
 help: ## list the targets
@@ -103,8 +103,8 @@ compare: $(STAMP) ## clusters side by side: make compare CLUSTERS="Hefei;Nanjing
 
 # every target that runs the command: its messages name the make variables (CLUSTER, DATA) instead of the
 # options (--cluster, --data-dir), and an unknown cluster's points to `make list`, not the console command
-CLI_TARGETS := report reports compare list validate import records-openalex records-patentsview clusters \
-  find-clusters example lab lab-reset
+CLI_TARGETS := report reports compare list validate import records-openalex records-openalex-api records-patentsview \
+  clusters find-clusters example lab lab-reset
 $(CLI_TARGETS): export CLUSTER_PROFILES_VIA_MAKE := 1
 reports/%.html: export CLUSTER_PROFILES_VIA_MAKE := 1
 
@@ -146,6 +146,14 @@ records-openalex: $(COMPUTE) $(if $(filter spark,$(ENGINE)),$(SPARK)) ## records
 	@years=(); if [ -n "$$YEARS" ]; then read -r -a years <<< "$$YEARS"; years=(--years "$${years[@]}"); fi; \
 	"$(BIN)/cluster-profiles" records openalex --works "$$WORKS" --institutions "$$INSTITUTIONS" --out "$$OUT" \
 		--engine "$${ENGINE:-duckdb}" --format "$${FORMAT:-parquet}" "$${years[@]}"
+
+records-openalex-api: $(COMPUTE) ## records folder from the OpenAlex API (needs the internet; resumable): make records-openalex-api OUT=dir COUNTRIES="CN HK" | INSTITUTIONS="I27837315" | BBOX="W S E N" [YEARS="2018 2022"] [MAILTO=you@example.org] [FORMAT=csv]
+	@countries=(); if [ -n "$$COUNTRIES" ]; then read -r -a countries <<< "$$COUNTRIES"; countries=(--countries "$${countries[@]}"); fi; \
+	institutions=(); if [ -n "$$INSTITUTIONS" ]; then read -r -a institutions <<< "$$INSTITUTIONS"; institutions=(--institutions "$${institutions[@]}"); fi; \
+	bbox=(); if [ -n "$$BBOX" ]; then read -r -a bbox <<< "$$BBOX"; bbox=(--bbox "$${bbox[@]}"); fi; \
+	years=(); if [ -n "$$YEARS" ]; then read -r -a years <<< "$$YEARS"; years=(--years "$${years[@]}"); fi; \
+	"$(BIN)/cluster-profiles" records openalex-api --out "$$OUT" --format "$${FORMAT:-parquet}" "$${countries[@]}" \
+		"$${institutions[@]}" "$${bbox[@]}" "$${years[@]}" $${MAILTO:+--mailto "$$MAILTO"}
 
 records-patentsview: $(COMPUTE) ## records folder from PatentsView bulk tables: make records-patentsview TABLES=dir OUT=dir [YEARS="2019 2023"] [FORMAT=csv]
 	@years=(); if [ -n "$$YEARS" ]; then read -r -a years <<< "$$YEARS"; years=(--years "$${years[@]}"); fi; \

@@ -1,4 +1,4 @@
-"""``cluster-profiles records openalex|patentsview``: write a records folder from what a user holds."""
+"""``cluster-profiles records openalex|openalex-api|patentsview``: write a records folder from what a user holds."""
 
 from __future__ import annotations
 
@@ -31,6 +31,19 @@ def _openalex(args: argparse.Namespace) -> int:
     return 0
 
 
+def _openalex_api(args: argparse.Namespace) -> int:
+    # requests, DuckDB: only for this command
+    from cluster_profiles.compute.adapters.openalex_api import make_selection, run_openalex_api
+
+    selection = make_selection(countries=args.countries, institutions=args.institutions, bbox=args.bbox,
+                               years=args.years, types=args.types)
+    summary = run_openalex_api(selection, args.out, mailto=args.mailto, fmt=args.format,
+                               memory_limit=args.memory_limit, per_page=args.per_page, progress=not args.quiet,
+                               api_root=args.api_root)
+    print("\n".join(summary.lines()))
+    return 0
+
+
 def _patentsview(args: argparse.Namespace) -> int:
     from cluster_profiles.compute.adapters.patentsview import run_patentsview  # DuckDB: only for this command
 
@@ -54,7 +67,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def add_records_command(commands: argparse._SubParsersAction) -> None:
     records = commands.add_parser("records", help="write a records folder (the compute half's input) from an "
-                                                  "OpenAlex snapshot or PatentsView tables")
+                                                  "OpenAlex snapshot, the OpenAlex API or PatentsView tables")
     sources = records.add_subparsers(dest="source", required=True)
 
     openalex = sources.add_parser("openalex", help="articles from the OpenAlex works snapshot (JSON Lines, .gz or not)")
@@ -68,6 +81,24 @@ def add_records_command(commands: argparse._SubParsersAction) -> None:
     openalex.add_argument("--types", nargs="+", default=["article"], help="OpenAlex work types kept (default: article)")
     _common(openalex)
     openalex.set_defaults(run=_openalex)
+
+    api = sources.add_parser("openalex-api", help="articles fetched from the OpenAlex API (needs the internet) for "
+                                                  "countries, institutions or a bounding box; resumable")
+    api.add_argument("--countries", nargs="+", metavar="CODE",
+                     help="works with an author's institution in these countries (ISO codes: CN HK); with --bbox, "
+                          "the countries whose institutions are looked through (default: those the box meets)")
+    api.add_argument("--institutions", nargs="+", metavar="ID",
+                     help="works of these institutions: OpenAlex ids (I27837315) or ROR ids (00f54p054)")
+    api.add_argument("--bbox", type=float, nargs=4, metavar=("WEST", "SOUTH", "EAST", "NORTH"),
+                     help="works with an author's institution inside this box (degrees; institutions' coordinates)")
+    api.add_argument("--types", nargs="+", default=["article"], help="OpenAlex work types kept (default: article)")
+    api.add_argument("--mailto", default=None, help="your email, for OpenAlex's polite pool (default: $OPENALEX_EMAIL); "
+                                                    "an API key is read from $OPENALEX_API_KEY only")
+    api.add_argument("--per-page", type=int, default=100, help="works per request, 1-200 (default: 100)")
+    api.add_argument("--api-root", default="https://api.openalex.org", help=argparse.SUPPRESS)  # a mirror, tests
+    api.add_argument("--quiet", action="store_true", help="no progress bars")
+    _common(api)
+    api.set_defaults(run=_openalex_api)
 
     patentsview = sources.add_parser("patentsview", help="US patent grants from PatentsView's bulk tables "
                                                          "(written as kind 'pct', the patent layer)")
