@@ -93,7 +93,7 @@ def test_render_section_lays_out_blocks_in_order_and_escapes_text():
 
 
 def test_render_section_without_blocks_or_note():
-    assert html.render_section(html.SectionView("empty")) == Markup('<section class="empty"></section>')
+    assert html.render_section(html.SectionView("empty")) == Markup('<section id="empty" class="empty"></section>')
 
 
 def test_render_section_refuses_what_is_not_a_block():
@@ -116,7 +116,7 @@ def test_a_box_lays_out_its_blocks_inside_a_div_and_escapes_them():
     assert box["class"] == ["quality"] and [c.name for c in box.children] == ["h3", "p", "ul"]
     assert section.find("script") is None and box.find("p").get_text() == HOSTILE
     assert [li.get_text() for li in box.find_all("li")] == [HOSTILE, "kept"] and box.find("i") is not None
-    assert [c.name for c in section.children] == ["div", "p"]
+    assert [c.name for c in section.children] == ["a", "div", "p"]  # its link to itself first: it has no heading
     assert view.kinds() == ["box", "paragraph"] and [p.text for p in view.of_kind("paragraph")] == [HOSTILE, "after"]
 
 
@@ -128,12 +128,14 @@ def test_a_box_refuses_what_is_not_a_block():
 def test_the_source_list_is_the_citations_list():
     cited = Citations.of([["https://example.org/a ; <b>Report</b>"]])
     view = html.SectionView("demo", [html.SourceList(cited)])
-    assert html.render_section(view) == Markup('<section class="demo">{}</section>').format(cited.list_html())
+    assert html.render_section(view) == Markup('<section id="demo" class="demo"><a class="self-link gutter" href="#demo" '
+                                               'aria-label="Link to this section: demo"></a>{}</section>'
+                                               ).format(cited.list_html())
     assert _soup(html.render_section(view)).find("b") is None
 
 
 def test_a_view_may_be_a_header_and_nothing_else_but_a_section():
     header = html.render_section(html.SectionView("report-title", [html.Heading(HOSTILE, 1)], element="header"))
-    assert header.startswith('<header class="report-title"><h1>') and header.endswith("</h1></header>")
+    assert header.startswith('<header id="alert-x-co" class="report-title"><h1>') and header.endswith("</h1></header>")
     with pytest.raises(ValueError, match="element 'script' is not one of"):
         html.render_section(html.SectionView("demo", [], element="script"))

@@ -184,6 +184,13 @@ class SectionView:
     def kinds(self) -> list[str]:
         return [block.kind for block in self.blocks]
 
+    @property
+    def anchor(self) -> str:
+        """The section's id on its page, which its link to itself points to: its first heading's words as a
+        slug, as GitHub and Wikipedia make them ('Key figures, GII 2024' -> 'key-figures-gii-2024'), else its
+        class ('lead'). A page's headings differ, so its ids do (tests/test_anchors.py reads every page kind)."""
+        return section_anchor(next((b.text for b in self.blocks if b.kind == "heading"), self.css_class))
+
     def of_kind(self, kind: str) -> list[Any]:
         """The blocks of this kind, those inside boxes included, in order."""
         return [block for block in _all_blocks(self.blocks) if block.kind == kind]
@@ -214,6 +221,17 @@ def _all_blocks(blocks: list[Any]) -> list[Any]:
     """The blocks in document order, each box followed by the blocks inside it."""
     return [inner for block in blocks
             for inner in [block, *(_all_blocks(block.blocks) if isinstance(block, Box) else [])]]
+
+
+ANCHOR_LENGTH = 60
+
+
+def section_anchor(text: str) -> str:
+    """An id made of a text's words: ASCII letters, digits and hyphens, at most ``ANCHOR_LENGTH`` characters
+    cut at a word; 'section' when the text has no letter or digit."""
+    from slugify import slugify  # python-slugify: only when a section is laid out
+
+    return slugify(Markup(str(text)).striptags(), max_length=ANCHOR_LENGTH, word_boundary=True) or "section"
 
 
 def render_section(view: SectionView, source_note: Markup | None = None) -> Markup:
