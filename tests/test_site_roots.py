@@ -182,3 +182,72 @@ def test_the_index_opens_on_the_newest_edition_names_economies_and_offers_the_da
     assert link is not None and link["download"] == f"{FIXTURE_DATA.name}.zip"
     names = zipfile.ZipFile(root / "data.zip").namelist()
     assert f"{FIXTURE_DATA.name}/clusters.csv" in names
+
+
+# ------------------------------------------------------------------------------------ with kernels
+
+
+@pytest.mark.kernel
+def test_a_site_is_incremental_offers_each_profiles_data_and_drops_a_cluster_the_data_no_longer_has(tmp_path):
+    from cluster_profiles.runner.site import build_site
+
+    data = _copy_data(tmp_path / "computed data")
+    root = tmp_path / "site"
+    first = build_site(load_tables(data), root, str(data), editions=[2025], economy="EG", jobs=1, progress=False)
+    assert first.ok and [t.kind for t in first.rendered] == ["profile", "overview"]
+    page = root / "2025" / "cairo.html"
+    link = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("p.page-download a")
+    assert link is not None and link["href"] == "cairo.zip" and (root / "2025" / "cairo.zip").is_file()
+    assert "2025/cairo.html" in roots.written_pages(root) and roots.site_data_dir(root) == str(data.resolve())
+    zipped, stamp = (root / "2025" / "cairo.zip").read_bytes(), (root / "2025" / "cairo.zip").stat().st_mtime_ns
+    again = build_site(load_tables(data), root, str(data), editions=[2025], economy="EG", jobs=1, progress=False)
+    assert again.rendered == [] and len(again.skipped) == 2  # nothing rendered again, the zip not rewritten
+    assert (root / "2025" / "cairo.zip").read_bytes() == zipped and (root / "2025" / "cairo.zip").stat().st_mtime_ns == stamp
+    _drop_cluster(data, "Cairo")
+    build_site(load_tables(data), root, str(data), editions=[2025], economy="EG", jobs=1, progress=False)
+    assert not [p.name for p in (root / "2025").iterdir() if p.name.startswith(("cairo", ".cairo"))]
+    assert "cairo" not in (root / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.kernel
+def test_through_make_a_folder_of_any_name_gets_its_own_site_and_another_folders_is_refused(tmp_path):
+    """The real Makefile and command, in a project folder under tmp_path (its notebooks linked)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("make") is None:
+        pytest.skip("GNU make is not installed")
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(paths.REPO_ROOT / "Makefile", project)
+    shutil.copy(paths.REPO_ROOT / "pyproject.toml", project)
+    (project / "requirements").mkdir()
+    shutil.copy(paths.REPO_ROOT / "requirements" / "lock-py311.txt", project / "requirements")
+    (project / "notebooks").symlink_to(paths.NOTEBOOKS_DIR)
+    (project / "data").symlink_to(FIXTURE_DATA)
+    bin_dir = project / "venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "cluster-profiles").write_text(f"#!/bin/sh\nexec {sys.executable} -m cluster_profiles.cli \"$@\"\n")
+    (bin_dir / "cluster-profiles").chmod(0o755)
+    for extra in ("render", "compute", "spark", "lab", "dev"):
+        (project / "venv" / f".installed-{extra}").touch()
+    hostile = _copy_data(tmp_path / "it's \"my\" $(touch pwned) données")
+    other = _copy_data(tmp_path / "other")
+    environment = {k: v for k, v in os.environ.items() if k not in {"CONDA_PREFIX", "MAKEFLAGS", "MFLAGS"}}
+    environment |= {"VIRTUAL_ENV": str(project / "venv"), "CLUSTER_PROFILES_ROOT": str(project)}
+
+    def make(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["make", "--no-print-directory", *argv], cwd=project, env=environment,
+                              capture_output=True, text=True, timeout=300)
+
+    done = make("report", "CLUSTER=Cairo", "EDITION=2025", f"DATA={hostile}")
+    assert done.returncode == 0, done.stderr
+    [root] = [p for p in project.iterdir() if p.name.startswith("reports-")]
+    assert (root / "2025" / "cairo.html").is_file() and (root / "2025" / "cairo.zip").is_file()
+    assert not (project / "reports").exists() and not list(tmp_path.rglob("pwned"))
+    refused = make("reports", f"DATA={other}", f"REPORTS={root}")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    [line] = [line for line in refused.stderr.splitlines() if not line.startswith("make: ***")]
+    assert line.startswith("error: REPORTS ") and str(hostile.resolve()) in line and str(other.resolve()) in line
