@@ -189,7 +189,8 @@ def totals_against_per_million(tables: Tables) -> list[Finding]:
 
 def unfollowable_sources(tables: Tables) -> list[Finding]:
     """A source a reader cannot follow: a project path, a label glued before a URL, a publication
-    cited twice in one cell (``citation_form``)."""
+    cited twice in one cell (``citation_form``). Kept out of ``findings``: those are a page's notes about
+    what its source says, and this is about how the folder cites it (tests/test_sources_followable.py)."""
     findings = []
     for name, frame in tables.frames.items():
         if "source" not in frame.columns:
@@ -206,7 +207,7 @@ def findings(tables: Tables) -> list[Finding]:
     """Every data-quality finding in the data folder, sorted."""
     return sorted(duplicated_names(tables) + counts_against_shares(tables) + share_sums(tables)
                   + stated_ranks_against_tables(tables) + top_counts_against_total(tables)
-                  + shares_against_total(tables) + totals_against_per_million(tables) + unfollowable_sources(tables))
+                  + shares_against_total(tables) + totals_against_per_million(tables))
 
 
 _FOLDER_FINDINGS: dict[int, list[Finding]] = {}  # id(tables) -> findings(tables), while that Tables lives
