@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from cluster_profiles.cli import main
 from cluster_profiles.compute.about import (
     ABOUT_FILE,
     DEFAULT_NOUNS,
@@ -15,6 +16,7 @@ from cluster_profiles.compute.about import (
     merge_records_about,
     read_records_about,
 )
+from cluster_profiles.compute.example import write_example_records
 
 
 def test_a_folder_without_the_file_gets_the_kinds_standard_nouns(tmp_path):
@@ -69,3 +71,14 @@ def test_a_bad_merge_leaves_the_file_as_it_was(tmp_path):
         merge_records_about(tmp_path, "patents", one="x")
     assert (tmp_path / ABOUT_FILE).read_bytes() == before
 
+
+
+def test_a_malformed_file_exits_2_from_the_command(tmp_path, capsys):
+
+    records = tmp_path / "records"
+    write_example_records(records)
+    (records / ABOUT_FILE).write_text('{"licence": 4}', encoding="utf-8")
+    assert main(["clusters", "--records", str(records), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "about.json" in error and "'licence'" in error and len(error.splitlines()) == 1
+    assert not (tmp_path / "out").exists()

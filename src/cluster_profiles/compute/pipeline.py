@@ -18,6 +18,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cluster_profiles.compute import fields, measures, points, precision
+from cluster_profiles.compute.about import RecordsAbout, read_records_about
 from cluster_profiles.compute.clustering import Clusters, DensestPlace, densest_place, find_clusters
 from cluster_profiles.compute.records import RecordsInfo, read_records
 from cluster_profiles.compute.settings import DEFAULT_SETTINGS_NAME, Settings, load_settings
@@ -114,6 +115,7 @@ class Summary:
     address_precision: dict[str, precision.AddressPrecision] = field(default_factory=dict)  # of the located addresses
     economy_mismatches: precision.EconomyMismatches | None = None  # addresses outside their declared economy
     out_dir: Path | None = None
+    records_about: RecordsAbout = field(default_factory=RecordsAbout)  # the records' about.json
 
     @property
     def found(self) -> bool:
@@ -176,6 +178,7 @@ class Summary:
             "address_precision": {kind: found.as_dict(self.settings.radius_km)
                                   for kind, found in self.address_precision.items()},
             "economy_mismatches": self.economy_mismatches.as_dict() if self.economy_mismatches is not None else None,
+            "records_about": self.records_about.to_json(),
         }
 
 
@@ -282,7 +285,8 @@ def compute(records_dir: str | Path, settings: Settings, settings_file: str = DE
     with work_database() as con:
         with stages.stage("read records"):
             info = read_records(con, records_dir)
-        summary = Summary(records=info, settings=settings, settings_file=settings_file)
+        summary = Summary(records=info, settings=settings, settings_file=settings_file,
+                          records_about=read_records_about(records_dir))
         with stages.stage("window, points", 3) as bar:
             points.window_documents(con, settings)
             bar.update()

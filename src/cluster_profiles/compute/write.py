@@ -14,14 +14,17 @@ from __future__ import annotations
 import json
 import os
 import time
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
 
 from cluster_profiles import paths
+from cluster_profiles.compute.about import DEFAULT_NOUNS
 from cluster_profiles.contract.canonical_csv import write_tables
 from cluster_profiles.contract.schema import TABLES
 from cluster_profiles.contract.validate import Tables, validate_frames
+from cluster_profiles.contract.vocabulary import ABOUT_TABLE, COMPUTED, NOUN_COLUMNS, RECORD_KINDS
 from cluster_profiles.files import (
     OutputFolderError,
     check_output_folder,
@@ -31,14 +34,15 @@ from cluster_profiles.files import (
     write_manifest,
 )
 
-__all__ = ["COMMAND", "RUN_FILE", "OutputFolderError", "check_target", "schema_frames", "validated_tables",
-           "write_data_folder"]
+__all__ = ["COMMAND", "RUN_FILE", "OutputFolderError", "about_frame", "check_target", "schema_frames",
+           "tool_version", "validated_tables", "write_data_folder"]
 
 COMMAND = "clusters"  # the command whose manifest a computed folder holds
 RUN_FILE = "compute_run.json"  # provenance of a computed folder: records, settings, hashes, summary
 WORLD_SHARE_DECIMALS = 3  # a cluster's share of the world is small: 0.012 %
 SHARE_DECIMALS = 1  # shares within a cluster, as the GII profiles print them (to a whole percent)
 COUNT_DECIMALS = 3  # fractional counts
+RUN_FACTS = {"records_dir", "records_sha256", "settings_file", "settings_sha256", "settings"}  # about.csv's sources
 COORDINATE_DECIMALS = 4  # about 10 m, as data/README.md asks of cluster_locations
 
 
@@ -75,6 +79,51 @@ def validated_tables(frames: dict[str, pd.DataFrame]) -> Tables:
     return validate_frames(schema_frames(frames), where="the computed tables")
 
 
+def tool_version() -> str:
+    try:
+        return version("cluster-profiles")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def settings_name(settings_file: str) -> str:
+    """The settings as a page names them: the file's name, never the folder it sat in on this machine."""
+    return settings_file if settings_file.startswith("the default settings") else Path(settings_file).name
+
+
+def method_text(run_info: dict) -> str:
+    """How the clusters were made, in one sentence, from the run's resolved settings."""
+    settings, nouns = run_info["settings"], (run_info.get("records_about") or {}).get("nouns", {})
+    windows = "; ".join(f"{nouns.get(kind, {}).get('many', DEFAULT_NOUNS[kind].many)} {years[0]}–{years[1]}"
+                        for kind, years in (("pct", settings["pct_years"]), ("article", settings["article_years"])))
+    return (f"Weighted DBSCAN of the records' inventor and author addresses within {settings['radius_km']:g} km, "
+            f"at least {settings['min_people']:,} people, clusters merged within {settings['merge_km']:g} km; "
+            f"{settings['counting']} counting; windows {windows}; the top {settings['top_n']} ranked by the sum "
+            "of their shares of the records' documents.")
+
+
+def about_frame(run_info: dict) -> pd.DataFrame:
+    """The folder's ``about.csv`` row (``contract.folder_about``): the records' own description (their
+    ``about.json``, in ``run_info["records_about"]``) and the run's provenance from ``compute_run.json``'s facts,
+    naming the records and the settings by name and hash, never by path."""
+    described = run_info.get("records_about") or {}
+    records = Path(run_info["records_dir"]).name
+    nouns = described.get("nouns", {})
+    row = {
+        "basis": COMPUTED,
+        "title": described.get("title") or f"S&T clusters computed from the records {records}",
+        "publisher": described.get("publisher"), "licence": described.get("licence"), "url": described.get("url"),
+        "method": method_text(run_info),
+        "records": records, "records_sha256": run_info["records_sha256"],
+        "settings": settings_name(run_info["settings_file"]), "settings_sha256": run_info["settings_sha256"],
+        "tool_version": tool_version(), "counting": run_info["settings"]["counting"],
+    }
+    for kind, output in RECORD_KINDS.items():
+        one, many = NOUN_COLUMNS[output]
+        row[one], row[many] = (nouns[kind]["one"], nouns[kind]["many"]) if kind in nouns else (None, None)
+    return pd.DataFrame([row])
+
+
 def check_target(out_dir: Path, inputs: dict[str, Path | None] | None = None) -> None:
     """Refuse, before any work, a folder this command must not replace (``files.check_output_folder``):
     the shipped data, a folder that is, holds or is inside an input (``{"--records": path}``), a
@@ -90,6 +139,8 @@ def write_data_folder(frames: dict[str, pd.DataFrame], out_dir: str | Path, run_
     """Validate every table of the schema (absent frames: no rows), write, move into place."""
     out_dir = Path(out_dir)
     check_target(out_dir, inputs)
+    if RUN_FACTS <= run_info.keys():  # a run's facts (a bare write of tables, as some tests do, has none to state)
+        frames = {**frames, ABOUT_TABLE: about_frame(run_info)}
     tables = validated_tables(frames)  # nothing is written when this raises
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with temporary_folder("staging", parent=out_dir.parent) as scratch:

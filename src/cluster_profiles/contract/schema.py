@@ -11,7 +11,7 @@ from typing import Literal
 
 import pandera.pandas as pa
 
-from cluster_profiles.contract.vocabulary import GAP_SECTIONS, OUTPUT_KEYS
+from cluster_profiles.contract.vocabulary import ABOUT_TABLE, BASES, COUNTINGS, GAP_SECTIONS, NOUN_COLUMNS, OUTPUT_KEYS
 
 EDITIONS_RANGE = (2016, 2100)
 OUTPUTS = OUTPUT_KEYS  # the values of every table's ``output`` column (see contract/vocabulary.py)
@@ -326,6 +326,33 @@ _table(
     "A computed cluster's footprint: the grid cells of its records, weighted by their people (optional; "
     "written by cluster-profiles compute).",
     scope="cluster",
+    required=False,
+)
+
+_sha256 = pa.Column(TEXT, pa.Check.str_matches(r"^[0-9a-f]{64}\Z", error="a sha256: 64 hexadecimal digits"),
+                    nullable=True)
+_table(
+    ABOUT_TABLE,
+    ("basis",),
+    {
+        "basis": pa.Column(TEXT, pa.Check.isin(BASES), nullable=False),
+        "title": _text(pa.Check.str_length(1, MAX_NAME_LENGTH, error=f"a title of 1 to {MAX_NAME_LENGTH} characters")),
+        "publisher": _text(nullable=True),
+        "licence": _text(nullable=True),
+        "url": pa.Column(TEXT, pa.Check.str_matches(r"^https?://\S+\Z", error="a web address starting with https:// or http://"), nullable=True),
+        "method": _text(nullable=True),
+        "records": _text(nullable=True),
+        "records_sha256": _sha256,
+        "settings": _text(nullable=True),
+        "settings_sha256": _sha256,
+        "tool_version": pa.Column(TEXT, pa.Check.str_matches(r"^\S+\Z", error="a version such as 0.1.0"), nullable=True),
+        "counting": pa.Column(TEXT, pa.Check.isin(COUNTINGS), nullable=True),
+        **{column: _name(nullable=True) for pair in NOUN_COLUMNS.values() for column in pair},
+    },
+    "What the folder is (optional, one row; without it: WIPO's published GII data): its title, publisher, licence "
+    "and method; for a folder computed from records, the records and settings by name and sha256, the tool's "
+    "version, the counting, and what the records' documents are called.",
+    scope="reference",
     required=False,
 )
 

@@ -23,6 +23,7 @@ import pandera.pandas as pa
 
 from cluster_profiles.contract.canonical_csv import canonical_cell, header_problems, line_of, show_value
 from cluster_profiles.contract.crosschecks import cross_check
+from cluster_profiles.contract.folder_about import ABOUT_TABLE, about_problems
 from cluster_profiles.contract.schema import TABLES, TableSpec, numeric_columns
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.errors import DataValidationError, Problem
@@ -119,6 +120,7 @@ def validate_frames(frames: Mapping[str, pd.DataFrame], data_dir: Path | None = 
         raise DataValidationError(where, problems)
     tables = Tables(data_dir, checked)
     problems.extend(cross_check(tables))
+    problems.extend(about_problems(tables.frame(ABOUT_TABLE)))
     if problems:
         raise DataValidationError(where, problems)
     return tables

@@ -99,3 +99,12 @@ class GapSection(StrEnum):
 
 
 GAP_SECTIONS: tuple[str, ...] = tuple(section.value for section in GapSection)
+
+
+# A data folder's optional ``about.csv`` (contract/folder_about.py): what the folder is. ``published``: WIPO's GII
+# facts (a folder without the table is read so); ``computed``: clusters computed from records under named settings.
+ABOUT_TABLE = "about"
+PUBLISHED, COMPUTED = "published", "computed"
+BASES = (PUBLISHED, COMPUTED)
+COUNTINGS = ("fractional", "whole")  # how a computed folder's totals count a document (the settings' ``counting``)
+NOUN_COLUMNS = {output: (f"{output}_one", f"{output}_many") for output in OUTPUT_KEYS}  # what the documents are called

@@ -21,7 +21,7 @@ def test_two_adapters_fill_one_folder_and_a_rerun_replaces_only_its_kind(tmp_pat
     run_patentsview(PATENTSVIEW, out, years=(2018, 2022))
     both = read_records(out)
     assert both["documents"].groupby("kind").size().to_dict() == {"article": 3, "pct": 2}
-    assert len(both["addresses"]) == 7 + 5
+    assert len(both["addresses"]) == 8 + 5
     # a narrower rerun of OpenAlex replaces the articles and keeps the patents and their rows
     run_openalex(OPENALEX / "works", OPENALEX / "institutions", out, years=(2020, 2020))
     again = read_records(out)
@@ -35,7 +35,7 @@ def test_switching_format_leaves_one_file_per_table(tmp_path):
     run_patentsview(PATENTSVIEW, out, fmt="csv")
     run_openalex(OPENALEX / "works", OPENALEX / "institutions", out, fmt="parquet")
     assert sorted(p.name for p in out.iterdir() if p.name != MANIFEST) == [
-        "addresses.parquet", "classes.parquet", "documents.parquet", "organisations.parquet"]
+        "about.json", "addresses.parquet", "classes.parquet", "documents.parquet", "organisations.parquet"]
     assert read_records(out)["documents"].groupby("kind").size().to_dict() == {"article": 4, "pct": 3}
 
 
@@ -61,4 +61,4 @@ def test_what_the_adapters_write_passes_the_records_validation(tmp_path):
     run_openalex(OPENALEX / "works", OPENALEX / "institutions", out)
     run_patentsview(PATENTSVIEW, out, fmt="parquet")
     info = validate_records(out)
-    assert info.rows["documents"] == 4 + 3 and info.rows["addresses"] == 8 + 6  # W1 3, W2 2, W4 1, W5 2; 3 + 2 + 1 inventors
+    assert info.rows["documents"] == 4 + 3 and info.rows["addresses"] == 9 + 6  # W1 3, W2 3, W4 1, W5 2; 3 + 2 + 1 inventors

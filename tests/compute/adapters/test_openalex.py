@@ -30,28 +30,30 @@ def test_keeps_articles_in_the_years_and_says_what_it_dropped(records):
         {"doc_id": "W2", "kind": "article", "year": 2021},
         {"doc_id": "W5", "kind": "article", "year": 2022},
     ]
-    assert summary.written == {"documents": 3, "addresses": 7, "organisations": 6, "classes": 2}
+    assert summary.written == {"documents": 3, "addresses": 8, "organisations": 6, "classes": 2}
 
 
-def test_one_address_per_author_in_author_order_located_at_the_institution(records):
+def test_one_address_per_author_and_institution_in_author_order(records):
     _, tables = records
     addresses = tables["addresses"].set_index(["doc_id", "seq"])
-    assert list(addresses.index) == [("W1", 1), ("W1", 2), ("W1", 3), ("W2", 1), ("W2", 2), ("W5", 1), ("W5", 2)]
+    assert list(addresses.index) == [("W1", 1), ("W1", 2), ("W1", 3), ("W2", 1), ("W2", 2), ("W2", 3), ("W5", 1),
+                                     ("W5", 2)]
     # I1 is in the institutions file twice: the newer record (2024-02-10) wins over the old one at (0, 0)
     assert addresses.loc[("W1", 1)].to_dict() == {"lat": 31.8206, "lon": 117.2272, "city": "Hefei", "economy": "CN"}
     assert addresses.loc[("W1", 3), "city"] == "Hong Kong"
-    # W2's first author lists I9 (not in the institutions file) then I2: located at I2, the first with coordinates
-    assert addresses.loc[("W2", 1)].to_dict() == {"lat": 22.283, "lon": 114.1371, "city": "Hong Kong", "economy": "HK"}
+    # W2's first author lists I9 (not in the institutions file: its economy, no place) then I2: a row for each
+    assert pd.isna(addresses.loc[("W2", 1), "lat"]) and addresses.loc[("W2", 1), "economy"] == "US"
+    assert addresses.loc[("W2", 2)].to_dict() == {"lat": 22.283, "lon": 114.1371, "city": "Hong Kong", "economy": "HK"}
     # an author without institutions keeps a row, without coordinates, for the core to count as dropped
-    assert addresses.loc[("W2", 2)].isna().all()
+    assert addresses.loc[("W2", 3)].isna().all()
     # W5's first author's only institution has no coordinates: no location, the institution's economy
     assert pd.isna(addresses.loc[("W5", 1), "lat"]) and addresses.loc[("W5", 1), "economy"] == "US"
 
 
-def test_fractions_split_each_article_over_its_authors(records):
+def test_fractions_split_each_article_over_its_author_institution_rows(records):
     _, tables = records
     fractions = 1 / tables["addresses"].groupby("doc_id")["seq"].transform("size")
-    assert fractions.tolist() == pytest.approx([1 / 3] * 3 + [1 / 2] * 4)
+    assert fractions.tolist() == pytest.approx([1 / 3] * 6 + [1 / 2] * 2)
     assert fractions.sum() == pytest.approx(len(tables["documents"]))
 
 
@@ -78,7 +80,7 @@ def test_without_years_every_article_is_kept_and_csv_has_the_same_rows(tmp_path)
     tables = read_records(tmp_path / "csv")
     assert tables["documents"]["doc_id"].tolist() == ["W1", "W2", "W4", "W5"]
     assert sorted(p.name for p in (tmp_path / "csv").iterdir() if p.name != MANIFEST) == [
-        "addresses.csv", "classes.csv", "documents.csv", "organisations.csv"]
+        "about.json", "addresses.csv", "classes.csv", "documents.csv", "organisations.csv"]
 
 
 def test_a_malformed_line_is_a_clear_error_and_nothing_is_written(tmp_path):

@@ -9,6 +9,7 @@ the real API, and each request must match the next recorded one (path and query,
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -287,6 +288,33 @@ def test_a_run_killed_between_a_page_and_its_cursor_fetches_that_page_again(tmp_
     assert second.interactions == []
     assert work_ids(tmp_path / "records") == ALL_WORKS
     assert summary.read == 5
+
+
+def test_a_page_saved_without_its_cursor_is_not_kept(tmp_path, monkeypatch):
+    """Killed after page 2 was saved but before its cursor was: the rerun asks for page 2 again, and when the API
+    now answers that the list ends there, the page saved before is not read."""
+    interactions = recorded("countries.json")
+    real_save = openalex_api.ListState.save
+
+    def killed_on_the_second_page(state, folder):
+        if state.pages == 2:
+            raise Killed
+        real_save(state, folder)
+
+    monkeypatch.setattr(openalex_api.ListState, "save", killed_on_the_second_page)
+    with pytest.raises(Killed):
+        fetch(Cassette(interactions), tmp_path / "records")
+    monkeypatch.setattr(openalex_api.ListState, "save", real_save)
+    ended = copy.deepcopy(interactions[1])
+    ended["response"]["body"]["results"], ended["response"]["body"]["meta"]["next_cursor"] = [], None
+    institutions = copy.deepcopy(interactions[4])
+    named = ["I126520041", "I16365422", "I180726961", "I889458895", "I98358874"]  # by W4300000001 and -02
+    institutions["request"]["query"]["filter"] = "openalex:" + "|".join(named)
+    institutions["response"]["body"]["results"] = [i for page in interactions[4:] for i in page["response"]["body"][
+        "results"] if i["id"].removeprefix("https://openalex.org/") in named]
+    institutions["response"]["body"]["meta"]["next_cursor"] = None
+    fetch(Cassette([ended, institutions]), tmp_path / "records")
+    assert work_ids(tmp_path / "records") == ["W4300000001", "W4300000002"]
 
 
 def test_a_fetch_of_other_settings_is_not_mixed_in(tmp_path):

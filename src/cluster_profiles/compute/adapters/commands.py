@@ -17,7 +17,7 @@ def nonempty_path(text: str) -> Path:
 
 def _openalex(args: argparse.Namespace) -> int:
     years = tuple(args.years) if args.years else None
-    options = dict(years=years, types=tuple(args.types), fmt=args.format)
+    options = dict(years=years, types=tuple(args.types), fmt=args.format, keep_ssh=args.keep_social_sciences)
     if args.engine == "spark":
         # PySpark (and a JVM) only for the engine that needs it
         from cluster_profiles.compute.adapters.openalex_spark import run_openalex_spark
@@ -49,7 +49,17 @@ def _patentsview(args: argparse.Namespace) -> int:
 
     years = tuple(args.years) if args.years else None
     summary = run_patentsview(args.tables, args.out, years=years, patent_types=tuple(args.patent_types),
-                              fmt=args.format, memory_limit=args.memory_limit)
+                              fmt=args.format, memory_limit=args.memory_limit, pct_route_only=args.pct_route_only)
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def _geocoded_patents(args: argparse.Namespace) -> int:
+    from cluster_profiles.compute.adapters.geocoded_patents import run_geocoded_patents  # DuckDB: this command only
+
+    years = tuple(args.years) if args.years else None
+    summary = run_geocoded_patents(args.tables, args.out, years=years, filing_types=args.filing_types,
+                                   inventors_only=args.inventors_only, fmt=args.format, memory_limit=args.memory_limit)
     print("\n".join(summary.lines()))
     return 0
 
@@ -70,15 +80,22 @@ def add_records_command(commands: argparse._SubParsersAction) -> None:
                                                   "OpenAlex snapshot, the OpenAlex API or PatentsView tables")
     sources = records.add_subparsers(dest="source", required=True)
 
-    openalex = sources.add_parser("openalex", help="articles from the OpenAlex works snapshot (JSON Lines, .gz or not)")
+    openalex = sources.add_parser("openalex", help="articles from OpenAlex works: the snapshot (JSON Lines, .gz or "
+                                                   "not, or Parquet), API list responses or pretty-printed JSON")
     openalex.add_argument("--works", type=nonempty_path, required=True,
-                          help="the works entity folder (updated_date=*/part_*.gz) or one JSON Lines file")
+                          help="the works entity folder (updated_date=*/part_*.gz), API responses saved one per file, "
+                               "or one such file")
     openalex.add_argument("--institutions", type=nonempty_path, required=True,
                           help="the institutions entity folder or file (for coordinates: geo.latitude/longitude)")
     openalex.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
                           help="duckdb (default, one machine) or spark (pip install 'cluster-profiles[spark]')")
     openalex.add_argument("--spark-master", default="local[2]", help="Spark master URL for --engine spark")
-    openalex.add_argument("--types", nargs="+", default=["article"], help="OpenAlex work types kept (default: article)")
+    openalex.add_argument("--types", nargs="+", default=["article"],
+                          help="OpenAlex work types kept (default: article; the older journal-article and "
+                               "proceedings-article are read as article)")
+    openalex.add_argument("--keep-social-sciences", action="store_true",
+                          help="keep works in the social sciences and humanities (WIPO leaves them out; default: "
+                               "dropped, counted in the summary)")
     _common(openalex)
     openalex.set_defaults(run=_openalex)
 
@@ -104,8 +121,23 @@ def add_records_command(commands: argparse._SubParsersAction) -> None:
                                                          "(written as kind 'pct', the patent layer)")
     patentsview.add_argument("--tables", type=nonempty_path, required=True,
                              help="folder with g_patent, g_inventor_disambiguated, g_location_disambiguated, "
-                                  "g_assignee_disambiguated, g_ipc_at_issue (.tsv or .tsv.zip)")
+                                  "g_assignee_disambiguated, g_ipc_at_issue or g_cpc_current, optionally g_pct_data "
+                                  "(.tsv or .tsv.zip)")
     patentsview.add_argument("--patent-types", nargs="+", default=["utility"],
                              help="g_patent.patent_type values kept (default: utility)")
+    patentsview.add_argument("--pct-route-only", action="store_true",
+                             help="keep only the grants that came by the PCT route (a row in g_pct_data)")
     _common(patentsview)
     patentsview.set_defaults(run=_patentsview)
+
+    geocoded = sources.add_parser("geocoded-patents", help="first filings worldwide, inventors geocoded: de "
+                                                           "Rassenfosse, Kozak & Seliger (2019), Harvard Dataverse, "
+                                                           "CC BY 4.0 (written as kind 'pct', the patent layer)")
+    geocoded.add_argument("--tables", type=nonempty_path, required=True,
+                          help="geoc_inv.txt (or geoc_inv_person.txt; .zip as downloaded, or .gz) or its folder")
+    geocoded.add_argument("--filing-types", nargs="+", choices=("priority", "pct", "continual", "tech_rel", "single"),
+                          help="keep the filings of these types (the dataset's type column; default: all)")
+    geocoded.add_argument("--inventors-only", action="store_true",
+                          help="leave out the filings located by their applicants' address (source 4-6)")
+    _common(geocoded)
+    geocoded.set_defaults(run=_geocoded_patents)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from cluster_profiles.compute.about import merge_records_about, read_records_about
 from cluster_profiles.contract.vocabulary import plural
 from cluster_profiles.errors import ClusterProfilesError
 from cluster_profiles.files import check_output_folder, temporary_folder, write_manifest
@@ -63,7 +64,8 @@ class AdapterSummary:
         written = ", ".join(f"{table} {count:,}" for table, count in self.written.items())
         lines = [f"{self.source}: read {self.read:,} {plural(self.read, 'document')}; dropped {dropped}",
                  f"wrote {self.out_dir}: {written} rows "
-                 f"({self.addresses_without_coordinates:,} addresses without coordinates, kept for the counts)"]
+                 f"({self.addresses_without_coordinates:,} {plural(self.addresses_without_coordinates, 'address', 'addresses')} "
+                 "without coordinates, kept for the counts)"]
         return lines + self.notes
 
 
@@ -269,6 +271,27 @@ def addresses_without_coordinates(con, out_dir: Path, fmt: Format, kind: str) ->
     addresses, documents = _source(out_dir / f"addresses.{fmt}"), _source(out_dir / f"documents.{fmt}")
     return con.execute(f"SELECT count(*) FROM {addresses} WHERE (lat IS NULL OR lon IS NULL) AND doc_id IN "
                        f"(SELECT doc_id FROM {documents} WHERE kind = $kind)", {"kind": kind}).fetchone()[0]
+
+
+def describe_records(con, out_dir: Path, fmt: Format, kind: str, *, title: str, publisher: str, licence: str,
+                     url: str, one: str, many: str) -> None:
+    """Say in ``out_dir``'s ``about.json`` what the records of ``kind`` are (``compute.about``): their nouns, and
+    the source's title, publisher, licence and address. A folder that also holds another kind's documents keeps
+    both sources' texts, joined by "; " (the address of the first source stays: a URL is one address)."""
+    others = con.execute(f"SELECT count(*) FROM {_source(out_dir / f'documents.{fmt}')} WHERE kind <> $kind",
+                         {"kind": kind}).fetchone()[0]
+    texts = {"title": title, "publisher": publisher, "licence": licence, "url": url}
+    if others:
+        current = read_records_about(out_dir)
+        for key, text in list(texts.items()):
+            existing = getattr(current, key)
+            if existing is None or text in existing.split("; "):
+                texts[key] = existing if existing is not None else text
+            elif key == "url":
+                texts[key] = existing
+            else:
+                texts[key] = f"{existing}; {text}"
+    merge_records_about(out_dir, kind, **texts, one=one, many=many)
 
 
 def connect(memory_limit: str | None = None, temp_dir: Path | None = None):
