@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cluster_profiles.contract.economies import economy_codes, primary_economy
+from cluster_profiles.contract.folder_about import PUBLISHED_GII, FolderAbout, folder_about
 from cluster_profiles.contract.quality import Finding, findings_for
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, VENTURE_CAPITAL_MEASURE, GapSection
@@ -70,6 +71,7 @@ class ClusterProfile:
     locations: pd.DataFrame = field(default_factory=pd.DataFrame)  # cluster_locations.csv rows of it and its peers
     footprint: pd.DataFrame | None = None  # the cluster's own weighted points, once computed from records
     neighbours: pd.DataFrame = field(default_factory=pd.DataFrame)  # the clusters ranked just above and below
+    about: FolderAbout = PUBLISHED_GII  # what the data folder is: WIPO's published GII, or computed from records
 
     def value(self, column: str) -> float | int | None:
         """A clusters.csv value, or None when the data does not have it."""
@@ -202,4 +204,5 @@ def build_profile(tables: Tables, cluster: str, edition: int) -> ClusterProfile:
         locations=locations_of(tables, peers_of(tables, row)),
         neighbours=neighbours_of(tables, row),
         footprint=footprint_of(tables, edition, name),
+        about=folder_about(tables),
     )
