@@ -41,10 +41,15 @@ def _render(args: argparse.Namespace) -> int:
     from cluster_profiles.runner.kinds import PROFILE
     from cluster_profiles.runner.page import render_page  # the kernel starts first, the rest is imported while it boots
 
+    browser = _pdf_browser(args)  # a missing browser fails before anything is rendered
     skip_unused_iri_checker()
     html_path = render_page(PROFILE, {"cluster": args.cluster, "edition": args.edition,
                                       "data_dir": args.data_dir or ""}, _reports_dir(args))
     print(f"Wrote {html_path}")
+    if browser is not None:
+        from cluster_profiles.runner.pdf import write_pdf
+
+        print(f"Wrote {write_pdf(html_path, args.paper, browser)}")
     index = paths.index_path(_reports_dir(args))
     if index.is_file():
         print(f"Index: {index.resolve()}")
@@ -104,11 +109,33 @@ def _render_all(args: argparse.Namespace) -> int:
         edition_info(tables, args.edition)  # raises the unknown-edition error
     reports_dir = _reports_dir(args)
     check_reports_dir(reports_dir)  # before any worker or kernel starts
+    _pdf_browser(args)  # a missing browser fails before anything is rendered
     result = build_site(tables, reports_dir, args.data_dir or "", editions, args.economy, args.jobs, args.force,
                         progress=not args.quiet)
+    if args.pdf:
+        from cluster_profiles.runner.batch import write_pdfs
+
+        result.failed += write_pdfs(result.rendered + result.skipped, reports_dir, args.paper, args.jobs, args.force,
+                                    progress=not args.quiet)
     print(summary(result))
     print(f"Index: {reports_dir.resolve() / 'index.html'}")
     return 0 if result.ok else 1
+
+
+def _pdf_browser(args: argparse.Namespace) -> Path | None:
+    """The browser that prints the PDFs when --pdf is given (runner.pdf: a missing one is an error naming what
+    to install), else None."""
+    if not args.pdf:
+        return None
+    from cluster_profiles.runner.pdf import find_chromium
+
+    return find_chromium()
+
+
+def add_pdf_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pdf", action="store_true", help="also write a PDF beside each page (<page>.pdf), printed "
+                                                           "by headless Chromium, offline")
+    parser.add_argument("--paper", choices=("a4", "letter"), default="a4", help="the PDF's paper (default: a4)")
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -197,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--reports-dir", type=Path, default=None,
                         help="where the pages go (default: reports/ for the shipped data, reports-<folder name>/ for "
                              "another data folder); one folder per data folder")
+    add_pdf_options(render)
     render.set_defaults(run=_render)
 
     compare = commands.add_parser("compare", help="two or more clusters of one edition side by side, to "
@@ -221,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--reports-dir", type=Path, default=None,
                        help="where the pages go (default: reports/ for the shipped data, reports-<folder name>/ for "
                             "another data folder); one folder per data folder")
+    add_pdf_options(batch)
     batch.set_defaults(run=_render_all)
 
     listing = commands.add_parser("list", help="list the clusters in the data")
@@ -303,7 +332,7 @@ MAKE_VARIABLES = {"--cluster": "CLUSTER", "--clusters": "CLUSTERS", "--edition":
                   "--economy": "ECONOMY", "--jobs": "JOBS", "--records": "RECORDS", "--out": "OUT",
                   "--settings": "SETTINGS", "--works": "WORKS", "--institutions": "INSTITUTIONS", "--tables": "TABLES",
                   "--engine": "ENGINE", "--years": "YEARS", "--format": "FORMAT", "--radius-km": "RADII",
-                  "--min-people": "MIN_PEOPLE", "--source": "SOURCE", "the table file": "FILE",
+                  "--min-people": "MIN_PEOPLE", "--paper": "PAPER", "--source": "SOURCE", "the table file": "FILE",
                   "--reports-dir": "REPORTS", "--countries": "COUNTRIES", "--bbox": "BBOX", "--mailto": "MAILTO"}
 _OPTION = re.compile("|".join(rf"(?<![\w-]){re.escape(option)}(?![\w-])" for option in MAKE_VARIABLES))
 

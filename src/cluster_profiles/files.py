@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def write_files_atomically(contents: dict[Path, str], marker: tuple[Path, str] | None = None) -> None:
-    """Write every file to a temporary sibling, then move them all into place.
+def write_files_atomically(contents: Mapping[Path, str | bytes], marker: tuple[Path, str] | None = None) -> None:
+    """Write every file (text as UTF-8, or bytes: a PDF) to a temporary sibling, then move them all into place.
 
     A failure before the moves leaves every target as it was; the temporary files are removed (and
     a killed process's are swept by the next run, see ``sweep_leftovers``). ``marker`` (a report's
@@ -33,8 +33,12 @@ def write_files_atomically(contents: dict[Path, str], marker: tuple[Path, str] |
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp")
             temporaries[target] = Path(name)  # before writing: a full disk fails the write, and it must go
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
+            if isinstance(text, bytes):
+                with os.fdopen(handle, "wb") as binary:
+                    binary.write(text)
+            else:
+                with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                    stream.write(text)
             os.chmod(name, 0o644)  # mkstemp creates 0600; reports are meant to be shared
         if marker is not None:
             marker[0].unlink(missing_ok=True)

@@ -245,6 +245,38 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
     return result
 
 
+def write_pdfs(tasks: list[Task], reports_dir: Path, paper: str, jobs: int | None = None, force: bool = False,
+               progress: bool = True) -> list[tuple[Task, str]]:
+    """A PDF beside each page of ``tasks`` (``runner.pdf``) whose PDF is missing or older than its page (every one
+    with ``force``), ``jobs`` at a time, each printed by a browser of its own; the pages whose PDF failed, and why."""
+    from concurrent.futures import ThreadPoolExecutor  # threads: each waits on its browser process
+
+    from cluster_profiles.runner.pdf import find_chromium, pdf_path, write_pdf
+
+    def stale(html: Path) -> bool:
+        pdf = pdf_path(html)
+        return force or not pdf.is_file() or pdf.stat().st_mtime < html.stat().st_mtime
+
+    todo = [task for task in tasks if output_path(task, reports_dir).is_file()
+            and stale(output_path(task, reports_dir))]
+    if not todo:
+        return []
+    browser = find_chromium()
+    failed: list[tuple[Task, str]] = []
+    bar = tqdm(total=len(todo), desc="PDFs", unit="page", disable=not progress)
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs or os.cpu_count() or 1, len(todo)))) as pool:
+        futures = {pool.submit(write_pdf, output_path(task, reports_dir), paper, browser): task for task in todo}
+        for future in as_completed(futures):
+            try:
+                future.result()
+            except ClusterProfilesError as error:
+                failed.append((futures[future], f"PDF: {error}"))
+            bar.update()
+    bar.close()
+    order = {task: i for i, task in enumerate(tasks)}
+    return sorted(failed, key=lambda item: order[item[0]])
+
+
 def summary(result: BatchResult) -> str:
     lines = [f"{len(result.rendered)} rendered, {len(result.skipped)} up to date, {len(result.failed)} failed"]
     for task, reason in result.failed:
