@@ -10,7 +10,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # each is taken as its literal text (make would otherwise expand a $(...) in it), exported, and used in
 # recipes only as "$$NAME", a quoted shell variable. A report's path (reports/%.html) is single-quoted.
 USER_VARIABLES := CLUSTER CLUSTERS EDITION DATA FILE SOURCE ECONOMY JOBS N WORKS INSTITUTIONS TABLES OUT ENGINE YEARS FORMAT \
-  RECORDS SETTINGS RADII MIN_PEOPLE REPORTS COUNTRIES BBOX MAILTO
+  RECORDS SETTINGS RADII MIN_PEOPLE PCT_ROUTE_ONLY REPORTS COUNTRIES BBOX MAILTO
 EDITION_CHOSEN := $(filter command line,$(origin EDITION))
 $(foreach v,$(USER_VARIABLES),$(if $(filter undefined default,$(origin $(v))),,$(eval override $(v) := $$(value $(v)))))
 CLUSTER ?= Hefei
@@ -50,7 +50,7 @@ DATA_OPTION := $(if $(DATA),--data-dir "$$DATA",)
 REPORTS_OPTION := $(if $(REPORTS),--reports-dir "$$REPORTS",)
 
 .PHONY: help install lock report reports bench check check-order test test-lab lint typecheck lab lab-reset golden validate import locations clean distclean
-.PHONY: records-openalex records-openalex-api records-patentsview clusters find-clusters bench-records example
+.PHONY: records-openalex records-openalex-api records-patentsview records-geocoded-patents clusters find-clusters bench-records example
 .PHONY: bench-single compare list
 
 help: ## list the targets
@@ -103,7 +103,7 @@ compare: $(STAMP) ## clusters side by side: make compare CLUSTERS="Hefei;Nanjing
 
 # every target that runs the command: its messages name the make variables (CLUSTER, DATA) instead of the
 # options (--cluster, --data-dir), and an unknown cluster's points to `make list`, not the console command
-CLI_TARGETS := report reports compare list validate import records-openalex records-openalex-api records-patentsview \
+CLI_TARGETS := report reports compare list validate import records-openalex records-openalex-api records-patentsview records-geocoded-patents \
   clusters find-clusters example lab lab-reset
 $(CLI_TARGETS): export CLUSTER_PROFILES_VIA_MAKE := 1
 reports/%.html: export CLUSTER_PROFILES_VIA_MAKE := 1
@@ -155,9 +155,14 @@ records-openalex-api: $(COMPUTE) ## records folder from the OpenAlex API (needs 
 	"$(BIN)/cluster-profiles" records openalex-api --out "$$OUT" --format "$${FORMAT:-parquet}" "$${countries[@]}" \
 		"$${institutions[@]}" "$${bbox[@]}" "$${years[@]}" $${MAILTO:+--mailto "$$MAILTO"}
 
-records-patentsview: $(COMPUTE) ## records folder from PatentsView bulk tables: make records-patentsview TABLES=dir OUT=dir [YEARS="2019 2023"] [FORMAT=csv]
+records-patentsview: $(COMPUTE) ## records folder from PatentsView bulk tables: make records-patentsview TABLES=dir OUT=dir [YEARS="2019 2023"] [FORMAT=csv] [PCT_ROUTE_ONLY=1]
 	@years=(); if [ -n "$$YEARS" ]; then read -r -a years <<< "$$YEARS"; years=(--years "$${years[@]}"); fi; \
-	"$(BIN)/cluster-profiles" records patentsview --tables "$$TABLES" --out "$$OUT" --format "$${FORMAT:-parquet}" "$${years[@]}"
+	"$(BIN)/cluster-profiles" records patentsview --tables "$$TABLES" --out "$$OUT" --format "$${FORMAT:-parquet}" "$${years[@]}" \
+		$${PCT_ROUTE_ONLY:+--pct-route-only}
+
+records-geocoded-patents: $(COMPUTE) ## records folder from the geocoded worldwide patent data (geoc_inv.txt, CC BY 4.0): make records-geocoded-patents TABLES=file-or-dir OUT=dir [YEARS="2011 2015"] [FORMAT=csv]
+	@years=(); if [ -n "$$YEARS" ]; then read -r -a years <<< "$$YEARS"; years=(--years "$${years[@]}"); fi; \
+	"$(BIN)/cluster-profiles" records geocoded-patents --tables "$$TABLES" --out "$$OUT" --format "$${FORMAT:-parquet}" "$${years[@]}"
 
 clusters: $(COMPUTE) ## find the clusters in a records folder, write a data folder: make clusters RECORDS=dir OUT=dir [SETTINGS=file.toml]
 	@if [ -z "$$RECORDS" ] || [ -z "$$OUT" ]; then echo "make clusters: give RECORDS=dir and OUT=dir [SETTINGS=file.toml]" >&2; exit 2; fi
