@@ -333,7 +333,8 @@ MAKE_VARIABLES = {"--cluster": "CLUSTER", "--clusters": "CLUSTERS", "--edition":
                   "--settings": "SETTINGS", "--works": "WORKS", "--institutions": "INSTITUTIONS", "--tables": "TABLES",
                   "--engine": "ENGINE", "--years": "YEARS", "--format": "FORMAT", "--radius-km": "RADII",
                   "--min-people": "MIN_PEOPLE", "--paper": "PAPER", "--source": "SOURCE", "the table file": "FILE",
-                  "--reports-dir": "REPORTS", "--countries": "COUNTRIES", "--bbox": "BBOX", "--mailto": "MAILTO"}
+                  "--reports-dir": "REPORTS", "--countries": "COUNTRIES", "--bbox": "BBOX", "--mailto": "MAILTO",
+                  "--pct-route-only": "PCT_ROUTE_ONLY"}
 _OPTION = re.compile("|".join(rf"(?<![\w-]){re.escape(option)}(?![\w-])" for option in MAKE_VARIABLES))
 
 
