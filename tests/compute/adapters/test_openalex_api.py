@@ -152,17 +152,31 @@ def test_pages_to_the_end_and_writes_the_records_the_snapshot_gives(tmp_path):
     summary = fetch(cassette, tmp_path / "records")
     assert cassette.interactions == []  # every page, to the empty one with a null cursor
     cursors = [parse_qs(urlsplit(r.url).query)["cursor"][0] for r in cassette.sent if "/works" in r.url]
-    assert cursors[0] == "*" and len(set(cursors)) == len(cursors) == 4
-    assert work_ids(tmp_path / "records") == ALL_WORKS  # the work repeated on page 3 is there once
+    assert cursors[0] == "*" and len(set(cursors)) == len(cursors) == 5
+    assert work_ids(tmp_path / "records") == ALL_WORKS  # the work repeated on page 4 is there once
     snapshot = run_openalex(FIXTURES / "snapshot-works.jsonl", FIXTURES / "snapshot-institutions.jsonl",
                             tmp_path / "from-snapshot", years=(2020, 2022))
     api, files = read_records(tmp_path / "records"), read_records(tmp_path / "from-snapshot")
     for table in files:
         assert api[table].equals(files[table]), table
-    assert summary.written == snapshot.written
+    assert (summary.read, summary.dropped, summary.written) == (snapshot.read, snapshot.dropped, snapshot.written)
+    assert summary.read == 6 and sum(summary.dropped.values()) == 1  # the economics article: social sciences
     assert summary.source.startswith("OpenAlex API (api.openalex.org): works of type article in 2020-2022")
-    assert "fetched 5 works and 6 institutions (8 pages in this run)" in summary.lines()
+    assert "fetched 6 works and 6 institutions (9 pages in this run)" in summary.lines()
     assert not scratch_folder(tmp_path / "records").exists()  # a finished run leaves no scratch behind
+
+
+def test_the_social_sciences_are_fetched_and_kept_on_request(tmp_path):
+    fetch(Cassette.load("countries.json"), tmp_path / "records", keep_ssh=True)
+    assert work_ids(tmp_path / "records") == [*ALL_WORKS, "W4300000006"]
+
+
+@pytest.mark.parametrize(("types", "asked"), [(["article"], "type:article"), (["journal-article", "article"],
+                                                                              "type:article"),
+                                              (["article", "review"], "type:article|review")])
+def test_the_types_are_asked_in_the_apis_current_vocabulary(types, asked):
+    selection = make_selection(countries="CN", types=types)
+    assert openalex_api.works_filters(selection) == [f"institutions.country_code:cn,{asked}"]
 
 
 def test_the_requests_ask_for_the_adapters_fields_in_the_polite_pool(tmp_path, monkeypatch):
@@ -287,7 +301,7 @@ def test_a_run_killed_between_a_page_and_its_cursor_fetches_that_page_again(tmp_
     summary = fetch(second, tmp_path / "records")
     assert second.interactions == []
     assert work_ids(tmp_path / "records") == ALL_WORKS
-    assert summary.read == 5
+    assert summary.read == 6
 
 
 def test_a_page_saved_without_its_cursor_is_not_kept(tmp_path, monkeypatch):
@@ -307,11 +321,13 @@ def test_a_page_saved_without_its_cursor_is_not_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(openalex_api.ListState, "save", real_save)
     ended = copy.deepcopy(interactions[1])
     ended["response"]["body"]["results"], ended["response"]["body"]["meta"]["next_cursor"] = [], None
-    institutions = copy.deepcopy(interactions[4])
+    first_institutions = next(n for n, i in enumerate(interactions) if i["request"]["path"] == "/institutions")
+    institutions = copy.deepcopy(interactions[first_institutions])
     named = ["I126520041", "I16365422", "I180726961", "I889458895", "I98358874"]  # by W4300000001 and -02
     institutions["request"]["query"]["filter"] = "openalex:" + "|".join(named)
-    institutions["response"]["body"]["results"] = [i for page in interactions[4:] for i in page["response"]["body"][
-        "results"] if i["id"].removeprefix("https://openalex.org/") in named]
+    institutions["response"]["body"]["results"] = [
+        i for page in interactions[first_institutions:] for i in page["response"]["body"]["results"]
+        if i["id"].removeprefix("https://openalex.org/") in named]
     institutions["response"]["body"]["meta"]["next_cursor"] = None
     fetch(Cassette([ended, institutions]), tmp_path / "records")
     assert work_ids(tmp_path / "records") == ["W4300000001", "W4300000002"]
@@ -400,9 +416,9 @@ def test_the_command_writes_the_records_and_prints_the_summary(tmp_path, capsys,
                                   "--per-page", "2", "--out", str(tmp_path / "r"), "--format", "csv"], capsys)
     assert code == 0, err
     assert out.splitlines()[0].startswith("OpenAlex API (api.openalex.org): works of type article in 2020-2022 "
-                                          "with an institution in CN, HK: read 5 documents")
-    # the progress bars: labelled, their totals from meta.count (6: the count and a work the API gave twice)
-    assert "works: 100%" in err and "| 6/6 " in err and "institutions of the works: 100%" in err
+                                          "with an institution in CN, HK: read 6 documents")
+    # the progress bars: labelled, their totals from meta.count (7: the count and a work the API gave twice)
+    assert "works: 100%" in err and "| 7/7 " in err and "institutions of the works: 100%" in err
     assert (tmp_path / "r" / "documents.csv").is_file()
 
 

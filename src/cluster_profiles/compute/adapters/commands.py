@@ -38,8 +38,8 @@ def _openalex_api(args: argparse.Namespace) -> int:
     selection = make_selection(countries=args.countries, institutions=args.institutions, bbox=args.bbox,
                                years=args.years, types=args.types)
     summary = run_openalex_api(selection, args.out, mailto=args.mailto, fmt=args.format,
-                               memory_limit=args.memory_limit, per_page=args.per_page, progress=not args.quiet,
-                               api_root=args.api_root)
+                               memory_limit=args.memory_limit, keep_ssh=args.keep_social_sciences,
+                               per_page=args.per_page, progress=not args.quiet, api_root=args.api_root)
     print("\n".join(summary.lines()))
     return 0
 
@@ -109,6 +109,8 @@ def add_records_command(commands: argparse._SubParsersAction) -> None:
     api.add_argument("--bbox", type=float, nargs=4, metavar=("WEST", "SOUTH", "EAST", "NORTH"),
                      help="works with an author's institution inside this box (degrees; institutions' coordinates)")
     api.add_argument("--types", nargs="+", default=["article"], help="OpenAlex work types kept (default: article)")
+    api.add_argument("--keep-social-sciences", action="store_true",
+                     help="keep works in the social sciences and humanities (default: dropped, as by WIPO)")
     api.add_argument("--mailto", default=None, help="your email, for OpenAlex's polite pool (default: $OPENALEX_EMAIL); "
                                                     "an API key is read from $OPENALEX_API_KEY only")
     api.add_argument("--per-page", type=int, default=100, help="works per request, 1-200 (default: 100)")

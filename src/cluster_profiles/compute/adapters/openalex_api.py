@@ -55,7 +55,13 @@ from cluster_profiles.compute.adapters.folder import (
     check_records_out,
     check_years,
 )
-from cluster_profiles.compute.adapters.openalex import INSTITUTION_COLUMNS, OPENALEX_PREFIX, WORK_COLUMNS, run_openalex
+from cluster_profiles.compute.adapters.openalex import (
+    INSTITUTION_COLUMNS,
+    OPENALEX_PREFIX,
+    WORK_COLUMNS,
+    normal_type,
+    run_openalex,
+)
 from cluster_profiles.contract.natural_earth import basemap, iso_numeric_codes
 from cluster_profiles.contract.vocabulary import plural
 from cluster_profiles.errors import ClusterProfilesError
@@ -258,7 +264,8 @@ def _batches(values: Sequence[str], size: int = OR_VALUES) -> list[list[str]]:
 def works_filters(selection: Selection, institutions: Sequence[str] | None = None) -> list[str]:
     """The ``filter`` values of the works lists: the place (countries, or institutions in batches) with the types
     and years. ``institutions``: the ids found inside the box (bbox selections)."""
-    common = [f"type:{'|'.join(selection.types)}"]
+    # the API speaks OpenAlex's current vocabulary only (journal-article is article there)
+    common = [f"type:{'|'.join(dict.fromkeys(normal_type(t) for t in selection.types))}"]
     if selection.years:
         common += [f"from_publication_date:{selection.years[0]}-01-01",
                    f"to_publication_date:{selection.years[1]}-12-31"]
@@ -618,12 +625,13 @@ def _locked(scratch: Path) -> Iterator[None]:
 
 
 def run_openalex_api(selection: Selection, out_dir: Path, *, mailto: str | None = None, api_key: str | None = None,
-                     fmt: Format = "parquet", memory_limit: str | None = None, per_page: int = DEFAULT_PER_PAGE,
-                     progress: bool = True, api_root: str = API_ROOT,
+                     fmt: Format = "parquet", memory_limit: str | None = None, keep_ssh: bool = False,
+                     per_page: int = DEFAULT_PER_PAGE, progress: bool = True, api_root: str = API_ROOT,
                      session: requests.Session | None = None) -> AdapterSummary:
     """Fetch the works of ``selection`` and their institutions, then write ``out_dir`` with the snapshot adapter.
 
-    ``mailto`` and ``api_key`` default to ``OPENALEX_EMAIL`` and ``OPENALEX_API_KEY``.
+    ``mailto`` and ``api_key`` default to ``OPENALEX_EMAIL`` and ``OPENALEX_API_KEY``; ``keep_ssh`` as in
+    ``run_openalex`` (the social sciences and humanities are fetched either way, and left out there).
     """
     if not isinstance(selection, Selection):
         raise RecordsInputError(f"selection: expected a Selection (make_selection), got {type(selection).__name__}")
@@ -673,7 +681,7 @@ def run_openalex_api(selection: Selection, out_dir: Path, *, mailto: str | None 
         institutions = write_entities(read_pages([*listed, *institution_lists]), institutions_file,
                                          keep=named.__contains__)
         summary = run_openalex(works_file, institutions_file, out_dir, years=selection.years, types=selection.types,
-                               fmt=fmt, memory_limit=memory_limit)
+                               fmt=fmt, memory_limit=memory_limit, keep_ssh=keep_ssh)
     shutil.rmtree(scratch, ignore_errors=True)
     summary.source = f"OpenAlex API ({client.host}): {selection.describe()}"
     box = (f"; {len(inside_box):,} {plural(len(inside_box), 'institution')} of "
