@@ -10,7 +10,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # each is taken as its literal text (make would otherwise expand a $(...) in it), exported, and used in
 # recipes only as "$$NAME", a quoted shell variable. A report's path (reports/%.html) is single-quoted.
 USER_VARIABLES := CLUSTER CLUSTERS EDITION DATA FILE SOURCE ECONOMY JOBS N WORKS INSTITUTIONS TABLES OUT ENGINE YEARS FORMAT \
-  RECORDS SETTINGS RADII MIN_PEOPLE PCT_ROUTE_ONLY REPORTS COUNTRIES BBOX MAILTO
+  RECORDS SETTINGS RADII MIN_PEOPLE PCT_ROUTE_ONLY REPORTS COUNTRIES BBOX MAILTO PAPER
 EDITION_CHOSEN := $(filter command line,$(origin EDITION))
 $(foreach v,$(USER_VARIABLES),$(if $(filter undefined default,$(origin $(v))),,$(eval override $(v) := $$(value $(v)))))
 CLUSTER ?= Hefei
@@ -51,7 +51,7 @@ REPORTS_OPTION := $(if $(REPORTS),--reports-dir "$$REPORTS",)
 
 .PHONY: help install lock report reports bench check check-order test test-lab lint typecheck lab lab-reset golden validate import locations clean distclean
 .PHONY: records-openalex records-openalex-api records-patentsview records-geocoded-patents clusters find-clusters bench-records example
-.PHONY: bench-single compare list
+.PHONY: bench-single compare list pdf
 
 help: ## list the targets
 	@awk -v lock=$(call quote,$(LOCK)) 'BEGIN {FS = ":.*## "} /^[a-zA-Z_%\/.-]+:.*## / {gsub(/\$$\(LOCK\)/, lock, $$2); printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -89,6 +89,9 @@ report: $(STAMP) ## render one report: make report CLUSTER="Nanjing" EDITION=202
 reports: $(STAMP) ## render every cluster and edition in parallel, the overviews and reports/index.html [EDITION= ECONOMY= JOBS= DATA= REPORTS=]
 	"$(BIN)/cluster-profiles" render-all $(if $(EDITION_CHOSEN),--edition "$$EDITION",) $(if $(ECONOMY),--economy "$$ECONOMY",) $(if $(JOBS),--jobs "$$JOBS",) $(DATA_OPTION) $(REPORTS_OPTION)
 
+pdf: $(STAMP) ## one report and its PDF beside it (headless Chromium, offline): make pdf CLUSTER="Nanjing" EDITION=2024 [DATA=dir] [REPORTS=dir] [PAPER=letter]
+	"$(BIN)/cluster-profiles" render --cluster "$$CLUSTER" --edition "$$EDITION" $(DATA_OPTION) $(REPORTS_OPTION) --pdf $(if $(PAPER),--paper "$$PAPER",)
+
 bench: $(DEV) ## benchmark the batch renderer against a papermill + an nbconvert CLI call per report, serially and JOBS at a time [N= JOBS=]
 	"$(BIN)/python" bench/bench_batch.py $(if $(N),--reports "$$N",) $(if $(JOBS),--jobs "$$JOBS",)
 
@@ -103,7 +106,7 @@ compare: $(STAMP) ## clusters side by side: make compare CLUSTERS="Hefei;Nanjing
 
 # every target that runs the command: its messages name the make variables (CLUSTER, DATA) instead of the
 # options (--cluster, --data-dir), and an unknown cluster's points to `make list`, not the console command
-CLI_TARGETS := report reports compare list validate import records-openalex records-openalex-api records-patentsview records-geocoded-patents \
+CLI_TARGETS := report reports pdf compare list validate import records-openalex records-openalex-api records-patentsview records-geocoded-patents \
   clusters find-clusters example lab lab-reset
 $(CLI_TARGETS): export CLUSTER_PROFILES_VIA_MAKE := 1
 reports/%.html: export CLUSTER_PROFILES_VIA_MAKE := 1
