@@ -10,12 +10,14 @@ the real API, and each request must match the next recorded one (path and query,
 from __future__ import annotations
 
 import copy
+import http.server
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -399,6 +401,50 @@ def _no_proxy_session() -> requests.Session:
     return session
 
 
+class ReplayHandler(http.server.BaseHTTPRequestHandler):
+    """A loopback server's handler: the next recorded answer for each GET, the request line and headers kept."""
+
+    answers: list[dict] = []
+    seen: list[tuple[str, dict]] = []
+
+    def do_GET(self):  # noqa: N802 (the name http.server calls)
+        type(self).seen.append((self.path, dict(self.headers)))
+        answer = type(self).answers.pop(0)["response"]
+        body = json.dumps(answer["body"]).encode()
+        self.send_response(answer["status"])
+        for name, value in answer.get("headers", {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("mailto", ["me@example.org", "研究者@例え.jp"])
+def test_over_real_http_on_the_loopback(tmp_path, monkeypatch, mailto):
+    """The real transport (requests over a socket), against a server on 127.0.0.1 replaying the empty list after
+    a 503: headers a socket can carry (an email that is not ASCII goes in the parameter only)."""
+    ReplayHandler.answers, ReplayHandler.seen = [errors(503), *recorded("empty.json")], []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ReplayHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setattr(openalex_api, "new_session", _no_proxy_session)
+    try:
+        selection = make_selection(countries="TV", years=(2020, 2020))
+        summary = run_openalex_api(selection, tmp_path / "records", per_page=2, progress=False, mailto=mailto,
+                                   api_root=f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert summary.read == 0 and len(ReplayHandler.seen) == 2
+    path, headers = ReplayHandler.seen[-1]
+    assert parse_qs(urlsplit(path).query)["mailto"] == [mailto]
+    assert headers["User-Agent"] == ("cluster-profiles (mailto:me@example.org)" if mailto.isascii()
+                                     else "cluster-profiles")
+
+
 def test_the_key_never_shows_in_a_message(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENALEX_API_KEY", "s3cr3t-key")
     for answer in [errors(429)] * 6, [errors(400)], [{"raise": "connection"}] * 3:
@@ -462,6 +508,7 @@ def test_values_reach_the_api_encoded_never_as_new_parameters(tmp_path):
     ({"bbox": (float("nan"), 1, 2, 3)}, "expected finite numbers"),
     ({"bbox": (0, 50, 10, 40)}, "expected SOUTH below NORTH"),
     ({"bbox": (-190, 0, 10, 10)}, "expected longitudes from -180 to 180"),
+    ({"bbox": (-30, -10, -20, 0), "countries": None}, "--bbox -30 -10 -20 0: no country's outline meets this box"),
     ({"countries": [12]}, "--countries 12: expected text, got int"),
     ({"countries": ["ZZ"]}, "--countries ZZ: not an ISO 3166-1 alpha-2 country code"),
     ({"countries": None}, "give --countries, --institutions or --bbox"),
@@ -482,13 +529,15 @@ def test_wrong_values_are_one_line_naming_the_option(options, message):
     ({"mailto": "not an email"}, "--mailto not an email: expected an email address"),
     ({"mailto": "me@example.org\r\nX-Evil: 1"}, "--mailto 'me@example.org\\r\\nX-Evil: 1'"),
     ({"api_root": "ftp://example.org"}, "--api-root ftp://example.org: expected an http(s) URL"),
+    ({"out_dir": None}, "--out None: expected the path of the records folder"),
+    ({"out_dir": 3}, "--out 3: expected the path"),
 ])
 def test_wrong_fetch_options_are_refused_before_any_request(tmp_path, options, message):
     cassette = Cassette([])
-    options = {"per_page": 2, **options}
+    options = {"per_page": 2, "out_dir": tmp_path / "r", **options}
     selection = make_selection(countries="CN")
     with pytest.raises(RecordsInputError) as raised:
-        run_openalex_api(selection, tmp_path / "r", progress=False, session=cassette.session(), **options)
+        run_openalex_api(selection, progress=False, session=cassette.session(), **options)
     assert message in str(raised.value) and cassette.sent == []
 
 

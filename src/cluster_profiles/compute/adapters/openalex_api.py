@@ -253,6 +253,9 @@ def make_selection(*, countries: str | Iterable[object] | None = None, instituti
         years = (int(years[0]), int(years[1]))  # type: ignore[call-overload]
     if box is not None and not codes:
         codes = countries_meeting(box)
+        if not codes:
+            raise RecordsInputError("--bbox {:g} {:g} {:g} {:g}: no country's outline meets this box (Natural Earth "
+                                    "1:50m); give --countries whose institutions to look through".format(*box))
     return Selection(countries=codes, institutions=ids, bbox=box, years=years,  # type: ignore[arg-type]
                      types=check_types(types))
 
@@ -328,7 +331,10 @@ class Client:
             raise RecordsInputError(f"{KEY_VARIABLE}: expected the key as OpenAlex shows it, without spaces")
         self.mailto, self.api_key = mailto, api_key
         self.session = session if session is not None else new_session()
-        self.session.headers["User-Agent"] = "cluster-profiles" + (f" (mailto:{mailto})" if mailto else "")
+        # the email also goes in the User-Agent, as OpenAlex allows; a header holds ASCII only (the parameter is
+        # encoded, so an address with other letters goes there alone)
+        self.session.headers["User-Agent"] = "cluster-profiles" + (
+            f" (mailto:{mailto})" if mailto and mailto.isascii() else "")
 
     def get(self, path: str, params: dict[str, str | int], *, resume_hint: str = "") -> dict[str, Any]:
         """The JSON object at ``path`` with ``params`` (encoded by requests: no value can add a parameter)."""
@@ -637,6 +643,8 @@ def run_openalex_api(selection: Selection, out_dir: Path, *, mailto: str | None 
         raise RecordsInputError(f"selection: expected a Selection (make_selection), got {type(selection).__name__}")
     if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
         raise RecordsInputError(f"--per-page {per_page!r}: expected a whole number from 1 to {MAX_PER_PAGE}")
+    if not isinstance(out_dir, (str, os.PathLike)) or not str(out_dir).strip():
+        raise RecordsInputError(f"--out {out_dir!r}: expected the path of the records folder to write")
     mailto = mailto if mailto is not None else (os.environ.get(EMAIL_VARIABLE) or None)
     api_key = api_key if api_key is not None else (os.environ.get(KEY_VARIABLE) or None)
     client = Client(api_root, mailto=mailto, api_key=api_key, session=session)
