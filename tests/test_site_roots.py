@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from test_makefile import _make, project  # noqa: F401 - the Makefile in a fake environment (a fixture) and its runner
 
 from cluster_profiles import cli, paths
 from cluster_profiles.contract.load import load_tables
@@ -22,6 +23,7 @@ from cluster_profiles.runner.batch import output_path, plan_kind
 from cluster_profiles.runner.kinds import PROFILE
 from cluster_profiles.runner.site import build_index, remove_pages_not_made
 
+from bad_inputs import HOSTILE_MAKE_VALUES
 from conftest import FIXTURE_DATA
 
 HOSTILE_FOLDER_NAMES = ["my data", "it's \"quoted\"", "$(touch pwned-subshell)", "`touch pwned-tick`",
@@ -219,35 +221,53 @@ def test_through_make_a_folder_of_any_name_gets_its_own_site_and_another_folders
 
     if shutil.which("make") is None:
         pytest.skip("GNU make is not installed")
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy(paths.REPO_ROOT / "Makefile", project)
-    shutil.copy(paths.REPO_ROOT / "pyproject.toml", project)
-    (project / "requirements").mkdir()
-    shutil.copy(paths.REPO_ROOT / "requirements" / "lock-py311.txt", project / "requirements")
-    (project / "notebooks").symlink_to(paths.NOTEBOOKS_DIR)
-    (project / "data").symlink_to(FIXTURE_DATA)
-    bin_dir = project / "venv" / "bin"
+    home = tmp_path / "project"
+    home.mkdir()
+    shutil.copy(paths.REPO_ROOT / "Makefile", home)
+    shutil.copy(paths.REPO_ROOT / "pyproject.toml", home)
+    (home / "requirements").mkdir()
+    shutil.copy(paths.REPO_ROOT / "requirements" / "lock-py311.txt", home / "requirements")
+    (home / "notebooks").symlink_to(paths.NOTEBOOKS_DIR)
+    (home / "data").symlink_to(FIXTURE_DATA)
+    bin_dir = home / "venv" / "bin"
     bin_dir.mkdir(parents=True)
     (bin_dir / "cluster-profiles").write_text(f"#!/bin/sh\nexec {sys.executable} -m cluster_profiles.cli \"$@\"\n")
     (bin_dir / "cluster-profiles").chmod(0o755)
     for extra in ("render", "compute", "spark", "lab", "dev"):
-        (project / "venv" / f".installed-{extra}").touch()
+        (home / "venv" / f".installed-{extra}").touch()
     hostile = _copy_data(tmp_path / "it's \"my\" $(touch pwned) données")
     other = _copy_data(tmp_path / "other")
     environment = {k: v for k, v in os.environ.items() if k not in {"CONDA_PREFIX", "MAKEFLAGS", "MFLAGS"}}
-    environment |= {"VIRTUAL_ENV": str(project / "venv"), "CLUSTER_PROFILES_ROOT": str(project)}
+    environment |= {"VIRTUAL_ENV": str(home / "venv"), "CLUSTER_PROFILES_ROOT": str(home)}
 
     def make(*argv: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["make", "--no-print-directory", *argv], cwd=project, env=environment,
+        return subprocess.run(["make", "--no-print-directory", *argv], cwd=home, env=environment,
                               capture_output=True, text=True, timeout=300)
 
     done = make("report", "CLUSTER=Cairo", "EDITION=2025", f"DATA={hostile}")
     assert done.returncode == 0, done.stderr
-    [root] = [p for p in project.iterdir() if p.name.startswith("reports-")]
+    [root] = [p for p in home.iterdir() if p.name.startswith("reports-")]
     assert (root / "2025" / "cairo.html").is_file() and (root / "2025" / "cairo.zip").is_file()
-    assert not (project / "reports").exists() and not list(tmp_path.rglob("pwned"))
+    assert not (home / "reports").exists() and not list(tmp_path.rglob("pwned"))
     refused = make("reports", f"DATA={other}", f"REPORTS={root}")
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     [line] = [line for line in refused.stderr.splitlines() if not line.startswith("make: ***")]
     assert line.startswith("error: REPORTS ") and str(hostile.resolve()) in line and str(other.resolve()) in line
+
+
+# ------------------------------------------------------------------------------------ through make, no kernel
+
+
+@pytest.mark.parametrize("value", HOSTILE_MAKE_VALUES, ids=range(len(HOSTILE_MAKE_VALUES)))
+def test_reports_and_data_arrive_as_literal_arguments_through_make(project, value):  # noqa: F811
+    for target in ("report", "reports", "compare", "find-clusters"):
+        [argv] = _make(project, target, f"REPORTS={value}", f"DATA={value}", "CLUSTERS=Hefei;Wuhan", "RECORDS=r")
+        assert argv[argv.index("--reports-dir") + 1] == value, target
+    assert not list(project.rglob("*pwned*"))
+
+
+def test_without_reports_make_passes_no_reports_folder(project):  # noqa: F811
+    """The command derives the root from the data folder (tested above): make adds nothing of its own."""
+    for target in ("report", "reports", "compare"):
+        [argv] = _make(project, target, "DATA=some folder", "CLUSTERS=Hefei;Wuhan")
+        assert "--reports-dir" not in argv
