@@ -20,13 +20,21 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PathCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
+from matplotlib.patches import Polygon
 from matplotlib.path import Path as MplPath
 
 from cluster_profiles import cache
 from cluster_profiles.narrate import figures
-from cluster_profiles.narrate.maps.layout import UNRANKED_AREA, UNRANKED_BAND, MapData, Panel, marker_area
+from cluster_profiles.narrate.maps.layout import (
+    HALO_EDGE,
+    UNRANKED_AREA,
+    UNRANKED_BAND,
+    MapData,
+    Panel,
+    marker_area,
+)
 from cluster_profiles.narrate.maps.placement import label_font
 from cluster_profiles.narrate.maps.projection import WORLD_LAT_RANGE, Frame, equal_earth
 from cluster_profiles.narrate.maps.shapes import basemap, basemap_digest
@@ -34,8 +42,14 @@ from cluster_profiles.narrate.maps.shapes import basemap, basemap_digest
 COLOURS = {  # the project's accent (vermillion) against its blue: told apart with every colour-vision deficiency
     "focus": figures.PALETTE["accent"],
     "other": figures.PALETTE["highlight"],
-    "land": "#e4e4e4",
-    "economy": "#d5e5f1",
+    # land, the page's economy and the sea: pale grey, light yellow and light cyan of Paul Tol's "light"
+    # scheme (Tol 2021, "Colour Schemes", SRON/EPS/TN/09-002, figure 5), told apart with every
+    # colour-vision deficiency (tests/test_maps_palette.py simulates them)
+    "land": "#dddddd",
+    "economy": "#eedd88",
+    "sea": "#99ddff",
+    "halo": "#000000",  # the outline round the highlighted cluster: no other mark is black
+    "halo_fill": "#ffffff",
     "border": "#ffffff",
     "text": "#222222",
     "frame": "#9a9a9a",
@@ -92,14 +106,14 @@ def _draw_countries(fig: plt.Figure, panel: Panel, resolution: str, frame_colour
     shapes = [(i, p) for i, p, b in _country_paths(resolution, frame.projection)
               if b[0] <= view[2] and b[2] >= view[0] and b[1] <= view[3] and b[3] >= view[1]]
     faces = [COLOURS["economy"] if i in panel.highlight_ids else COLOURS["land"] for i, _ in shapes]
+    if frame.projection == "world":  # the sea: the world's outline filled under the countries
+        ax.fill(*_world_outline(), color=COLOURS["sea"], linewidth=0)
+    else:
+        ax.set_facecolor(COLOURS["sea"])
     ax.add_collection(PathCollection([p for _, p in shapes], facecolors=faces, edgecolors=COLOURS["border"],
                                      linewidths=0.5 if frame.projection == "regional" else 0.3))
     if frame.projection == "world":
-        lats = np.linspace(*WORLD_LAT_RANGE, 60)
-        lons = np.linspace(-180, 180, 120)
-        edge_lon = np.concatenate([np.full(60, -180.0), lons, np.full(60, 180.0), lons[::-1]])
-        edge_lat = np.concatenate([lats, np.full(120, WORLD_LAT_RANGE[1]), lats[::-1], np.full(120, WORLD_LAT_RANGE[0])])
-        ax.plot(*equal_earth(edge_lon, edge_lat), color="#c8c8c8", linewidth=0.8)
+        ax.plot(*_world_outline(), color="#c8c8c8", linewidth=0.8)
         if panel.box is not None:
             lon_min, lat_min, lon_max, lat_max = panel.box
             box_lon = np.concatenate([np.linspace(lon_min, lon_max, 20), np.full(20, lon_max),
@@ -115,7 +129,15 @@ def _draw_countries(fig: plt.Figure, panel: Panel, resolution: str, frame_colour
             edge.set_visible(True)
             edge.set_edgecolor(frame_colour)
             edge.set_linewidth(0.8)
-        ax.set_facecolor("#ffffff")
+
+
+def _world_outline() -> tuple[np.ndarray, np.ndarray]:
+    """The edge of the world panel (Equal Earth units): the antimeridian and the parallels it is cut at."""
+    lats = np.linspace(*WORLD_LAT_RANGE, 60)
+    lons = np.linspace(-180, 180, 120)
+    edge_lon = np.concatenate([np.full(60, -180.0), lons, np.full(60, 180.0), lons[::-1]])
+    edge_lat = np.concatenate([lats, np.full(120, WORLD_LAT_RANGE[1]), lats[::-1], np.full(120, WORLD_LAT_RANGE[0])])
+    return equal_earth(edge_lon, edge_lat)
 
 
 @_default_style
@@ -201,15 +223,22 @@ def _background_key(size, layers, legend) -> str:
 
 
 def _legend_handles(legend) -> tuple[list, list[str]]:
-    handles, labels = [], []
+    handles: list[Line2D | tuple[Line2D, ...]] = []
+    labels: list[str] = []
     grey = "#8a8a8a"
     for kind, label in legend:
+        handle: Line2D | tuple[Line2D, ...]
         if kind == "band":
             handle = Line2D([], [], linestyle="", marker="o", markersize=math.sqrt(marker_area(label)),
                             markerfacecolor=grey, markeredgecolor="white")
         elif kind == "unranked":
             handle = Line2D([], [], linestyle="", marker="o", markersize=math.sqrt(UNRANKED_AREA) - 1,
                             markerfacecolor="white", markeredgecolor=grey, markeredgewidth=1.5)
+        elif kind == "focus":  # its halo with a marker inside, as on the map
+            handle = (Line2D([], [], linestyle="", marker="o", markersize=15, markerfacecolor=COLOURS["halo_fill"],
+                             markeredgecolor=COLOURS["halo"], markeredgewidth=HALO_EDGE * 72 / figures.FIGURE_DPI),
+                      Line2D([], [], linestyle="", marker="o", markersize=8, markerfacecolor=COLOURS["focus"],
+                             markeredgecolor="white"))
         else:
             handle = Line2D([], [], linestyle="", marker="o", markersize=8, markerfacecolor=COLOURS[kind],
                             markeredgecolor="white")
@@ -218,33 +247,46 @@ def _legend_handles(legend) -> tuple[list, list[str]]:
     return handles, labels
 
 
-def _draw_markers(ax, markers: pd.DataFrame) -> None:
-    for role in ("other", "focus"):
+def _draw_marks(ax, panel: Panel) -> None:
+    """The highlighted cluster's halo, the other clusters (the cities of one joined by a line), then the
+    highlighted cluster's markers on top of everything."""
+    if panel.joins:
+        ax.add_collection(LineCollection([((x0, y0), (x1, y1)) for _, x0, y0, x1, y1 in panel.joins],
+                                         colors=COLOURS["other"], linewidths=2.2, capstyle="round", zorder=3))
+    if panel.halo:  # under the other markers: a neighbour inside it stays visible
+        ax.add_patch(Polygon(panel.halo, closed=True, facecolor=COLOURS["halo_fill"], edgecolor=COLOURS["halo"],
+                             linewidth=HALO_EDGE * 72 / figures.FIGURE_DPI, zorder=2.5))
+    _draw_markers(ax, panel.markers, ("other",))
+    _draw_markers(ax, panel.markers, ("focus",), zorder=4)
+
+
+def _draw_markers(ax, markers: pd.DataFrame, roles=("other", "focus"), zorder: float = 3) -> None:
+    for role in roles:
         colour = COLOURS[role]
         mine = markers[markers["role"] == role]
         footprint = mine[mine["kind"] == "footprint"]
         if not footprint.empty:
             ax.scatter(footprint["x"], footprint["y"], s=footprint["area"], color=colour, alpha=0.75,
-                       linewidths=0, zorder=3)
+                       linewidths=0, zorder=zorder)
         cities = mine[mine["kind"] != "footprint"]
         hollow = cities["band"] == UNRANKED_BAND
         if hollow.any():
             ax.scatter(cities.loc[hollow, "x"], cities.loc[hollow, "y"], s=cities.loc[hollow, "area"],
-                       facecolors="white", edgecolors=colour, linewidths=1.6, zorder=4)
+                       facecolors="white", edgecolors=colour, linewidths=1.6, zorder=zorder + 0.05)
         if (~hollow).any():
             ax.scatter(cities.loc[~hollow, "x"], cities.loc[~hollow, "y"], s=cities.loc[~hollow, "area"],
-                       facecolors=colour, edgecolors="white", linewidths=0.6, zorder=4)
+                       facecolors=colour, edgecolors="white", linewidths=0.6, zorder=zorder + 0.05)
 
 
-def _draw_labels(ax, labels: pd.DataFrame, focus_label: str | None) -> None:
+def _draw_labels(ax, labels: pd.DataFrame) -> None:
+    """Every label in the text colour (dark on every fill); the highlighted cluster's is bold, its halo marks it."""
     for row in labels[labels["placed"]].itertuples(index=False):
-        colour = COLOURS["focus"] if row.label == focus_label else COLOURS["text"]
         if row.leader:
             box_x = min(max(row.anchor_x, row.x0), row.x1)
             box_y = min(max(row.anchor_y, row.y0), row.y1)
             ax.plot([row.anchor_x, box_x], [row.anchor_y, box_y], color="#777777", linewidth=0.7, zorder=2)
-        ax.text(row.x0, row.y0, row.text, ha="left", va="bottom", fontproperties=label_font(row.bold), color=colour,
-                zorder=5)
+        ax.text(row.x0, row.y0, row.text, ha="left", va="bottom", fontproperties=label_font(row.bold),
+                color=COLOURS["text"], zorder=5)
 
 
 def draw_map(data: MapData, alt: str, caption: str) -> Markup:
@@ -287,8 +329,6 @@ def map_figure(data: MapData, background: bool = True) -> plt.Figure:
     ax.set_axis_off()
     ax.patch.set_visible(False)
     ax.set_zorder(1)  # above the basemap raster (a figure image)
-    focus = data.table.loc[data.table["role"] == "focus", "cluster"] if "role" in data.table else pd.Series(dtype=str)
-    focus_label = None
     for panel in data.panels:
         for name, (x0, y0, x1, y1) in panel.outlines:
             ax.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#6f6f6f", linewidth=0.8))
@@ -296,10 +336,7 @@ def map_figure(data: MapData, background: bool = True) -> plt.Figure:
         if panel.frame.projection == "regional" and panel.name not in ("main",):
             x0, y0, _, h = panel.frame.pixels
             ax.text(x0, y0 + h + 4, panel.name, fontsize=10, color=COLOURS["text"], ha="left", va="bottom")
-        _draw_markers(ax, panel.markers)
-        if not focus.empty:
-            own = panel.labels[panel.labels["label"].str.startswith(str(focus.iloc[0]))]
-            focus_label = own.iloc[0]["label"] if not own.empty else None
-        _draw_labels(ax, panel.labels, focus_label)
+        _draw_marks(ax, panel)
+        _draw_labels(ax, panel.labels)
     fig.text(0.01, 1 - 8 / height, data.title, ha="left", va="top", fontsize=12.5, color=COLOURS["text"])
     return fig

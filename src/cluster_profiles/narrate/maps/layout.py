@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from matplotlib.path import Path as MplPath
+from matplotlib.transforms import Bbox
 
 from cluster_profiles.narrate import figures
 from cluster_profiles.narrate.maps.placement import LABEL_GAP, place_labels
@@ -57,6 +59,12 @@ def marker_radius_pixels(area_points2: float, dpi: float = figures.FIGURE_DPI) -
     return (math.sqrt(area_points2) / 2 + 0.6) * dpi / 72
 
 
+# The highlighted cluster's halo: wider than the largest marker whatever its band, so that it is always the
+# most visible mark; its marker inside keeps its band's size. HALO_EDGE: its outline's width (pixels).
+FOCUS_HALO_RADIUS = marker_radius_pixels(RANK_BANDS[0][3]) + 4.0
+HALO_EDGE = 2.0
+
+
 def cluster_label(cluster: str, size_rank) -> str:
     return cluster if size_rank is None or pd.isna(size_rank) else f"{cluster} ({int(size_rank)})"
 
@@ -98,6 +106,10 @@ class Panel:
     highlight_ids: frozenset[str] = frozenset()
     box: tuple[float, float, float, float] | None = None  # lon/lat box outlined on a world panel
     outlines: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)  # named pixel boxes
+    # the highlighted cluster's halo: one convex outline round all its points (pixels), drawn under its markers
+    halo: tuple[tuple[float, float], ...] = ()
+    # the other clusters of several cities: the lines joining their cities (cluster, x0, y0, x1, y1)
+    joins: list[tuple[str, float, float, float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -129,14 +141,18 @@ def _markers(points: pd.DataFrame, frame: Frame, role: pd.Series) -> pd.DataFram
 
 
 def _label_anchors(markers: pd.DataFrame, order: list[str], bold: set[str], label_of: dict[str, str],
-                   short_of: dict[str, str]) -> pd.DataFrame:
-    """One anchor per cluster: its first city's marker (a footprint: its heaviest... weighted centre)."""
+                   short_of: dict[str, str], halo: tuple = ()) -> pd.DataFrame:
+    """One anchor per cluster: its first city's marker (a footprint: its weighted centre); the highlighted
+    cluster's (``bold``), the centre of its points and a circle round its halo."""
     rows = []
     for cluster in order:
         own = markers[markers["cluster"] == cluster]
         if own.empty:
             continue
-        if (own["kind"] == "footprint").any():
+        if cluster in bold and halo:
+            x, y = own["x"].mean(), own["y"].mean()
+            radius = float(max(math.hypot(hx - x, hy - y) for hx, hy in halo)) + HALO_EDGE / 2
+        elif (own["kind"] == "footprint").any():
             x, y, radius = own["x"].mean(), own["y"].mean(), float(np.hypot(own["x"] - own["x"].mean(),
                                                                              own["y"] - own["y"].mean()).max()) + 3
         else:
@@ -148,7 +164,8 @@ def _label_anchors(markers: pd.DataFrame, order: list[str], bold: set[str], labe
 
 PROFILE_SIZE = (9.6, 5.7)  # inches
 PROFILE_MAP_BOX = (0.01, 0.09, 0.98, 0.84)  # map axes in figure fractions (left, bottom, width, height)
-INSET_SIZE = (0.24, 0.25)  # world inset, figure fractions, in the map's emptiest corner
+INSET_SIZE = (0.24, 0.25)  # world inset, figure fractions, in a corner of the map free of marks
+INSET_PADS = (0.18, 0.35, 0.6, 1.0, 1.6, 2.5)  # the map's margins round its points, widened until a corner is free
 
 
 def _pixel_box(box: tuple[float, float, float, float], size: tuple[float, float]) -> tuple[float, float, float, float]:
@@ -156,26 +173,107 @@ def _pixel_box(box: tuple[float, float, float, float], size: tuple[float, float]
     return box[0] * width, box[1] * height, box[2] * width, box[3] * height
 
 
-def _box_hits_circle(box, x: float, y: float, radius: float) -> bool:
-    nearest_x, nearest_y = min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3])
-    return (nearest_x - x) ** 2 + (nearest_y - y) ** 2 < radius * radius
-
-
-def _inset_box(markers: pd.DataFrame, map_pixels: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    """The corner of the map for the world inset that covers the fewest markers (ties: lower left)."""
+def _inset_box(circles: pd.DataFrame, halo: tuple, map_pixels: tuple[float, float, float, float]
+               ) -> tuple[float, float, float, float] | None:
+    """The corner of the map for the world inset that covers no mark (``circles``: every marker, and the
+    halo's) nor the halo, preferring a corner that leaves room for labels (ties: lower left); None when
+    every corner covers a mark."""
     x0, y0, width, height = map_pixels
     inset_w, inset_h = _pixel_box((*INSET_SIZE, 0, 0), PROFILE_SIZE)[:2]
     margin = 4.0
     corners = [(x0 + margin, y0 + margin), (x0 + width - inset_w - margin, y0 + margin),
                (x0 + margin, y0 + height - inset_h - margin), (x0 + width - inset_w - margin, y0 + height - inset_h - margin)]
+    outline = MplPath(np.array(halo)) if len(halo) >= 3 else None
+    xs, ys, rs = (circles[c].to_numpy(dtype=float) for c in ("x", "y", "radius"))
 
-    def covered(corner):
-        box = (corner[0], corner[1], corner[0] + inset_w, corner[1] + inset_h)
-        return sum(_box_hits_circle(box, x, y, r + LABEL_GAP + 30) for x, y, r in
-                   markers[["x", "y", "radius"]].itertuples(index=False))
+    def covered(corner, room: float) -> int:
+        box = (corner[0] - room, corner[1] - room, corner[0] + inset_w + room, corner[1] + inset_h + room)
+        nearest_x, nearest_y = np.clip(xs, box[0], box[2]), np.clip(ys, box[1], box[3])
+        hits = int(np.sum((nearest_x - xs) ** 2 + (nearest_y - ys) ** 2 < rs * rs))
+        if outline is not None and outline.intersects_bbox(Bbox.from_extents(*box), filled=True):
+            hits += 1
+        return hits
 
-    best = min(corners, key=covered)
-    return best[0], best[1], inset_w, inset_h
+    for room in (LABEL_GAP + 30, LABEL_GAP, HALO_EDGE):  # room for labels next to the marks, then for the marks only
+        free = [corner for corner in corners if covered(corner, room) == 0]
+        if free:
+            return free[0][0], free[0][1], inset_w, inset_h
+    return None
+
+
+def halo_outline(xs, ys, radius: float, steps: int = 32) -> tuple[tuple[float, float], ...]:
+    """The convex outline at ``radius`` round points (pixels): one shape enclosing a cluster's cities or
+    footprint, a circle for one point. The convex hull of circles round the points, as a closed polygon."""
+    angles = np.linspace(0, 2 * np.pi, steps, endpoint=False)
+    ring_x = (np.asarray(xs, dtype=float)[:, None] + radius * np.cos(angles)).ravel()
+    ring_y = (np.asarray(ys, dtype=float)[:, None] + radius * np.sin(angles)).ravel()
+    hull = _convex_hull(np.column_stack([ring_x, ring_y]))
+    return tuple((float(x), float(y)) for x, y in hull)
+
+
+def _convex_hull(points: np.ndarray) -> np.ndarray:
+    """Andrew's monotone chain: the hull's vertices, counter-clockwise (scipy, which has one, is not a
+    dependency of rendering)."""
+    ordered = sorted(set(map(tuple, np.round(points, 6))))
+    if len(ordered) < 3:
+        return np.array(ordered)
+
+    def half(sequence):
+        chain: list = []
+        for p in sequence:
+            while len(chain) >= 2 and ((chain[-1][0] - chain[-2][0]) * (p[1] - chain[-2][1])
+                                       - (chain[-1][1] - chain[-2][1]) * (p[0] - chain[-2][0])) <= 0:
+                chain.pop()
+            chain.append(p)
+        return chain
+
+    return np.array(half(ordered)[:-1] + half(ordered[::-1])[:-1])
+
+
+def _mark_circles(markers: pd.DataFrame, points: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every marker's circle and, for the highlighted cluster's ``points`` (x, y), circles covering its halo
+    with its outline: what no label and no inset may cover. The halo is the set of pixels within
+    FOCUS_HALO_RADIUS of the points' convex hull: circles of that radius (plus half a step) on a grid of
+    the hull, a step apart, cover it."""
+    circles = markers[["x", "y", "radius"]]
+    if points is None or points.empty:
+        return circles.reset_index(drop=True)
+    xy = points[["x", "y"]].to_numpy(dtype=float)
+    step = 2.0
+    hull = _convex_hull(xy)
+    centres = [tuple(p) for p in xy]
+    if len(hull) >= 2:
+        for a, b in zip(hull, np.roll(hull, -1, axis=0)):
+            count = int(math.hypot(*(b - a)) // step)
+            centres += [tuple(a + (b - a) * k / (count + 1)) for k in range(1, count + 1)]
+    if len(hull) >= 3:
+        (x_min, y_min), (x_max, y_max) = hull.min(axis=0), hull.max(axis=0)
+        grid = np.array([(x, y) for x in np.arange(x_min, x_max, step) for y in np.arange(y_min, y_max, step)])
+        if len(grid):
+            centres += [tuple(p) for p in grid[MplPath(hull).contains_points(grid)]]
+    radius = FOCUS_HALO_RADIUS + HALO_EDGE / 2 + step / 2
+    extra = pd.DataFrame([(x, y, radius) for x, y in dict.fromkeys(centres)], columns=["x", "y", "radius"])
+    return pd.concat([circles, extra], ignore_index=True)
+
+
+def mark_circles(panel: Panel) -> pd.DataFrame:
+    """Circles (x, y, radius, pixels) covering every mark drawn on a panel, its halo too."""
+    return _mark_circles(panel.markers, panel.markers[panel.markers["role"] == "focus"] if panel.halo else None)
+
+
+def _joins(markers: pd.DataFrame) -> list[tuple[str, float, float, float, float]]:
+    """The lines that make a cluster of several cities one mark: each city joined to the nearest city of
+    the cluster already joined (a minimum spanning tree, Prim's)."""
+    joins = []
+    for cluster, own in markers[markers["kind"] == "city"].groupby("cluster", sort=True):
+        xy = own[["x", "y"]].to_numpy(dtype=float)
+        joined = [0]
+        while len(joined) < len(xy):
+            rest = [i for i in range(len(xy)) if i not in joined]
+            a, b = min(((a, b) for a in joined for b in rest), key=lambda ab: np.hypot(*(xy[ab[0]] - xy[ab[1]])))
+            joins.append((str(cluster), *xy[a], *xy[b]))
+            joined.append(b)
+    return joins
 
 
 def _with_kind(points: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -211,30 +309,40 @@ def profile_map_data(cluster: str, edition: int, economy_clusters: pd.DataFrame,
                max(s.bbox[2] for s in shapes), max(s.bbox[3] for s in shapes))
     else:
         box = (points["longitude"].min(), points["latitude"].min(), points["longitude"].max(), points["latitude"].max())
-    frame = regional_frame(*box, pixels=pixels, pad=0.18, min_span=10.0)
     # the cluster's markers are drawn last (on top) and labelled first
     points["role"] = np.where(points["cluster"] == cluster, "focus", "other")
     points = points.sort_values(["role", "size_rank"], ascending=[False, False], na_position="first",
                                 kind="stable").reset_index(drop=True)
-    markers = _markers(points, frame, points["role"])
     ranks = rows.set_index("cluster")["size_rank"]
     order = [cluster] + [c for c in rows.sort_values("size_rank", na_position="last", kind="stable")["cluster"]
                          if c != cluster]
     label_of = {c: cluster_label(c, ranks[c]) for c in order}
     short_of = {c: str(int(ranks[c])) for c in order if not pd.isna(ranks[c])}
-    anchors = _label_anchors(markers, order, {cluster}, label_of, short_of)
-    inset = _inset_box(markers, pixels)
+    # zoomed out until a corner of the map is free for the world inset: it never covers a mark
+    for pad in INSET_PADS:
+        frame = regional_frame(*box, pixels=pixels, pad=pad, min_span=10.0)
+        markers = _markers(points, frame, points["role"])
+        own = markers[markers["role"] == "focus"]
+        halo = halo_outline(own["x"].to_numpy(), own["y"].to_numpy(), FOCUS_HALO_RADIUS) if not own.empty else ()
+        obstacles = _mark_circles(markers, own if halo else None)
+        inset = _inset_box(obstacles, halo, pixels)
+        if inset is not None:
+            break
+    anchors = _label_anchors(markers, order, {cluster}, label_of, short_of, halo)
     bounds = (pixels[0] + 2, pixels[1] + 2, pixels[0] + pixels[2] - 2, pixels[1] + pixels[3] - 2)
-    labels = place_labels(anchors, markers, bounds, obstacles=[(inset[0], inset[1], inset[0] + inset[2], inset[1] + inset[3])])
-    panel = Panel("main", frame, markers, labels, highlight_ids=economy_shape_ids(economy))
-    inset_panel = Panel("inset", world_frame(inset), markers.iloc[0:0], labels.iloc[0:0], box=frame.lonlat_bounds())
+    inset_boxes = [] if inset is None else [(inset[0], inset[1], inset[0] + inset[2], inset[1] + inset[3])]
+    labels = place_labels(anchors, obstacles, bounds, obstacles=inset_boxes)
+    panel = Panel("main", frame, markers, labels, highlight_ids=economy_shape_ids(economy), halo=halo,
+                  joins=_joins(markers[markers["role"] == "other"]))
+    inset_panel = (None if inset is None else
+                   Panel("inset", world_frame(inset), markers.iloc[0:0], labels.iloc[0:0], box=frame.lonlat_bounds()))
     table = points.assign(edition=edition)[
         ["edition", "cluster", "city", "latitude", "longitude", "size_rank", "band", "role", "kind", "weight",
          "geonames_id", "source"]]
     alone = not (points["role"] == "other").any()
     title = (f"{cluster}: the only {adjective} cluster in the GII {edition} data" if alone
              else f"{cluster} and the other {adjective} clusters in the GII {edition} data")
-    legend = [*band_legend(points["band"]), ("focus", "this cluster")]
+    legend = [*band_legend(points["band"]), ("focus", "this cluster")]  # its marker keeps its band's size
     if not alone:
         legend.append(("other", f"other {adjective} clusters"))
     return MapData(title, [panel], table.reset_index(drop=True), missing, PROFILE_SIZE, legend, inset_panel)

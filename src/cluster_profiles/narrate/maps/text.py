@@ -34,7 +34,7 @@ def profile_alt_text(data: MapData, cluster: str, edition: int, adjective: str) 
         text += f"; the {count} others, with their size ranks: {_ranked_list(others)}"
     else:
         text += "; no other cluster of the economy is in the data"
-    text += "; a small world map shows where the area lies."
+    text += "; a small world map shows where the area lies." if data.inset is not None else "."
     if not data.missing.empty:
         text += " Not drawn, no location: " + ", ".join(data.missing["cluster"]) + "."
     return text
@@ -46,13 +46,18 @@ def profile_caption(data: MapData, cluster: str, edition: int, adjective: str) -
     table = data.table
     own = table[table["role"] == "focus"]
     place = ("its footprint (the points of its records)" if (own["kind"] == "footprint").any()
-             else "at its city" if len(own) == 1 else "at each of its cities")
+             else "at its city" if len(own) == 1 else "its cities enclosed in one outline")
     geonames = table["source"].astype(str).str.contains("geonames", case=False).any()
     others = (table["role"] == "other").any()
     drawn = (f"{cluster} (orange, {place}) and the other {adjective} clusters in the GII {edition} data (blue), "
              "with their size ranks" if others else f"{cluster} ({place}), the only {adjective} cluster in the "
              f"GII {edition} data, with its size rank")
-    return (f"{drawn}; marker size by rank band. "
+    how = ["marker size by rank band"]
+    if (table[(table["role"] == "other") & (table["kind"] == "city")].groupby("cluster").size() > 1).any():
+        how.append("the cities of one cluster joined by a line")
+    if not own.empty:
+        how.append(f"{cluster} ringed in black")
+    return (f"{drawn}; {'; '.join(how)}. "
             f"{'City coordinates: GeoNames. ' if geonames else 'Coordinates: see the sources. '}{BOUNDARY_NOTE}")
 
 
