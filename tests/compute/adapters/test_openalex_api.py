@@ -136,7 +136,8 @@ def errors(status: int) -> dict:
 
 def fetch(cassette: Cassette, out: Path, **options):
     selection = make_selection(**{"countries": ["CN", "HK"], "years": (2020, 2022), **options.pop("select", {})})
-    return run_openalex_api(selection, out, per_page=2, progress=False, session=cassette.session(), **options)
+    return run_openalex_api(selection, out, **{"per_page": 2, "progress": False, "session": cassette.session(),
+                                               **options})
 
 
 def work_ids(out: Path) -> list[str]:
@@ -339,8 +340,11 @@ def test_a_fetch_of_other_settings_is_not_mixed_in(tmp_path):
     with pytest.raises(Killed):
         fetch(Cassette(recorded("countries.json")[:1] + [{"raise": "kill"}]), tmp_path / "records")
     with pytest.raises(RecordsInputError, match=r"unfinished fetch of other settings \(works of type article "
-                                                r"in 2020-2022 with an institution in CN, HK\)"):
+                                                r"in 2020-2022 with an institution in CN, HK; differing in "
+                                                r"countries, selection\)"):
         fetch(Cassette([]), tmp_path / "records", select={"countries": ["CN"]})
+    with pytest.raises(RecordsInputError, match=r"differing in per_page\)"):
+        fetch(Cassette([]), tmp_path / "records", per_page=3)
 
 
 def test_a_killed_process_continues_from_its_saved_pages(tmp_path):
@@ -447,11 +451,13 @@ def test_over_real_http_on_the_loopback(tmp_path, monkeypatch, mailto):
 
 def test_the_key_never_shows_in_a_message(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENALEX_API_KEY", "s3cr3t-key")
-    for answer in [errors(429)] * 6, [errors(400)], [{"raise": "connection"}] * 3:
+    echoed = copy.deepcopy(errors(400))
+    echoed["response"]["body"]["message"] = "Invalid api_key=s3cr3t-key in /works?api_key=s3cr3t-key\x1b[2J\nnext"
+    for answer in [errors(429)] * 6, [errors(400)], [{"raise": "connection"}] * 3, [echoed]:
         shutil.rmtree(tmp_path, ignore_errors=True)
         with pytest.raises(OpenAlexAPIError) as raised:
             fetch(Cassette(list(answer)), tmp_path / "records")
-        assert "s3cr3t" not in str(raised.value)
+        assert "s3cr3t" not in str(raised.value) and "\x1b" not in str(raised.value) and "\n" not in str(raised.value)
         assert not any("s3cr3t" in p.read_text() for p in tmp_path.rglob("*") if p.is_file())
 
 

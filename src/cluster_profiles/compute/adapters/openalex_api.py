@@ -362,19 +362,25 @@ class Client:
                 if http_failures < HTTP_ATTEMPTS and delay <= LONGEST_WAIT:
                     _wait(delay)
                     continue
-                raise OpenAlexAPIError(_refusal(response, where, self.api_key is not None, resume_hint,
-                                                after=http_failures))
+                raise OpenAlexAPIError(self._hidden(_refusal(response, where, self.api_key is not None,
+                                                             resume_hint, after=http_failures)))
             if response.status_code != 200:
-                raise OpenAlexAPIError(_refusal(response, where, self.api_key is not None, resume_hint))
+                raise OpenAlexAPIError(self._hidden(_refusal(response, where, self.api_key is not None,
+                                                             resume_hint)))
             try:
                 body = response.json()
             except ValueError:
                 body = None
             if not isinstance(body, dict):
-                raise OpenAlexAPIError(f"{where} answered with something other than a JSON object "
-                                       f"({response.headers.get('Content-Type', 'no content type')}); expected the "
-                                       "API's {\"meta\": …, \"results\": […]}" + resume_hint)
+                kind = "".join(c for c in response.headers.get("Content-Type", "no content type")[:60]
+                               if c.isprintable())
+                raise OpenAlexAPIError(f"{where} answered with something other than a JSON object ({kind}); "
+                                       "expected the API's {\"meta\": …, \"results\": […]}" + resume_hint)
             return body
+
+    def _hidden(self, message: str) -> str:
+        """``message`` without the key, should the API's own words repeat it."""
+        return message.replace(self.api_key, f"${KEY_VARIABLE}") if self.api_key else message
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -393,8 +399,8 @@ def _api_message(response: requests.Response) -> str:
         return ""
     if isinstance(body, dict):
         parts = [str(body[k]) for k in ("error", "message") if isinstance(body.get(k), (str, int, float))]
-        text = ": ".join(dict.fromkeys(parts))
-        return " ".join(text.split())[:200]
+        text = "".join(c for c in ": ".join(dict.fromkeys(parts)) if c.isprintable() or c.isspace())
+        return " ".join(text.split())[:200]  # the server's words, on one line, without terminal controls
     return ""
 
 
@@ -594,9 +600,10 @@ def _scratch(out_dir: Path, query: dict[str, Any]) -> Iterator[Path]:
         except (OSError, ValueError):
             before = None
         if before != query:
+            differing = sorted(k for k in query if not isinstance(before, dict) or before.get(k) != query[k])
             raise RecordsInputError(f"{scratch}: holds an unfinished fetch of other settings "
-                                    f"({_query_words(before)}); run that command again to finish it, or delete the "
-                                    "folder to start this one")
+                                    f"({_query_words(before)}; differing in {', '.join(differing)}); run that "
+                                    "command again to finish it, or delete the folder to start this one")
     else:
         _write_atomically(identity, text)
     with _locked(scratch):
