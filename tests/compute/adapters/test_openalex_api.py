@@ -35,6 +35,7 @@ from cluster_profiles.compute.adapters.openalex_api import (
     run_openalex_api,
     scratch_folder,
 )
+from cluster_profiles.errors import ClusterProfilesError
 
 from bad_inputs import HOSTILE_MAKE_VALUES
 
@@ -334,6 +335,15 @@ def test_a_page_saved_without_its_cursor_is_not_kept(tmp_path, monkeypatch):
     institutions["response"]["body"]["meta"]["next_cursor"] = None
     fetch(Cassette([ended, institutions]), tmp_path / "records")
     assert work_ids(tmp_path / "records") == ["W4300000001", "W4300000002"]
+
+
+def test_an_out_folder_that_would_be_refused_is_refused_before_any_request(tmp_path):
+    (tmp_path / "records").mkdir()
+    (tmp_path / "records" / "documents.csv").write_text("not written by the adapters\n")
+    cassette = Cassette([])
+    with pytest.raises(ClusterProfilesError, match="documents.csv, which was not written by"):
+        fetch(cassette, tmp_path / "records")
+    assert cassette.sent == [] and not scratch_folder(tmp_path / "records").exists()
 
 
 def test_a_fetch_of_other_settings_is_not_mixed_in(tmp_path):
