@@ -2,10 +2,15 @@
 clusters whose nearest points are within ``merge_km`` (a PCT cluster with an article cluster
 always; two clusters of one kind when ``merge_within_kind``).
 
-scikit-learn's DBSCAN counts a point's own ``sample_weight`` towards ``min_samples`` and treats the
-radius as inclusive (distance <= eps), so a single point of weight ``min_people`` is a cluster by
-itself. Its memory grows with the sum of the neighbourhood sizes, which is why points are rounded
-and aggregated first (METHOD.md §4.2).
+The DBSCAN is scikit-learn's, to the label (``DBSCAN(metric="haversine", sample_weight=...)``; tests/compute/
+test_clustering.py compares the two), computed from the pairs of points within the radius: a point is a core
+point when the people within ``radius_km`` of it, its own included, number at least ``min_people`` (so a single
+point of weight ``min_people`` is a cluster by itself; the radius is inclusive, distance <= radius); clusters
+are the connected groups of core points, numbered in the order of their first point; a border point joins the
+first cluster that reaches it, as scikit-learn's expansion does. The pairs come from a k-d tree over the points
+on the unit sphere (the chord is monotonic in the great-circle distance), which finds them several times faster
+than scikit-learn's haversine ball tree and spares the command scikit-learn's import. Memory grows with the
+number of pairs, which is why points are rounded and aggregated first (METHOD.md §4.2).
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from sklearn.cluster import DBSCAN
-from sklearn.neighbors import BallTree
+from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius, as in METHOD.md §6 case 3
 NOISE = -1
-QUERY_CHUNK = 50_000  # points per BallTree radius query in the merge: bounds the memory of the pairs
+# the chord radius is widened by this share to find the pairs; those whose chord is this close to the radius are
+# decided by the great-circle test scikit-learn's haversine metric applies (sin² of the half angle)
+EDGE_SHARE = 1e-9
 
 
 def km_to_radians(km: float) -> float:
@@ -33,42 +39,98 @@ def to_radians(lat_deg, lon_deg) -> np.ndarray:
     return np.radians(np.column_stack([np.asarray(lat_deg, dtype=float), np.asarray(lon_deg, dtype=float)]))
 
 
+def unit_vectors(coords_rad: np.ndarray) -> np.ndarray:
+    """Points ([lat, lon] in radians) on the unit sphere: x, y, z."""
+    lat, lon = coords_rad[:, 0], coords_rad[:, 1]
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def chord_of(radians: float) -> float:
+    """The straight-line distance on the unit sphere between points ``radians`` apart along a great circle."""
+    return 2 * np.sin(min(radians, np.pi) / 2)
+
+
 def haversine_km(lat1, lon1, lat2, lon2):
     lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
+def pairs_within(coords_rad: np.ndarray, radius_km: float) -> np.ndarray:
+    """The pairs (i, j), i < j, of points ([lat, lon] in radians) at most ``radius_km`` apart on the sphere."""
+    if len(coords_rad) < 2:
+        return np.empty((0, 2), dtype=np.intp)
+    radians = km_to_radians(radius_km)
+    xyz = unit_vectors(coords_rad)
+    chord = chord_of(radians)
+    pairs = cKDTree(xyz).query_pairs(chord * (1 + EDGE_SHARE), output_type="ndarray")
+    if len(pairs) == 0 or radians >= np.pi:
+        return pairs
+    first, second = pairs[:, 0], pairs[:, 1]
+    squared = ((xyz[first] - xyz[second]) ** 2).sum(axis=1)
+    edge = np.flatnonzero(squared > (chord * (1 - EDGE_SHARE)) ** 2)
+    if len(edge):  # scikit-learn's haversine test: sin²(Δlat/2) + cos·cos·sin²(Δlon/2) <= sin²(radius/2)
+        a, b = coords_rad[first[edge]], coords_rad[second[edge]]
+        reduced = (np.sin(0.5 * (a[:, 0] - b[:, 0])) ** 2
+                   + np.cos(a[:, 0]) * np.cos(b[:, 0]) * np.sin(0.5 * (a[:, 1] - b[:, 1])) ** 2)
+        outside = edge[reduced > np.sin(0.5 * radians) ** 2]
+        if len(outside):
+            pairs = np.delete(pairs, outside, axis=0)
+    return pairs
+
+
+def people_within(people: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Each point's people plus those of the points it is paired with (``pairs_within``)."""
+    n = len(people)
+    first, second = pairs[:, 0], pairs[:, 1]
+    return people + np.bincount(first, people[second], n) + np.bincount(second, people[first], n)
+
+
 def weighted_dbscan(lat_deg, lon_deg, people, radius_km: float, min_people: int) -> np.ndarray:
-    """DBSCAN labels (``NOISE`` = -1, clusters 0, 1, ...) of weighted points.
+    """DBSCAN labels (``NOISE`` = -1, clusters 0, 1, ...) of weighted points, as scikit-learn's
+    ``DBSCAN(eps=radius, min_samples=min_people, metric="haversine").fit(..., sample_weight=people)`` gives them.
 
     A point is a core point when the people within ``radius_km`` of it, its own included, number at
     least ``min_people``.
     """
     people = np.asarray(people, dtype=float)
-    if len(people) == 0:
-        return np.empty(0, dtype=int)
-    model = DBSCAN(eps=km_to_radians(radius_km), min_samples=int(min_people), metric="haversine",
-                   algorithm="ball_tree")
-    return model.fit(to_radians(lat_deg, lon_deg), sample_weight=people).labels_
+    n = len(people)
+    labels = np.full(n, NOISE, dtype=np.intp)
+    if n == 0:
+        return labels
+    pairs = pairs_within(to_radians(lat_deg, lon_deg), radius_km)
+    core = people_within(people, pairs) >= min_people
+    if not core.any():
+        return labels
+    first, second = pairs[:, 0], pairs[:, 1]
+    both = core[first] & core[second]
+    component = merged_components(np.column_stack([first[both], second[both]]), n)
+    cores = np.flatnonzero(core)
+    # clusters in the order of their first core point: the order in which scikit-learn starts them
+    found, start = np.unique(component[cores], return_index=True)
+    number = np.empty(component.max() + 1, dtype=np.intp)
+    number[found[np.argsort(start)]] = np.arange(len(found))
+    labels[cores] = number[component[cores]]
+    # a border point joins the first cluster that reaches it: the lowest number among its core neighbours
+    to_border = core[first] & ~core[second]
+    from_border = ~core[first] & core[second]
+    border = np.concatenate([second[to_border], first[from_border]])
+    if len(border):
+        reached = np.concatenate([labels[first[to_border]], labels[second[from_border]]])
+        lowest = np.full(n, n, dtype=np.intp)
+        np.minimum.at(lowest, border, reached)
+        joined = lowest < n
+        labels[joined] = lowest[joined]
+    return labels
 
 
 def close_pairs(coords_rad: np.ndarray, groups: np.ndarray, radius_km: float) -> np.ndarray:
     """The distinct (group, group) pairs, group a < group b, with some points within ``radius_km``."""
-    if len(coords_rad) == 0:
-        return np.empty((0, 2), dtype=int)
-    tree = BallTree(coords_rad, metric="haversine")
-    radius = km_to_radians(radius_km)
-    found = [np.empty((0, 2), dtype=np.int64)]
-    for start in range(0, len(coords_rad), QUERY_CHUNK):
-        neighbours = tree.query_radius(coords_rad[start:start + QUERY_CHUNK], r=radius)
-        sizes = np.fromiter((len(n) for n in neighbours), dtype=np.int64, count=len(neighbours))
-        source = np.repeat(groups[start:start + len(neighbours)], sizes)
-        target = groups[np.concatenate(neighbours)] if sizes.sum() else np.empty(0, dtype=np.int64)
-        between = source != target
-        pair = np.column_stack([np.minimum(source, target)[between], np.maximum(source, target)[between]])
-        found.append(np.unique(pair, axis=0))
-    return np.unique(np.concatenate(found), axis=0).astype(int).reshape(-1, 2)
+    pairs = pairs_within(coords_rad, radius_km)
+    source, target = groups[pairs[:, 0]], groups[pairs[:, 1]]
+    between = source != target
+    found = np.column_stack([np.minimum(source, target)[between], np.maximum(source, target)[between]])
+    return np.unique(found, axis=0).astype(int).reshape(-1, 2)
 
 
 def merged_components(pairs: np.ndarray, n_groups: int) -> np.ndarray:
@@ -106,21 +168,13 @@ class DensestPlace:
 
 def densest_place(points: pd.DataFrame, radius_km: float) -> DensestPlace | None:
     """The point of ``points`` (``lat_i``, ``lon_i``, ``lat``, ``lon``, ``people``) with the most people within
-    ``radius_km`` (inclusive, as DBSCAN counts); the first in the frame's order on a tie. None without points.
-
-    Queried in chunks, like the merge: its memory is the neighbourhoods DBSCAN has just held."""
+    ``radius_km`` (inclusive, as DBSCAN counts); the first in the frame's order on a tie. None without points."""
     if points.empty:
         return None
     coords = to_radians(points["lat"], points["lon"])
-    people = points["people"].to_numpy(dtype=float)
-    tree = BallTree(coords, metric="haversine")
-    best_people, best_index = -1.0, 0
-    for start in range(0, len(coords), QUERY_CHUNK):
-        neighbours = tree.query_radius(coords[start:start + QUERY_CHUNK], r=km_to_radians(radius_km))
-        within = np.fromiter((people[n].sum() for n in neighbours), dtype=float, count=len(neighbours))
-        here = int(np.argmax(within))
-        if within[here] > best_people:
-            best_people, best_index = float(within[here]), start + here
+    within = people_within(points["people"].to_numpy(dtype=float), pairs_within(coords, radius_km))
+    best_index = int(np.argmax(within))
+    best_people = float(within[best_index])
     row = points.iloc[best_index]
     return DensestPlace(int(round(best_people)), float(radius_km), int(row["lat_i"]), int(row["lon_i"]),
                         float(row["lat"]), float(row["lon"]))

@@ -13,9 +13,9 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.neighbors import BallTree
+from scipy.spatial import cKDTree
 
-from cluster_profiles.compute.clustering import km_to_radians, to_radians
+from cluster_profiles.compute.clustering import chord_of, km_to_radians, to_radians, unit_vectors
 from cluster_profiles.compute.records import KINDS
 
 
@@ -175,10 +175,11 @@ def cluster_population(con: duckdb.DuckDBPyConnection, footprint: pd.DataFrame, 
     people = con.execute("SELECT lat, lon, population FROM population WHERE population > 0").df()
     if people.empty:
         return result
-    tree = BallTree(to_radians(footprint["lat"], footprint["lon"]), metric="haversine")
-    distance, nearest = tree.query(to_radians(people["lat"], people["lon"]), k=1)
-    within = distance[:, 0] <= km_to_radians(buffer_km)
-    owner = footprint["cluster_id"].to_numpy()[nearest[within, 0]]
+    # on the unit sphere, the nearest by chord is the nearest by great circle
+    tree = cKDTree(unit_vectors(to_radians(footprint["lat"], footprint["lon"])))
+    chord, nearest = tree.query(unit_vectors(to_radians(people["lat"], people["lon"])), k=1)
+    within = chord <= chord_of(km_to_radians(buffer_km))
+    owner = footprint["cluster_id"].to_numpy()[nearest[within]]
     sums = pd.Series(people["population"].to_numpy()[within]).groupby(owner).sum()
     return result.add(sums, fill_value=0.0).rename("population")
 
