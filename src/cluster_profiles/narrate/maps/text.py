@@ -52,12 +52,12 @@ def profile_caption(data: MapData, cluster: str, edition: int, adjective: str) -
     drawn = (f"{cluster} (orange, {place}) and the other {adjective} clusters in the GII {edition} data (blue), "
              "with their size ranks" if others else f"{cluster} ({place}), the only {adjective} cluster in the "
              f"GII {edition} data, with its size rank")
-    how = ["marker size by rank band"]
+    how = ["marker size by rank band"] if any(kind == "band" for kind, _ in data.legend) else []
     if (table[(table["role"] == "other") & (table["kind"] == "city")].groupby("cluster").size() > 1).any():
         how.append("the cities of one cluster joined by a line")
     if not own.empty:
         how.append(f"{cluster} ringed in black")
-    return (f"{drawn}; {'; '.join(how)}. "
+    return (f"{drawn}{''.join('; ' + part for part in how)}. "
             f"{'City coordinates: GeoNames. ' if geonames else 'Coordinates: see the sources. '}{BOUNDARY_NOTE}")
 
 
