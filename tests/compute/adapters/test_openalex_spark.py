@@ -6,7 +6,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from records_fixtures import OPENALEX, gzipped_snapshot, read_records
+from records_fixtures import OPENALEX, RECORDS_FIXTURES, gzipped_snapshot, read_records
 
 from cluster_profiles.compute.adapters.openalex import run_openalex
 
@@ -68,3 +68,39 @@ def test_spark_reads_exactly_the_named_snapshot_and_writes_beside_glob_character
     run_openalex(OPENALEX / "works", OPENALEX / "institutions", tmp_path / "duckdb")
     run_openalex_spark(named, OPENALEX / "institutions", tmp_path / "out [x]*" / "records")
     assert_same_folder(tmp_path / "duckdb", tmp_path / "out [x]*" / "records")
+
+
+LAYOUTS = RECORDS_FIXTURES / "openalex-layouts"
+
+
+def test_spark_agrees_on_every_json_layout_duplicates_institutions_and_the_ssh_rule(spark, tmp_path):
+    """One folder of the snapshot (a work in two partitions, an author at two institutions in two economies, an SSH
+    article), the older vocabulary with legacy concepts, an API response and pretty-printed JSON."""
+    from cluster_profiles.compute.adapters.openalex_spark import run_openalex_spark
+
+    works = tmp_path / "works"
+    for layout in ("snapshot", "legacy", "api", "pretty"):
+        shutil.copytree(LAYOUTS / layout, works / layout)
+    for keep_ssh in (False, True):
+        duck = run_openalex(works, LAYOUTS / "institutions", tmp_path / f"duckdb-{keep_ssh}", keep_ssh=keep_ssh)
+        sparked = run_openalex_spark(works, LAYOUTS / "institutions", tmp_path / f"spark-{keep_ssh}",
+                                     keep_ssh=keep_ssh)
+        assert_same_folder(tmp_path / f"duckdb-{keep_ssh}", tmp_path / f"spark-{keep_ssh}")
+        assert (sparked.read, sparked.dropped, sparked.written, sparked.notes) == (
+            duck.read, duck.dropped, duck.written, duck.notes)
+        assert duck.written["documents"] == (7 if not keep_ssh else 10)
+
+
+def test_spark_refuses_parquet_in_one_line_pointing_to_duckdb(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cluster_profiles.compute.adapters.folder import RecordsInputError
+    from cluster_profiles.compute.adapters.openalex_spark import run_openalex_spark
+
+    works = tmp_path / "works"
+    works.mkdir()
+    pq.write_table(pa.table({"id": ["https://openalex.org/W1"]}), works / "part_0000.parquet")
+    with pytest.raises(RecordsInputError, match="is Parquet, which --engine spark does not read; use --engine duckdb"):
+        run_openalex_spark(works, LAYOUTS / "institutions", tmp_path / "out")
+    assert not (tmp_path / "out").exists()

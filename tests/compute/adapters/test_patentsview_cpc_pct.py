@@ -104,3 +104,15 @@ def test_a_folder_of_patents_and_articles_names_both_sources(tmp_path):
     assert (about.noun("pct"), about.noun("article")) == ("US patent grants", "scientific articles")
     run_patentsview(CPC, out)  # a rerun adds nothing twice
     assert read_records_about(out).publisher == "USPTO PatentsView; OurResearch (OpenAlex)"
+
+
+def test_a_malformed_about_json_is_refused_before_anything_is_written(capsys, tmp_path):
+    out = tmp_path / "records"
+    run_patentsview(CPC, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "about.json").write_text('{"title": ', encoding="utf-8")
+    assert main(["records", "patentsview", "--tables", str(CPC), "--out", str(out), "--format", "csv"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out / 'about.json'}:1:") and err.count("\n") == 1, err
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "about.json"} == {
+        name: content for name, content in before.items() if name != "about.json"}

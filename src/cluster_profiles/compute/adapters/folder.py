@@ -76,9 +76,11 @@ def check_years(years: tuple[int, int] | None) -> None:
 
 
 def check_records_out(out_dir: Path, inputs: dict[str, Path | None]) -> None:
-    """Refuse, before any work, an ``--out`` that is, holds or is inside an input, or whose table files the
-    adapters did not write (``files.check_output_folder``)."""
+    """Refuse, before any work, an ``--out`` that is, holds or is inside an input, whose table files the
+    adapters did not write (``files.check_output_folder``), or whose ``about.json`` cannot be read."""
     check_output_folder(Path(out_dir), COMMAND, inputs, replaced=set(TABLE_FILES))
+    if Path(out_dir).is_dir():
+        read_records_about(out_dir)  # a malformed about.json is refused now, not after the tables are written
 
 
 @contextmanager
