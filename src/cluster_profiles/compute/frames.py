@@ -5,6 +5,8 @@ written as a gap with its reason, so the report says why a section is empty.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from cluster_profiles import paths
@@ -13,8 +15,9 @@ from cluster_profiles.compute.fields import CONCORDANCE_SOURCE
 from cluster_profiles.compute.records import KINDS
 from cluster_profiles.contract.canonical_csv import read_table_text
 from cluster_profiles.contract.economies import economy_codes, primary_economy
+from cluster_profiles.contract.folder_about import WHOLE_DOCUMENTS, FolderAbout, settings_name, tool_version
 from cluster_profiles.contract.schema import TABLES
-from cluster_profiles.contract.vocabulary import KIND_NOUNS, KIND_PEOPLE, RECORD_KINDS, RECORDS_METRICS
+from cluster_profiles.contract.vocabulary import COMPUTED, KIND_NOUNS, KIND_PEOPLE, RECORD_KINDS
 from cluster_profiles.errors import Problem
 
 ECONOMY_SOURCE = "ISO 3166-1 English short name (pycountry); adjective: the name, used as a modifier"
@@ -22,10 +25,11 @@ UNKNOWN_ECONOMY_SOURCE = "cluster-profiles: the records give no economy for any 
 
 
 def provenance(summary) -> str:
-    settings = summary.settings
-    return (f"Computed by cluster-profiles from the records folder {summary.records.records_dir} "
-            f"(sha256 {summary.records.sha256}) with the settings {summary.settings_file} "
-            f"(resolved settings sha256 {settings.hash()})")
+    """Every computed row's source: the records and the settings by name and short sha256, never by a path of the
+    machine that computed them (``about.csv`` holds the whole hashes)."""
+    return FolderAbout(basis=COMPUTED, records=Path(summary.records.records_dir).name,
+                       records_sha256=summary.records.sha256, settings=settings_name(summary.settings_file),
+                       settings_sha256=summary.settings.hash(), tool_version=tool_version()).source_line()
 
 
 def _window(years: tuple[int, int]) -> str:
@@ -76,6 +80,7 @@ def build_tables(*, settings, summary, world: dict[str, float], counts: pd.DataF
     ``footprint``: the clusters' grid cells (``cluster_id``, ``lat``, ``lon``, ``people``), written as
     ``cluster_footprints.csv`` so that a profile's map draws the cluster's points."""
     source = provenance(summary)
+    nouns = {kind: summary.records_about.noun(kind) for kind in RECORD_KINDS}  # the records' word for their documents
     edition = settings.edition
     count = _pivot(counts, "count")
     documents = _pivot(counts, "documents")
@@ -128,7 +133,7 @@ def build_tables(*, settings, summary, world: dict[str, float], counts: pd.DataF
         "pct_per_million": table["pct_per_million"], "articles_per_million": table["articles_per_million"],
         "pct_share_pct": table["pct_share_pct"].round(3), "pub_share_pct": table["pub_share_pct"].round(3),
         "source": source,
-        "note": [f"Computed: position {p} of {n_clusters} clusters by the sum of world shares; "
+        "note": [f"Computed: position {p} of {n_clusters} clusters by the sum of their shares of the records' documents; "
                  f"{pp:,} inventor and {ap:,} author addresses; weighted DBSCAN within {settings.radius_km:g} km, "
                  f"{settings.min_people:,} people, merged within {settings.merge_km:g} km; "
                  f"{settings.counting} counting."
@@ -144,18 +149,18 @@ def build_tables(*, settings, summary, world: dict[str, float], counts: pd.DataF
     all_codes = [code for label in table["economy"] for code in economy_codes(label)]
     frames = {
         "editions": pd.DataFrame([{
-            "edition": edition, "metrics": RECORDS_METRICS, "pct_window": _window(settings.pct_years),
+            "edition": edition, "metrics": "; ".join(nouns.values()), "pct_window": _window(settings.pct_years),
             "articles_window": _window(settings.article_years), "source": source}]),
         "economies": economies_table(all_codes, source),
         "clusters": clusters,
         "economy_cluster_counts": economy_counts,
         "top_organisations": _per_output(organisations, name_of, edition, source).assign(note=pd.NA),
         "top_fields": _fields_frame(top_fields, name_of, edition, source),
-        "collaboration": _collaboration_frame(collaboration, name_of, edition, source),
-        "collaboration_partners": _partners_frame(partners, name_of, edition, source),
+        "collaboration": _collaboration_frame(collaboration, name_of, edition, source, nouns),
+        "collaboration_partners": _partners_frame(partners, name_of, edition, source, nouns),
         "cluster_locations": _locations_frame(locations, names, source),
         "cluster_footprints": _footprints_frame(footprint, names, edition, source, settings),
-        "gaps": _gaps(table, organisations, top_fields, collaboration, partners, population, settings, source),
+        "gaps": _gaps(table, organisations, top_fields, collaboration, partners, population, settings, source, nouns),
     }
     return table, frames
 
@@ -205,22 +210,29 @@ def _fields_frame(top_fields: pd.DataFrame, name_of: dict, edition: int, source:
     return out
 
 
-def _collaboration_frame(collaboration: pd.DataFrame, name_of: dict, edition: int, source: str) -> pd.DataFrame:
+def _collaboration_frame(collaboration: pd.DataFrame, name_of: dict, edition: int, source: str,
+                         nouns: dict[str, str] = KIND_NOUNS) -> pd.DataFrame:
+    """The share produced in collaboration, of whole documents (its note says so: the clusters table's totals
+    may count fractionally, and the two must not disagree silently on a page)."""
     out = _per_output(collaboration, name_of, edition, source)
-    out["note"] = [f"{c:,} of the cluster's {d:,} {KIND_NOUNS[k]} have at least one {KIND_PEOPLE[k][0]} address outside it."
+    out["note"] = [f"{c:,} of the {d:,} {nouns[k]} with an {KIND_PEOPLE[k][0]} address in the cluster "
+                   f"({WHOLE_DOCUMENTS}) have at least one {KIND_PEOPLE[k][0]} address outside it."
                    for c, d, k in zip(out["collaborative"], out["documents"], out["kind"])]
     return out
 
 
-def _partners_frame(partners: pd.DataFrame, name_of: dict, edition: int, source: str) -> pd.DataFrame:
+def _partners_frame(partners: pd.DataFrame, name_of: dict, edition: int, source: str,
+                    nouns: dict[str, str] = KIND_NOUNS) -> pd.DataFrame:
     out = _per_output(partners, name_of, edition, source)
     out["partner"] = out["partner_id"].map(name_of)
-    out["note"] = [f"Partner clusters by {KIND_NOUNS[k]} shared (documents with addresses in both)." for k in out["kind"]]
+    out["note"] = [f"Partner clusters by {nouns[k]} shared ({WHOLE_DOCUMENTS} with addresses in both)."
+                   for k in out["kind"]]
     return out
 
 
 def _gaps(table: pd.DataFrame, organisations: pd.DataFrame, top_fields: pd.DataFrame, collaboration: pd.DataFrame,
-          partners: pd.DataFrame, population: pd.Series | None, settings, source: str) -> pd.DataFrame:
+          partners: pd.DataFrame, population: pd.Series | None, settings, source: str,
+          nouns: dict[str, str] = KIND_NOUNS) -> pd.DataFrame:
     """Why a section of a computed profile is empty: the records cannot give it."""
     rows = []
 
@@ -235,7 +247,8 @@ def _gaps(table: pd.DataFrame, organisations: pd.DataFrame, top_fields: pd.DataF
                          "source": source})
 
         if pd.isna(row.size_rank):
-            gap("ranking", f"{name} is at position {row.position} by the sum of world shares; this run ranks the "
+            gap("ranking", f"{name} is at position {row.position} by the sum of its shares of the records' documents; "
+                           "this run ranks the "
                            f"top {settings.top_n} (setting top_n).")
         if population is None:
             gap("intensity", "The records folder has no population table, so figures per million inhabitants and "
@@ -247,17 +260,17 @@ def _gaps(table: pd.DataFrame, organisations: pd.DataFrame, top_fields: pd.DataF
         for kind, output in RECORD_KINDS.items():
             documents = getattr(row, f"{kind}_documents")
             if documents == 0:
-                reason = f"{name} has no {KIND_NOUNS[kind]} in the window."
+                reason = f"{name} has no {nouns[kind]} in the window."
                 for section in (f"top_{output}", f"fields_{output}", f"collaboration_{output}"):
                     gap(section, reason)
                 continue
             if not has(organisations, cid, kind):
-                gap(f"top_{output}", f"No {KIND_NOUNS[kind]} of {name} name an organisation in the records.")
+                gap(f"top_{output}", f"No {nouns[kind]} of {name} name an organisation in the records.")
             if not has(top_fields, cid, kind):
-                gap(f"fields_{output}", f"No {KIND_NOUNS[kind]} of {name} have a "
+                gap(f"fields_{output}", f"No {nouns[kind]} of {name} have a "
                                         f"{'mapped IPC code' if kind == 'pct' else 'science field'} in the records.")
             if not has(partners, cid, kind):
-                missing_partners.append(KIND_NOUNS[kind])
+                missing_partners.append(nouns[kind])
         if missing_partners:
             gap("collaboration_partners", f"No {' or '.join(missing_partners)} of {name} share a document with "
                                           "another cluster.")

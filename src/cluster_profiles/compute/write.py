@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +21,7 @@ import pandas as pd
 from cluster_profiles import paths
 from cluster_profiles.compute.about import DEFAULT_NOUNS
 from cluster_profiles.contract.canonical_csv import write_tables
+from cluster_profiles.contract.folder_about import settings_name, tool_version
 from cluster_profiles.contract.schema import TABLES
 from cluster_profiles.contract.validate import Tables, validate_frames
 from cluster_profiles.contract.vocabulary import ABOUT_TABLE, COMPUTED, NOUN_COLUMNS, RECORD_KINDS
@@ -35,7 +35,7 @@ from cluster_profiles.files import (
 )
 
 __all__ = ["COMMAND", "RUN_FILE", "OutputFolderError", "about_frame", "check_target", "schema_frames",
-           "tool_version", "validated_tables", "write_data_folder"]
+           "validated_tables", "write_data_folder"]
 
 COMMAND = "clusters"  # the command whose manifest a computed folder holds
 RUN_FILE = "compute_run.json"  # provenance of a computed folder: records, settings, hashes, summary
@@ -77,18 +77,6 @@ def schema_frames(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def validated_tables(frames: dict[str, pd.DataFrame]) -> Tables:
     """The computed tables, checked like a data folder (raises ``DataValidationError``)."""
     return validate_frames(schema_frames(frames), where="the computed tables")
-
-
-def tool_version() -> str:
-    try:
-        return version("cluster-profiles")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown"
-
-
-def settings_name(settings_file: str) -> str:
-    """The settings as a page names them: the file's name, never the folder it sat in on this machine."""
-    return settings_file if settings_file.startswith("the default settings") else Path(settings_file).name
 
 
 def method_text(run_info: dict) -> str:

@@ -10,12 +10,14 @@ how they were counted. The pages read it through ``folder_about`` and say what t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import pandas as pd
 
 from cluster_profiles.contract.canonical_csv import line_of
-from cluster_profiles.contract.vocabulary import ABOUT_TABLE, COMPUTED, NOUN_COLUMNS, OUTPUTS, PUBLISHED
+from cluster_profiles.contract.vocabulary import ABOUT_TABLE, COMPUTED, NOUN_COLUMNS, OUTPUTS, PUBLISHED, Output
 from cluster_profiles.errors import Problem
 
 SHORT_HASH = 12  # hex digits of a sha256 a page shows: enough to tell two inputs apart by eye
@@ -59,6 +61,17 @@ class FolderAbout:
         one, many = self.nouns.get(output, (OUTPUTS[output].counted.removesuffix("s"), OUTPUTS[output].counted))
         return one if n == 1 else many
 
+    def output(self, output: str) -> Output:
+        """The words the pages use for an output, with the records' own noun where they give one (a folder of US
+        patent grants has "Top applicants of US patent grants", never "Top PCT applicants")."""
+        words = OUTPUTS[output]
+        if output not in self.nouns:
+            return words
+        many = self.nouns[output][1]
+        return replace(words, noun=many, label=many[:1].upper() + many[1:], counted=many,
+                       organisations_heading=f"Top {words.organisation_header.lower()}s of {many}",
+                       organisations_list=f"top {words.organisation_header.lower()}s of {many}")
+
     @property
     def total_basis(self) -> str | None:
         """What the clusters table's totals count (None for a published folder: the GII says it)."""
@@ -69,6 +82,19 @@ class FolderAbout:
         return (f"Computed with cluster-profiles {self.tool_version} from the records {self.records} "
                 f"(sha256 {short_hash(self.records_sha256)}) with the settings {self.settings} "
                 f"(sha256 {short_hash(self.settings_sha256)})")
+
+
+def tool_version() -> str:
+    """The installed cluster-profiles version, named in what a computed folder says about itself."""
+    try:
+        return version("cluster-profiles")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+def settings_name(settings_file: str) -> str:
+    """The settings as a folder names them: the file's name, never the folder it sat in on this machine."""
+    return settings_file if settings_file.startswith("the default settings") else Path(settings_file).name
 
 
 def short_hash(sha256: str | None) -> str:

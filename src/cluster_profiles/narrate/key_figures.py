@@ -3,6 +3,7 @@ written, and which value a page may show at all (the profile's key figures, the 
 
 from __future__ import annotations
 
+from cluster_profiles.contract.folder_about import FolderAbout
 from cluster_profiles.narrate import narrative
 from cluster_profiles.narrate.profile import ClusterProfile
 
@@ -25,6 +26,30 @@ FIGURE_LABELS = {  # clusters.csv column: (label, how to show it)
     "growth_pct": ("Growth of S&T output", "growth"),
 }
 VENTURE_CAPITAL_FIGURES = frozenset(c for c in FIGURE_LABELS if c.startswith("vc_"))
+# A computed folder ranks its own clusters and counts its own records: no "top 100", no share of the world
+COMPUTED_LABELS = {
+    "size_rank": "Size rank (in these records)",
+    "pct_share_pct": "Share of the records' PCT applications",
+    "pub_share_pct": "Share of the records' scientific articles",
+}
+TOTALS = {"pct_applications": "patents", "scientific_publications": "articles"}  # column: output, of a count
+
+
+def figure_label(column: str, about: FolderAbout, window: str | None = None) -> str:
+    """A figure's label as the folder's pages show it: a total names its window and, for a computed folder,
+    its counting (what it counts, so that no other total on the page can disagree with it silently), and the
+    records' own word for their documents."""
+    label = FIGURE_LABELS[column][0]
+    if about.computed:
+        label = COMPUTED_LABELS.get(column, label)
+        if column in TOTALS:
+            label = label.replace("(total)", f"({about.counting} count)")
+        for output, standard in (("patents", "PCT applications"), ("articles", "scientific articles")):
+            counted = about.counted(output)
+            label = label.replace(standard, counted).replace(standard.capitalize(), counted[:1].upper() + counted[1:])
+    if window and column in TOTALS or window and column == "vc_deals":
+        label = label[:-1] + f", {window})"
+    return label
 
 
 def format_figure(value, kind: str) -> str:

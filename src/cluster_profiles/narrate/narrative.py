@@ -78,16 +78,37 @@ def lead_sentence(cluster: str, edition: int, *, economy_rank: int | None, econo
                   "by size is not recorded.").format(cluster, edition)
 
 
+IN_THESE_RECORDS = "in these records"  # where a computed cluster ranks: among the clusters its records hold
+
+
+def records_lead_sentence(cluster: str, *, economy_rank: int | None, economy_count: int | None, adjective: str,
+                          ranked: bool) -> Markup:
+    """The opening sentence of a cluster computed from records: its place among the clusters those records hold,
+    never a claim about WIPO's ranking."""
+    if not ranked:
+        return Markup("{} is a cluster found in these records, below the ones they rank.").format(cluster)
+    if economy_count == 1:
+        return Markup("{} is the only {} cluster ranked among the clusters in these records.").format(cluster, adjective)
+    if economy_rank is not None and economy_count is not None:
+        return Markup("{} is the {}-largest of the {} {} clusters ranked in these records.").format(
+            cluster, ordinal_words(economy_rank), economy_count, adjective)
+    return Markup("{} is one of the clusters ranked in these records.").format(cluster)
+
+
 def output_sentence(*, pct: float | None, articles: float | None, vc_deals: float | None,
-                    per_million: bool, windows: dict[str, str | None], continues: bool) -> Markup | None:
+                    per_million: bool, windows: dict[str, str | None], continues: bool,
+                    nouns: dict[str, tuple[str, str]] | None = None, basis: str | None = None) -> Markup | None:
     """'It filed **692 PCT applications** and published **7,921 scientific articles**, both per 1
-    million inhabitants over the last five years, making it the:' and its variants."""
+    million inhabitants over the last five years, making it the:' and its variants. ``nouns`` (output: one, many)
+    names the documents as the records do; ``basis`` says what a total counts (a computed folder's counting)."""
+    nouns = {"patents": ("PCT application", "PCT applications"),
+             "articles": ("scientific article", "scientific articles"), **(nouns or {})}
     parts: list[Markup] = []
     if pct is not None:
-        parts.append(Markup("filed {}").format(bold(f"{thousands(pct)} {plural(pct, 'PCT application')}")))
+        parts.append(Markup("filed {}").format(bold(f"{thousands(pct)} {plural(pct, *nouns['patents'])}")))
     if articles is not None:
         parts.append(Markup("published {}").format(
-            bold(f"{thousands(articles)} {plural(articles, 'scientific article')}")))
+            bold(f"{thousands(articles)} {plural(articles, *nouns['articles'])}")))
     if vc_deals is not None:
         parts.append(Markup("received {}").format(
             bold(f"{thousands(vc_deals)} venture-capital {plural(vc_deals, 'deal')}")))
@@ -99,7 +120,8 @@ def output_sentence(*, pct: float | None, articles: float | None, vc_deals: floa
         sentence += Markup(", {}per 1 million inhabitants over the last five years").format(scope)
     else:
         candidates = [
-            f"PCT applications {windows['pct']}" if pct is not None and windows.get("pct") else None,
+            basis if basis and (pct is not None or articles is not None) else None,
+            f"{nouns['patents'][1]} {windows['pct']}" if pct is not None and windows.get("pct") else None,
             f"articles {windows['articles']}" if articles is not None and windows.get("articles") else None,
             f"venture-capital deals {windows['vc_deals']}" if vc_deals is not None and windows.get("vc_deals") else None]
         spans = [s for s in candidates if s]
@@ -117,7 +139,10 @@ def rank_move(before: int, after: int) -> str:
     return f"{'up' if places > 0 else 'down'} {abs(places)} {plural(abs(places), 'place')}"
 
 
-def size_rank_line(rank: int, edition: int) -> str:
+def size_rank_line(rank: int, edition: int, *, computed: bool = False) -> str:
+    if computed:
+        return (f"largest cluster {IN_THESE_RECORDS}" if rank == 1
+                else f"{ordinal_number(rank)} largest cluster {IN_THESE_RECORDS}")
     if rank == 1:
         return f"largest science and technology cluster in {edition}"
     return f"{ordinal_number(rank)} largest science and technology cluster in {edition}"
@@ -128,7 +153,9 @@ def rank_sentence(lines: Sequence[str], subject: str = "It") -> Markup:
     return Markup("{} is the {}.").format(subject, join_words(lines))
 
 
-def intensity_rank_line(rank: int, edition: int) -> str:
+def intensity_rank_line(rank: int, edition: int, *, computed: bool = False) -> str:
+    if computed:
+        return f"{ordinal_number(rank)} cluster by intensity (relative to population) {IN_THESE_RECORDS}"
     return f"{ordinal_number(rank)} S&T cluster by intensity (relative to population density) in {edition}"
 
 
@@ -140,10 +167,13 @@ COLLABORATION_WORDS = {  # output: (what, partners, partner when there is only o
 }
 
 
-def collaboration_sentence(cluster: str, output: str, share: float | None, partners: Sequence[str]) -> Markup | None:
+def collaboration_sentence(cluster: str, output: str, share: float | None, partners: Sequence[str],
+                           noun: str | None = None) -> Markup | None:
     """'3% of Hefei's PCT patent applications are filed in collaboration with other inventors, with
     **A**, **B** and **C** emerging as the top collaborative locations.' and its variants."""
     what, several_words, one_words = COLLABORATION_WORDS[output]
+    if noun is not None:  # the records' own word for their documents
+        what = what.replace(OUTPUTS[output].noun, noun)
     partner_words = one_words if len(partners) == 1 else several_words
     partner_list = join_words([bold(p) for p in partners])
     if share is not None:
@@ -155,7 +185,7 @@ def collaboration_sentence(cluster: str, output: str, share: float | None, partn
         return sentence + Markup(", with {} {}.").format(
             partner_words.format(n=cardinal_words(len(partners))), partner_list)
     if partners:
-        noun = OUTPUTS[output].noun
+        noun = noun or OUTPUTS[output].noun
         return Markup("{} top collaborating {} for {} {} {}; the share produced in collaboration "
                       "is not in the data.").format(possessive(cluster), plural(len(partners), "location"),
                                                      noun, plural(len(partners), "is", "are"), partner_list)

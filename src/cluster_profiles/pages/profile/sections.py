@@ -12,10 +12,17 @@ from collections.abc import Callable
 import pandas as pd
 from markupsafe import Markup
 
+from cluster_profiles.contract.folder_about import WHOLE_DOCUMENTS
 from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, OUTPUTS, GapSection
 from cluster_profiles.names import slug
 from cluster_profiles.narrate import citations, figures, narrative
-from cluster_profiles.narrate.key_figures import FIGURE_LABELS, VENTURE_CAPITAL_FIGURES, format_figure, shown_value
+from cluster_profiles.narrate.key_figures import (
+    FIGURE_LABELS,
+    VENTURE_CAPITAL_FIGURES,
+    figure_label,
+    format_figure,
+    shown_value,
+)
 from cluster_profiles.narrate.maps import draw as map_drawing
 from cluster_profiles.narrate.maps import layout as map_layout
 from cluster_profiles.narrate.maps import shapes as map_shapes
@@ -150,10 +157,17 @@ def _shown(profile: ClusterProfile, view: SectionView) -> Markup:
     return render_section(body, source_note(profile, body.sources) if body.sources else None)
 
 
+def in_edition(profile: ClusterProfile, prefix: str = "in GII ") -> str:
+    """Where the page's figures come from, after a noun: 'in GII 2024', or 'in these records' for a computed
+    folder (which ranks its own clusters, not WIPO's)."""
+    return "in these records" if profile.about.computed else f"{prefix}{profile.edition.year}"
+
+
 def title_view(profile: ClusterProfile) -> SectionView:
     """The report's header: the edition above the cluster's name and its economies. It cites nothing."""
     economy = " / ".join(profile.economy_names)
-    return SectionView("report-title", [Paragraph(f"Global Innovation Index {profile.edition.year}", "kicker"),
+    kicker = profile.about.title if profile.about.computed else f"Global Innovation Index {profile.edition.year}"
+    return SectionView("report-title", [Paragraph(kicker, "kicker"),
                                         Heading(f"{profile.cluster}, {economy}", 1)],
                        no_sources(profile), element="header")
 
@@ -167,18 +181,23 @@ def rank_lines(profile: ClusterProfile) -> list[str]:
     lines = []
     size_rank, intensity_rank = profile.value("size_rank"), profile.value("intensity_rank")
     if size_rank is not None:
-        lines.append(narrative.size_rank_line(int(size_rank), year))
+        lines.append(narrative.size_rank_line(int(size_rank), year, computed=profile.about.computed))
     if intensity_rank is not None:
-        lines.append(narrative.intensity_rank_line(int(intensity_rank), year))
+        lines.append(narrative.intensity_rank_line(int(intensity_rank), year, computed=profile.about.computed))
     return lines
 
 
 def lead_view(profile: ClusterProfile) -> SectionView:
     year = profile.edition.year
     economy = profile.economy
-    blocks: list[Block] = [Paragraph(narrative.lead_sentence(
-        profile.cluster, year, economy_rank=economy.rank, economy_count=economy.count,
-        adjective=economy.adjective, in_top100=profile.in_top100))]
+    about = profile.about
+    opening = (narrative.records_lead_sentence(profile.cluster, economy_rank=economy.rank, economy_count=economy.count,
+                                               adjective=economy.adjective, ranked=bool(profile.in_top100))
+               if about.computed else
+               narrative.lead_sentence(profile.cluster, year, economy_rank=economy.rank, economy_count=economy.count,
+                                       adjective=economy.adjective, in_top100=profile.in_top100))
+    blocks: list[Block] = [Paragraph(opening)]
+    words = {output: (about.counted(output, 1), about.counted(output)) for output in OUTPUT_KEYS}
     lines = rank_lines(profile)
     per_million = [shown_value(profile, c) for c in ("pct_per_million", "articles_per_million", "vc_deals_per_million")]
     totals = [shown_value(profile, c) for c in ("pct_applications", "scientific_publications", "vc_deals")]
@@ -188,10 +207,11 @@ def lead_view(profile: ClusterProfile) -> SectionView:
     as_list = len(lines) > 1  # one rank is a sentence, two are the GII profile's list
     if any(v is not None for v in per_million):
         sentence = narrative.output_sentence(pct=per_million[0], articles=per_million[1], vc_deals=per_million[2],
-                                             per_million=True, windows=windows, continues=as_list)
+                                             per_million=True, windows=windows, continues=as_list, nouns=words)
     elif any(v is not None for v in totals):
         sentence = narrative.output_sentence(pct=totals[0], articles=totals[1], vc_deals=totals[2],
-                                             per_million=False, windows=windows, continues=as_list)
+                                             per_million=False, windows=windows, continues=as_list, nouns=words,
+                                             basis=about.total_basis)
     if len(lines) == 1:
         rank = narrative.rank_sentence(lines)
         blocks.append(Paragraph(rank if sentence is None else sentence + Markup(" ") + rank))
@@ -248,13 +268,13 @@ def organisations_display(top: pd.DataFrame, output: str) -> pd.DataFrame:
 
 
 def top_organisations_view(profile: ClusterProfile, output: str) -> SectionView:
-    heading = OUTPUTS[output].organisations_heading
-    in_sentence = OUTPUTS[output].organisations_list  # "top PCT applicants": acronyms keep their case
+    heading = profile.about.output(output).organisations_heading
+    in_sentence = profile.about.output(output).organisations_list  # "top PCT applicants": acronyms keep their case
     top = profile.top_organisations[output]
     blocks: list[Block] = [Heading(heading)]
     if top.empty:
         reason = profile.gap_reason(GapSection.top_list(output))
-        blocks.append(Missing(f"the {in_sentence} of {profile.cluster} in GII {profile.edition.year}", reason))
+        blocks.append(Missing(f"the {in_sentence} of {profile.cluster} {in_edition(profile)}", reason))
         return SectionView("top-organisations", blocks, top_organisations_sources(profile, output))
     blocks.append(Table(organisations_display(top, output)))
     if top[["rank", "count", "share_pct"]].isna().any(axis=None):
@@ -288,10 +308,10 @@ def top_fields_view(profile: ClusterProfile) -> SectionView:
     blocks: list[Block] = [Heading(f"Top technology fields in {profile.cluster}")]  # WIPO's heading, over both lists
     for output in OUTPUT_KEYS:
         table = profile.top_fields[output]
-        blocks.append(Heading(OUTPUTS[output].fields_heading, 3))
+        blocks.append(Heading(profile.about.output(output).fields_heading, 3))
         if table.empty:
             blocks.append(Missing(f"the top {OUTPUTS[output].field_kind} fields of "
-                                  f"{profile.cluster}'s {OUTPUTS[output].noun}", profile.gap_reason(GapSection.fields(output))))
+                                  f"{profile.cluster}'s {profile.about.output(output).noun}", profile.gap_reason(GapSection.fields(output))))
             continue
         blocks.append(Table(fields_display(table), "data-table fields", header=False))
         blocks += [Paragraph(note, "note") for note in dict.fromkeys(table["note"].dropna())]
@@ -316,14 +336,15 @@ def collaboration_view(profile: ClusterProfile) -> SectionView:
         share = None if share_row is None else float(share_row["share_pct"])
         shares[output] = share
         partners = list(profile.collaboration_partners[output]["partner"])
-        sentence = narrative.collaboration_sentence(profile.cluster, output, share, partners)
+        noun = profile.about.output(output).noun if profile.about.computed else None
+        sentence = narrative.collaboration_sentence(profile.cluster, output, share, partners, noun)
         if sentence is None:
-            blocks.append(Missing(f"how many of {profile.cluster}'s {OUTPUTS[output].noun} are produced "
+            blocks.append(Missing(f"how many of {profile.cluster}'s {profile.about.output(output).noun} are produced "
                                   "in collaboration, and with whom", profile.gap_reason(GapSection.collaboration(output))))
             continue
         blocks.append(Paragraph(sentence))
         if share is not None and not partners:
-            blocks.append(Missing(f"the top collaborating locations of {profile.cluster}'s {OUTPUTS[output].noun}",
+            blocks.append(Missing(f"the top collaborating locations of {profile.cluster}'s {profile.about.output(output).noun}",
                                   profile.gap_reason(GapSection.COLLABORATION_PARTNERS)))
         if share_row is not None and not pd.isna(share_row["note"]):
             blocks.append(Paragraph(share_row["note"], "note"))
@@ -331,10 +352,10 @@ def collaboration_view(profile: ClusterProfile) -> SectionView:
                    for note in dict.fromkeys(profile.collaboration_partners[output]["note"].dropna())]
     data = figures.collaboration_chart_data(shares)
     if data is not None and len(data) >= MIN_CHART_MARKS:
-        labels = {o: OUTPUTS[o].label for o in OUTPUT_KEYS}
+        labels = {o: profile.about.output(o).label for o in OUTPUT_KEYS}
         blocks.append(Chart(figures.collaboration_chart(data, labels, figures.collaboration_alt(data, labels, profile.cluster),
                                                         f"Share produced in collaboration, {profile.cluster}, "
-                                                        f"GII {profile.edition.year}")))
+                                                        f"{in_edition(profile, 'GII ')}")))
     rows = [{"edition": profile.edition.year, "cluster": profile.cluster, "output": output,
              "share_pct": shares[output], "partners": " ; ".join(profile.collaboration_partners[output]["partner"])}
             for output in OUTPUT_KEYS
@@ -402,19 +423,19 @@ def _not_in_data(reason: str | None) -> Markup:
 
 
 def _figure_label(profile: ClusterProfile, column: str) -> str:
-    label = FIGURE_LABELS[column][0]
     window = getattr(profile.edition, WINDOWED_TOTALS[column]) if column in WINDOWED_TOTALS else None
-    return label.replace("(total)", f"(total, {window})") if window else label
+    return figure_label(column, profile.about, window)
 
 
 def economy_rank_text(profile: ClusterProfile) -> str | None:
     """'12th of 26 Chinese clusters in the top 100', from what the data knows of its economy."""
     economy = profile.economy
+    among = "ranked in these records" if profile.about.computed else "in the top 100"
     if economy.count == 1 and profile.in_top100:
-        return f"the only {economy.adjective} cluster in the top 100"
+        return f"the only {economy.adjective} cluster {among}"
     if economy.rank is None:
         return None
-    of = "" if economy.count is None else f" of {economy.count} {economy.adjective} clusters in the top 100"
+    of = "" if economy.count is None else f" of {economy.count} {economy.adjective} clusters {among}"
     return f"{narrative.ordinal_number(economy.rank)}{of}"
 
 
@@ -439,13 +460,14 @@ def profile_parts(profile: ClusterProfile) -> dict[str, bool]:
         "figures per million inhabitants": any(profile.value(c) is not None
                                                for c in ("pct_per_million", "articles_per_million"))}
     for output in OUTPUT_KEYS:
-        parts[OUTPUTS[output].organisations_list] = not profile.top_organisations[output].empty
+        parts[profile.about.output(output).organisations_list] = not profile.top_organisations[output].empty
     for output in OUTPUT_KEYS:
         parts[f"top {OUTPUTS[output].field_kind} fields"] = not profile.top_fields[output].empty
     for output in OUTPUT_KEYS:
-        parts[f"collaboration in {OUTPUTS[output].noun}"] = (profile.collaboration_share[output] is not None
+        parts[f"collaboration in {profile.about.output(output).noun}"] = (profile.collaboration_share[output] is not None
                                                             or not profile.collaboration_partners[output].empty)
-    parts["comparison with the previous edition"] = change_text(profile) is not None
+    if not (profile.about.computed and profile.previous_edition is None):  # computed once: no previous edition
+        parts["comparison with the previous edition"] = change_text(profile) is not None
     if profile.edition.measures_venture_capital:
         parts["venture-capital deals"] = any(profile.value(c) is not None for c in VC_COLUMNS)
     return parts
@@ -480,20 +502,22 @@ def key_figures_frame(profile: ClusterProfile) -> pd.DataFrame:
                      else _not_in_data(profile.gap_reason(FIGURE_GAPS[column]))})
     previous_year = year - 1
     change = change_text(profile)
-    rows.append({"Figure": f"Size rank since GII {previous_year}",
-                 "Value": change if change is not None else _not_in_data(previous_missing_reason(profile) + ".")})
-    for column, (label, kind) in FIGURE_LABELS.items():
+    if not profile.about.computed or change is not None:  # records computed once have no previous edition
+        rows.append({"Figure": f"Size rank since GII {previous_year}",
+                     "Value": change if change is not None else _not_in_data(previous_missing_reason(profile) + ".")})
+    for column, (_label, kind) in FIGURE_LABELS.items():
         if column in HEADLINE_FIGURES or column in ("economy_rank", "previous_rank"):
             continue
         value = shown_value(profile, column)
         if value is not None:
-            rows.append({"Figure": label, "Value": format_figure(value, kind)})
+            rows.append({"Figure": _figure_label(profile, column), "Value": format_figure(value, kind)})
     rows.append({"Figure": "How complete this profile is", "Value": completeness_text(profile)})
     return pd.DataFrame(rows, columns=["Figure", "Value"], dtype=object)  # object: string inference would drop the Markup
 
 
 def key_figures_view(profile: ClusterProfile) -> SectionView:
-    blocks: list[Block] = [Heading(f"Key figures, GII {profile.edition.year}"),
+    blocks: list[Block] = [Heading("Key figures, computed from these records" if profile.about.computed
+                                   else f"Key figures, GII {profile.edition.year}"),
                            Table(key_figures_frame(profile), "data-table key-figures")]
     if not pd.isna(profile.row["note"]):
         blocks.append(Paragraph(profile.row["note"], "note"))
@@ -524,11 +548,11 @@ def data_notes_view(profile: ClusterProfile) -> SectionView:
         windows.append(f"scientific articles published {edition.articles_window}")
     if edition.vc_deals_window:
         windows.append(f"venture-capital deals {edition.vc_deals_window}")
-    blocks: list[Block] = [
-        Heading("Sources and method notes"),
-        Paragraph(f"GII {year} measures {edition.metrics_text}. "
-                  + (f"Its data windows: {'; '.join(windows)}." if windows else "Its data windows are not in the data.")),
-        Paragraph(RANK_DEFINITIONS)]
+    blocks: list[Block] = [Heading("Sources and method notes"), *(
+        computed_method_blocks(profile) if profile.about.computed else [
+            Paragraph(f"GII {year} measures {edition.metrics_text}. "
+                      + (f"Its data windows: {'; '.join(windows)}." if windows else "Its data windows are not in the data.")),
+            Paragraph(RANK_DEFINITIONS)])]
     if profile.quality:
         blocks.append(Box("quality", [
             Heading("Data-quality notes", 3),
@@ -558,9 +582,37 @@ def data_notes_view(profile: ClusterProfile) -> SectionView:
     blocks += [Paragraph(Markup("Edition sources: {}").format(cited.refs([edition.source]))),
                Heading("All sources cited in this report", 3),
                SourceList(cited),
-               Paragraph(f"{citations.gii_licence(year)}. "
-                         "Every figure above names the public source it was read from.", "licence")]
+               Paragraph(computed_licence(profile) if profile.about.computed else
+                         f"{citations.gii_licence(year)}. Every figure above names the public source it was read from.",
+                         "licence")]
     return SectionView("data-notes", blocks, sources)
+
+
+def computed_method_blocks(profile: ClusterProfile) -> list[Block]:
+    """A computed folder's method, and the basis of each kind of total on the page (the key figures' and the
+    lead's totals follow the counting; the collaboration counts are of whole documents)."""
+    about = profile.about
+    nouns = " and ".join(about.counted(output) for output in OUTPUT_KEYS)
+    return [Paragraph(f"These clusters are computed from records, not taken from the Global Innovation Index: "
+                      f"{about.method or 'the method is not stated'}"),
+            Paragraph(f"Size rank: rank among the clusters in these records by their combined share of the records' "
+                      f"{nouns}. Intensity rank: rank by the same outputs per 1 million inhabitants of the "
+                      "population table given with the records."),
+            Paragraph(f"Totals of documents: the key figures and the opening sentence give a {about.total_basis}; "
+                      f"the collaboration counts are of {WHOLE_DOCUMENTS} with an address in the cluster, so they "
+                      "can be larger.")]
+
+
+def computed_licence(profile: ClusterProfile) -> str:
+    """The footer of a computed page: what the folder is, who published the records and under what licence,
+    and how it was computed (records and settings by name and content hash), instead of WIPO's notice."""
+    about = profile.about
+    published = f"; records published by {about.publisher}" if about.publisher else ""
+    licence = (f"; the records' licence: {about.licence}" if about.licence
+               else "; the records state no licence")
+    where = f" ({about.url})" if about.url else ""
+    return (f"{about.title}{where}{published}{licence}. {about.source_line()}. Not WIPO data: every figure "
+            "above was computed from these records.")
 
 
 def data_notes(profile: ClusterProfile) -> Markup:
@@ -602,6 +654,8 @@ def previous_missing_reason(profile: ClusterProfile) -> str:
 
 def _previous_edition_blocks(profile: ClusterProfile) -> list[Block]:
     year, cluster = profile.edition.year, profile.cluster
+    if profile.about.computed and profile.previous_edition is None:
+        return []  # records computed for one window have no previous edition to miss
     blocks: list[Block] = [Heading(f"Since GII {year - 1}", 3)]
     stated, size_rank = profile.value("previous_rank"), profile.value("size_rank")
     if profile.previous_edition is None or profile.previous is None:
@@ -658,26 +712,27 @@ def neighbours_frame(profile: ClusterProfile) -> pd.DataFrame:
 
 
 def _peer_blocks(profile: ClusterProfile) -> list[Block]:
-    year, adjective = profile.edition.year, profile.economy.adjective
-    blocks: list[Block] = [Heading(f"Other {adjective} clusters in GII {year}", 3)]
+    adjective = profile.economy.adjective
+    blocks: list[Block] = [Heading(f"Other {adjective} clusters {in_edition(profile)}", 3)]
     known = profile.economy.count
     if known == 1 and profile.in_top100:
         return []  # the only cluster of its economy: there is no other to show or to miss
     if len(profile.peers) <= 1:
-        return [*blocks, Missing(f"other {adjective} clusters in GII {year}",
+        return [*blocks, Missing(f"other {adjective} clusters {in_edition(profile)}",
                                  "The data holds no other cluster of this economy for this edition.")]
     held = len(profile.peers)
     return [*blocks,
             Paragraph(f"The data holds {held} {narrative.plural(held, f'{adjective} cluster')} of this edition."
                       if known is None else
-                      f"The data holds {held} of the {known} {adjective} clusters in the top 100 that a source counts."),
+                      (f"These records rank {known} {adjective} clusters." if profile.about.computed else
+                       f"The data holds {held} of the {known} {adjective} clusters in the top 100 that a source counts.")),
             Table(peers_frame(profile)),
             Csv(profile.peers[["edition", "cluster", "economy", "size_rank", "intensity_rank"]],
                 f"{_file_stem(profile)}-peers.csv")]
 
 
 def _neighbour_blocks(profile: ClusterProfile) -> list[Block]:
-    blocks: list[Block] = [Heading(f"Ranked nearby in GII {profile.edition.year}", 3)]
+    blocks: list[Block] = [Heading(f"Ranked nearby {in_edition(profile)}", 3)]
     size_rank = profile.value("size_rank")
     if size_rank is None:
         return []  # no rank to be next to: the missing ranks are listed once, with the lead's
@@ -703,7 +758,7 @@ def comparisons_view(profile: ClusterProfile) -> SectionView:
                            *_peer_blocks(profile), *_neighbour_blocks(profile)]
     data = figures.peer_chart_data(profile.peers, profile.neighbours, cluster)
     if data is not None and len(data) >= MIN_CHART_MARKS:
-        blocks.append(Chart(figures.peer_chart(data, f"{cluster} among its peers, GII {year}",
+        blocks.append(Chart(figures.peer_chart(data, f"{cluster} among its peers, {in_edition(profile, 'GII ')}",
                                                figures.peer_alt(data, cluster, year),
                                                f"Size ranks of {profile.economy.adjective} clusters and of the "
                                                f"clusters ranked next to {cluster} (only ranks the data holds)")))
