@@ -257,3 +257,34 @@ def test_a_broken_pretty_file_is_refused_at_its_line(tmp_path):
     with pytest.raises(RecordsInputError, match=r"W401\.json:\d+:\d+: found malformed JSON") as error:
         run_openalex(works, INSTITUTIONS, tmp_path / "out")
     assert "pretty-printed JSON" in str(error.value)
+
+
+@pytest.mark.parametrize("layout", ["parquet", "api", "pretty", "gz"])
+def test_institutions_are_read_in_the_same_layouts(tmp_path, layout):
+    _, plain = run(LAYOUTS / "snapshot", tmp_path / "plain")
+    rows = [json.loads(line) for line in (INSTITUTIONS / "part_000").read_text(encoding="utf-8").splitlines()]
+    folder = tmp_path / "institutions" / "updated_date=2025-01-01"
+    folder.mkdir(parents=True)
+    if layout == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(rows), folder / "part_0000.parquet")
+    elif layout == "api":
+        (folder / "page.json").write_text(json.dumps({"meta": {"count": len(rows)}, "results": rows}))
+    elif layout == "pretty":
+        for row in rows:
+            (folder / f"{row['id'][-3:]}.json").write_text(json.dumps(row, indent=2))
+    else:
+        (folder / "part_000.gz").write_bytes(gzip.compress((INSTITUTIONS / "part_000").read_bytes()))
+    summary = run_openalex(LAYOUTS / "snapshot", tmp_path / "institutions", tmp_path / "out")
+    for table, frame in read_records(tmp_path / "out").items():
+        pd.testing.assert_frame_equal(frame, plain[table], obj=table)
+    assert summary.addresses_without_coordinates == 1
+
+
+def test_works_given_as_institutions_are_refused_naming_the_institutions_layouts(tmp_path):
+    with pytest.raises(RecordsInputError, match=r"part_000:1: found a JSON object with the id "
+                                                r"'https://openalex.org/W101', not an institution .*expected OpenAlex "
+                                                r"institutions as JSON Lines"):
+        run_openalex(LAYOUTS / "snapshot", LAYOUTS / "snapshot" / "updated_date=2023-10-29", tmp_path / "out")

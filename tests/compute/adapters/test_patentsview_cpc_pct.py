@@ -116,3 +116,12 @@ def test_a_malformed_about_json_is_refused_before_anything_is_written(capsys, tm
     assert err.startswith(f"error: {out / 'about.json'}:1:") and err.count("\n") == 1, err
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "about.json"} == {
         name: content for name, content in before.items() if name != "about.json"}
+
+
+def test_a_comma_separated_table_is_refused_naming_the_tab_separated_layout(tmp_path):
+    tables = tmp_path / "tables"
+    shutil.copytree(CPC, tables)
+    (tables / "g_cpc_current.tsv").write_text((CPC / "g_cpc_current.tsv").read_text().replace("\t", ","))
+    with pytest.raises(RecordsInputError, match=r"g_cpc_current.tsv:1: found a comma-separated header; expected "
+                                                r"PatentsView's bulk table layout, tab-separated"):
+        run_patentsview(tables, tmp_path / "out")

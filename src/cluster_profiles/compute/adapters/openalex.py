@@ -2,8 +2,9 @@
 
 Input: the works entity in any layout ``openalex_input`` accepts (the snapshot's JSON Lines, gzipped or not, in
 ``updated_date=YYYY-MM-DD/part_NNN.gz`` folders; API list responses; pretty-printed JSON; the Parquet snapshot),
-and the institutions entity as JSON Lines (or one file). Coordinates live on the institution (``geo.latitude``,
-``geo.longitude``, ``geo.city``, ``geo.country_code``), so each authorship is joined to its institutions.
+and the institutions entity in the same layouts (a folder or one file). Coordinates live on the institution
+(``geo.latitude``, ``geo.longitude``, ``geo.city``, ``geo.country_code``), so each authorship is joined to its
+institutions.
 
 The mapping (the same in ``openalex_spark``):
 - one version per work: a work present in several files (the snapshot keeps a work in every ``updated_date``
@@ -62,7 +63,7 @@ from cluster_profiles.compute.adapters.folder import (
     sql_string,
     write_records,
 )
-from cluster_profiles.compute.adapters.openalex_input import EXPECTED, WorkFiles, prepare_works
+from cluster_profiles.compute.adapters.openalex_input import EXPECTED, WorkFiles, expected, prepare_works
 
 OPENALEX_PREFIX = "https://openalex.org/"
 # OpenAlex's types before mid-2023 were Crossref's; what each became (the others kept their names)
@@ -88,12 +89,12 @@ WORK_FIELDS: dict[str, object] = {
     "primary_topic": {"field": {"display_name": "VARCHAR"}, "domain": {"id": "VARCHAR", "display_name": "VARCHAR"}},
     "concepts": [{"display_name": "VARCHAR", "level": "INTEGER", "score": "DOUBLE"}],
 }
-INSTITUTION_COLUMNS = {
+INSTITUTION_FIELDS: dict[str, object] = {
     "id": "VARCHAR",
     "display_name": "VARCHAR",
     "country_code": "VARCHAR",
     "updated_date": "VARCHAR",
-    "geo": "STRUCT(city VARCHAR, country_code VARCHAR, latitude DOUBLE, longitude DOUBLE)",
+    "geo": {"city": "VARCHAR", "country_code": "VARCHAR", "latitude": "DOUBLE", "longitude": "DOUBLE"},
 }
 SKIPPED_NAMES = {"manifest", "manifest.json"}  # the snapshot's manifest files sit beside the partitions
 
@@ -108,6 +109,7 @@ def sql_type(spec: object) -> str:
 
 
 WORK_COLUMNS = {name: sql_type(spec) for name, spec in WORK_FIELDS.items()}
+INSTITUTION_COLUMNS = {name: sql_type(spec) for name, spec in INSTITUTION_FIELDS.items()}
 
 
 def normal_type(work_type: str) -> str:
@@ -136,26 +138,43 @@ def _json_source(files: Sequence[Path], columns: dict[str, str], *, with_file: b
             f"hive_partitioning = false, union_by_name = false, filename = {'true' if with_file else 'false'})")
 
 
-def _parquet_source(con, files: Sequence[Path]) -> str:
-    """The works' columns from Parquet files, nested ones read by name (unknown fields ignored, missing ones
-    NULL), as the JSON reader gives them; a file without a work's columns is refused."""
+def _parquet_source(con, files: Sequence[Path], entity: str = "works") -> str:
+    """The entity's columns from Parquet files, nested ones read by name (unknown fields ignored, missing ones
+    NULL), as the JSON reader gives them; a file without the entity's columns is refused."""
     paths = "[" + ", ".join(exact_sql_path(f) for f in files) + "]"
     source = f"read_parquet({paths}, union_by_name = true, filename = true, hive_partitioning = false)"
     found = {name: type_ for name, type_, *_ in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-    missing = [c for c in ("id", "type", "publication_year", "authorships") if c not in found]
+    fields = WORK_FIELDS if entity == "works" else INSTITUTION_FIELDS
+    needed = ("id", "type", "publication_year", "authorships") if entity == "works" else ("id", "geo")
+    missing = [c for c in needed if c not in found]
     if missing:
+        others = ", ".join([c for c in found if c != "filename"][:8])
         raise RecordsInputError(f"{files[0]}: a Parquet file without the column{'s' if len(missing) > 1 else ''} "
-                                f"{', '.join(missing)} (found {', '.join([c for c in found if c != 'filename'][:8])}); {EXPECTED}")
+                                f"{', '.join(missing)} (found {others}); {expected(entity)}")
     columns = []
-    for name, spec in WORK_FIELDS.items():
+    for name, spec in fields.items():
         if name not in found:
             columns.append(f'CAST(NULL AS {sql_type(spec)}) AS "{name}"')
         elif isinstance(spec, str):
-            columns.append(f'TRY_CAST("{name}" AS {spec}) AS "{name}"')
+            columns.append(f'TRY_CAST("{name}" AS {spec}) AS "{name}"' if name != "updated_date" else
+                           f'replace(TRY_CAST("{name}" AS VARCHAR), \' \', \'T\') AS "{name}"')
         else:
             as_json = f'"{name}"' if found[name] in ("VARCHAR", "JSON") else f'to_json("{name}")'
             columns.append(f'from_json({as_json}, {sql_string(json.dumps(spec))}) AS "{name}"')
     return f"SELECT {', '.join(columns)}, filename FROM {source}"
+
+
+def institution_source(con, inputs: WorkFiles) -> str:
+    """The institutions' rows from their JSON Lines and Parquet files (none: no rows)."""
+    sources = []
+    if inputs.jsonl:
+        sources.append(f"SELECT * FROM {_json_source(inputs.jsonl, INSTITUTION_COLUMNS)}")
+    if inputs.parquet:
+        sources.append(f"SELECT * EXCLUDE (filename) FROM ({_parquet_source(con, inputs.parquet, 'institutions')})")
+    if not sources:
+        return "SELECT " + ", ".join(f'NULL::{type_} AS "{name}"' for name, type_ in INSTITUTION_COLUMNS.items()) + \
+            " WHERE false"
+    return " UNION ALL BY NAME ".join(f"({query})" for query in sources)
 
 
 def short_id(expression: str) -> str:
@@ -171,13 +190,14 @@ def run_openalex(works: Path, institutions: Path, out_dir: Path, *, years: tuple
     check_records_out(out_dir, {"--works": Path(works), "--institutions": Path(institutions)})
     with scratch_beside(out_dir, "openalex") as scratch:
         prepared = prepare_works(work_files, scratch)
+        institution_inputs = prepare_works(institution_files, scratch, entity="institutions")
         con = connect(memory_limit, scratch)
         shown = {str(form): str(path) for path in [*work_files, *institution_files]
                  for form in (path, os.path.abspath(path), exact_path(path))}
-        shown.update({str(form): original for rewritten, original in prepared.shown.items()
+        shown.update({str(form): original for rewritten, original in {**prepared.shown, **institution_inputs.shown}.items()
                       for form in (rewritten, exact_path(rewritten))})
         try:
-            return _extract(con, prepared, institution_files, out_dir, scratch, years, types, fmt, works, keep_ssh)
+            return _extract(con, prepared, institution_inputs, out_dir, scratch, years, types, fmt, works, keep_ssh)
         except RecordsInputError:
             raise
         except duckdb.Error as error:  # DuckDB's words, at the file and line it names
@@ -211,7 +231,7 @@ def type_case(expression: str) -> str:
     return f"CASE {expression} {whens} ELSE {expression} END"
 
 
-def _extract(con, prepared: WorkFiles, institution_files, out_dir: Path, scratch: Path, years, types, fmt: Format,
+def _extract(con, prepared: WorkFiles, institution_inputs: WorkFiles, out_dir: Path, scratch: Path, years, types, fmt: Format,
              works: Path, keep_ssh: bool) -> AdapterSummary:
     # Load: one streaming pass over the works into a narrow Parquet file (every work's verdict, for the summary;
     # authorships and field only for the kept ones).
@@ -271,7 +291,7 @@ def _extract(con, prepared: WorkFiles, institution_files, out_dir: Path, scratch
                arg_max(geo.longitude, coalesce(updated_date, '')) AS lon,
                arg_max(geo.city, coalesce(updated_date, '')) AS city,
                arg_max(coalesce(geo.country_code, country_code), coalesce(updated_date, '')) AS economy
-        FROM {_json_source(institution_files, INSTITUTION_COLUMNS)}
+        FROM ({institution_source(con, institution_inputs)})
         WHERE id IS NOT NULL
         GROUP BY ALL""")
 

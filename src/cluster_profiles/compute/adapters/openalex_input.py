@@ -1,5 +1,6 @@
-"""The layouts in which OpenAlex works arrive, told apart file by file, and the ones that are not JSON Lines
-rewritten as JSON Lines: what both engines (``openalex``, ``openalex_spark``) start from.
+"""The layouts in which OpenAlex works (and institutions) arrive, told apart file by file, and the ones that are
+not JSON Lines rewritten as JSON Lines: what both engines (``openalex``, ``openalex_spark``) start from. The
+institutions entity is read in the same layouts (its ids start with I, a work's with W).
 
 Accepted, each file on its own (a folder may mix them):
 
@@ -30,14 +31,20 @@ from typing import IO
 
 from cluster_profiles.compute.adapters.folder import RecordsInputError
 
-EXPECTED = ("expected OpenAlex works as JSON Lines (one work per line, .gz or not), API list responses "
-            '({"meta": …, "results": […]}, one per file), one work or one list response as pretty-printed JSON, '
+
+def expected(entity: str = "works") -> str:
+    """The refusal's second half: the layouts expected, in the entity's words."""
+    one = "work" if entity == "works" else "institution"
+    return (f"expected OpenAlex {entity} as JSON Lines (one {one} per line, .gz or not), API list responses "
+            f'({{"meta": …, "results": […]}}, one per file), one {one} or one list response as pretty-printed JSON, '
             "or the Parquet snapshot (.parquet)")
+
+
+EXPECTED = expected("works")
+ID_LETTER = {"works": "W", "institutions": "I"}
 PARTITION = re.compile(r"updated_date=([0-9]{4}-[0-9]{2}-[0-9]{2})")
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
-# What a work has and an API response or another entity has not: a work's id starts with W
-WORK_ID = re.compile(r"^(https://openalex\.org/)?W[0-9]+$", re.IGNORECASE)
 
 LAYOUT_NAMES = {"jsonl": "JSON Lines", "api": "API list responses", "pretty": "pretty-printed JSON",
                 "array": "JSON arrays of works", "parquet": "Parquet"}
@@ -91,26 +98,31 @@ def _first_character(stream: IO[bytes]) -> bytes:
             return b""
 
 
-def _is_work(value: object) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("id"), str) and bool(WORK_ID.match(value["id"]))
+def _is_record(value: object, entity: str) -> bool:
+    """An OpenAlex record of the entity: its id (long or short form) starts with the entity's letter."""
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+        return False
+    return re.match(rf"^(https://openalex\.org/)?{ID_LETTER[entity]}[0-9]+$", value["id"], re.IGNORECASE) is not None
 
 
 def _is_list_response(value: object) -> bool:
     return isinstance(value, dict) and isinstance(value.get("results"), list) and "meta" in value
 
 
-def _described(value: object) -> str:
+def _described(value: object, entity: str) -> str:
     """A few words on what a JSON value is, for a refusal."""
+    one = "work" if entity == "works" else "institution"
     if isinstance(value, dict):
         keys = ", ".join(list(value)[:4]) or "no keys"
         ident = value.get("id")
         if isinstance(ident, str) and ident:
-            return f"a JSON object with the id {ident[:60]!r}, not a work (an OpenAlex work id starts with W)"
-        return f"a JSON object with the keys {keys}, neither a work nor an API list response"
+            return (f"a JSON object with the id {ident[:60]!r}, not {'a' if one == 'work' else 'an'} {one} (an "
+                    f"OpenAlex {one} id starts with {ID_LETTER[entity]})")
+        return f"a JSON object with the keys {keys}, neither {'a' if one == 'work' else 'an'} {one} nor an API list response"
     return f"a JSON {type(value).__name__}"
 
 
-def sniff(path: Path) -> str:
+def sniff(path: Path, entity: str = "works") -> str:
     """The layout of one file: ``jsonl``, ``api``, ``pretty``, ``array``, ``parquet`` or ``empty``; anything else is
     refused with a line that says what the file holds and what is expected."""
     try:
@@ -126,43 +138,43 @@ def sniff(path: Path) -> str:
                 return "array"
             if first != b"{":
                 shown = first.decode("utf-8", errors="replace")
-                raise RecordsInputError(f"{path}: starts with {shown!r}, not JSON or Parquet; {EXPECTED}")
+                raise RecordsInputError(f"{path}: starts with {shown!r}, not JSON or Parquet; {expected(entity)}")
         with _open(path) as stream:
             line = stream.readline()
             while line and not line.strip():
                 line = stream.readline()
     except (OSError, EOFError, gzip.BadGzipFile) as error:
-        raise RecordsInputError(f"{path}: cannot be read ({error}); {EXPECTED}") from None
+        raise RecordsInputError(f"{path}: cannot be read ({error}); {expected(entity)}") from None
     try:
         value = json.loads(line)
     except ValueError:
         return "pretty"  # the first line is not a whole JSON value: one value spread over lines
     if _is_list_response(value):
         return "api"
-    if _is_work(value):
+    if _is_record(value, entity):
         return "jsonl"
-    raise RecordsInputError(f"{path}:1: found {_described(value)}; {EXPECTED}")
+    raise RecordsInputError(f"{path}:1: found {_described(value, entity)}; {expected(entity)}")
 
 
-def _works_of(value: object, path: Path, line: int | None = None) -> list[dict]:
+def _records_of(value: object, path: Path, line: int | None, entity: str) -> list[dict]:
     """The works in one parsed JSON value of a non-JSON-Lines file; anything else is refused."""
     where = f"{path}:{line}" if line else str(path)
     if _is_list_response(value):
         assert isinstance(value, dict)
         works = value["results"]
-    elif _is_work(value):
+    elif _is_record(value, entity):
         works = [value]
     elif isinstance(value, list):
         works = value
     else:
-        raise RecordsInputError(f"{where}: found {_described(value)}; {EXPECTED}")
+        raise RecordsInputError(f"{where}: found {_described(value, entity)}; {expected(entity)}")
     for number, work in enumerate(works, start=1):
-        if not _is_work(work):
-            raise RecordsInputError(f"{where}: result {number} is {_described(work)}; {EXPECTED}")
+        if not _is_record(work, entity):
+            raise RecordsInputError(f"{where}: result {number} is {_described(work, entity)}; {expected(entity)}")
     return works
 
 
-def _parsed_values(path: Path, layout: str) -> Iterator[tuple[int | None, object]]:
+def _parsed_values(path: Path, layout: str, entity: str) -> Iterator[tuple[int | None, object]]:
     """(line, value) for each JSON value of the file: one per line for a file of API responses, else one."""
     try:
         with _open(path) as stream:
@@ -178,9 +190,9 @@ def _parsed_values(path: Path, layout: str) -> Iterator[tuple[int | None, object
             raise RecordsInputError(f"{path}:{broken_line}; expected one JSON object per line") from None
         position = f":{error.lineno}:{error.colno}" if isinstance(error, json.JSONDecodeError) else ""
         reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
-        raise RecordsInputError(f"{path}{position}: found malformed JSON ({reason}); {EXPECTED}") from None
+        raise RecordsInputError(f"{path}{position}: found malformed JSON ({reason}); {expected(entity)}") from None
     except (OSError, EOFError) as error:
-        raise RecordsInputError(f"{path}: cannot be read ({error}); {EXPECTED}") from None
+        raise RecordsInputError(f"{path}: cannot be read ({error}); {expected(entity)}") from None
 
 
 def _broken_first_line(path: Path) -> str | None:
@@ -205,11 +217,11 @@ def _broken_first_line(path: Path) -> str | None:
 
 
 def prepare_works(files: list[Path], scratch: Path, *, parquet_allowed: bool = True, engine: str = "duckdb",
-                  ) -> WorkFiles:
-    """Tell each works file's layout; rewrite the non-JSON-Lines ones as JSON Lines under ``scratch``."""
+                  entity: str = "works") -> WorkFiles:
+    """Tell each file's layout; rewrite the non-JSON-Lines ones as JSON Lines under ``scratch``."""
     prepared = WorkFiles()
     for index, path in enumerate(files):
-        layout = sniff(path)
+        layout = sniff(path, entity)
         prepared.layouts[layout] += 1
         if layout == "empty":
             continue
@@ -223,9 +235,10 @@ def prepare_works(files: list[Path], scratch: Path, *, parquet_allowed: bool = T
                                         "are read by both engines)")
             prepared.parquet.append(path)
             continue
-        works = [work for line, value in _parsed_values(path, layout) for work in _works_of(value, path, line)]
+        works = [work for line, value in _parsed_values(path, layout, entity)
+                 for work in _records_of(value, path, line, entity)]
         partition = partition_of(path)
-        target = scratch / "rewritten" / f"{index:06d}"
+        target = scratch / "rewritten" / entity / f"{index:06d}"
         if partition:
             target = target / f"updated_date={partition}"
         target.mkdir(parents=True, exist_ok=True)

@@ -134,10 +134,12 @@ def run_openalex_spark(works: Path, institutions: Path, out_dir: Path, *, years:
     check_records_out(out_dir, {"--works": Path(works), "--institutions": Path(institutions)})
     with scratch_beside(out_dir, "openalex-spark") as scratch:
         prepared = prepare_works(work_files, scratch, parquet_allowed=False, engine="spark")
+        institution_inputs = prepare_works(institution_files, scratch, parquet_allowed=False, engine="spark",
+                                           entity="institutions")
         spark, created = spark_session(master, scratch / "spark")
         try:
-            parts, dropped, counts = _extract(spark, prepared.jsonl, institution_files, scratch / "parts", years,
-                                              types, keep_ssh)
+            parts, dropped, counts = _extract(spark, prepared.jsonl, institution_inputs.jsonl, scratch / "parts",
+                                              years, types, keep_ssh)
         except Exception as error:
             if "pyspark" not in type(error).__module__ and "py4j" not in type(error).__module__:
                 raise
@@ -228,8 +230,10 @@ def _extract(spark, work_files, institution_files, parts: Path, years, types, ke
                        F.count(F.when(F.col("field_unknown"), 1)).alias("unknown")).collect()[0]
 
     newest = F.coalesce(F.col("updated_date"), F.lit(""))
-    geo = (spark.read.schema(INSTITUTION_SCHEMA).option("mode", "FAILFAST")
-           .json([hadoop_path(f) for f in institution_files])
+    institutions = (spark.read.schema(INSTITUTION_SCHEMA).option("mode", "FAILFAST")
+                    .json([hadoop_path(f) for f in institution_files]) if institution_files
+                    else spark.createDataFrame([], INSTITUTION_SCHEMA))
+    geo = (institutions
            .where(F.col("id").isNotNull())
            .groupBy(short_id(F.col("id")).alias("institution_id"))
            .agg(F.max_by("display_name", newest).alias("geo_name"),

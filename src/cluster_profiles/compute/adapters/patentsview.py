@@ -160,6 +160,9 @@ def _check_columns(table: str, path: Path, shown_as: Path) -> str:
     """The table function reading ``table``'s file, once its header holds the columns the mapping reads."""
     columns = _header(path, shown_as)
     missing = [c for c in REQUIRED_COLUMNS[table] if c not in columns]
+    if missing and len(columns) == 1 and "," in columns[0]:
+        raise RecordsInputError(f"{shown_as}:1: found a comma-separated header; expected PatentsView's bulk table "
+                                f"layout, tab-separated with a header line holding {', '.join(REQUIRED_COLUMNS[table])}")
     if missing:
         raise RecordsInputError(f"{shown_as}:1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
                                 f"found {', '.join(columns[:12])}")
