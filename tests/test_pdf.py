@@ -303,3 +303,32 @@ def test_a_killed_print_leaves_no_browser_and_no_temporary_folder(tmp_path, how)
         following.write_text("<p>the next page</p>", encoding="utf-8")
         pdf.write_pdf(following)
         assert _pdf_folders(command.pid) == []
+
+
+# ---------------------------------------------------------------------------------------------- render-all --pdf
+
+def test_render_all_prints_the_pages_whose_pdf_is_missing_or_older_than_the_page(hefei_report, tables, tmp_path):
+    from cluster_profiles.runner.batch import output_path, plan_kind, write_pdfs
+    from cluster_profiles.runner.kinds import PROFILE
+
+    reports = tmp_path / "reports"
+    tasks = plan_kind(PROFILE, tables, [2024], None, reports)
+    (hefei,) = [task for task in tasks if task.cluster == "Hefei"]
+    page = output_path(hefei, reports)
+    page.parent.mkdir(parents=True)
+    shutil.copy(hefei_report.html_path, page)  # the one page of the plan that exists
+    assert write_pdfs(tasks, reports, "letter", jobs=2, progress=False) == []
+    printed = pdf.pdf_path(page)
+    assert sorted(p.name for p in page.parent.iterdir()) == [page.name, printed.name]
+    assert len(PdfReader(printed).pages) <= 3
+    first = printed.stat().st_mtime_ns
+    assert write_pdfs(tasks, reports, "letter", progress=False) == [] and printed.stat().st_mtime_ns == first
+    os.utime(page, ns=(first + 10**9, first + 10**9))  # the page rendered again: its PDF follows
+    assert write_pdfs(tasks, reports, "a4", progress=False) == [] and printed.stat().st_mtime_ns > first
+    assert float(PdfReader(printed).pages[0].mediabox.height) == pytest.approx(297 / 25.4 * POINTS_PER_INCH, abs=1.5)
+    page.write_text(HANGING_PAGE, encoding="utf-8")  # a page that cannot be printed is a failure of its own
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "TIMEOUT_SECONDS", 3.0)
+        failed = write_pdfs(tasks, reports, "a4", force=True, progress=False)
+    assert [(task.cluster, reason.split(":")[0]) for task, reason in failed] == [("Hefei", "PDF")]
+    assert len(PdfReader(printed).pages) <= 3  # the previous PDF kept

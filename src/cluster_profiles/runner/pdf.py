@@ -79,8 +79,9 @@ def pdf_path(html_path: Path) -> Path:
 
 
 def write_pdf(html_path: Path, paper: str = DEFAULT_PAPER, chromium: Path | None = None,
-              timeout: float = TIMEOUT_SECONDS) -> Path:
-    """Print the page ``html_path`` to ``<page>.pdf`` beside it, on ``paper`` (``PAPERS``); return its path."""
+              timeout: float | None = None) -> Path:
+    """Print the page ``html_path`` to ``<page>.pdf`` beside it, on ``paper`` (``PAPERS``); return its path.
+    ``timeout``: seconds the browser has for it (default ``TIMEOUT_SECONDS``)."""
     html_path = Path(html_path).resolve()
     if paper not in PAPERS:
         raise PdfError(f"--paper {paper}: choose one of {', '.join(PAPERS)}")
@@ -88,7 +89,8 @@ def write_pdf(html_path: Path, paper: str = DEFAULT_PAPER, chromium: Path | None
         raise PdfError(f"{html_path}: no such page to print")
     browser = chromium or find_chromium()
     with temporary_folder("pdf") as work:
-        pdf = print_page(browser, html_path.as_uri(), PAPERS[paper], work, timeout)
+        pdf = print_page(browser, html_path.as_uri(), PAPERS[paper], work,
+                         TIMEOUT_SECONDS if timeout is None else timeout)
     if not pdf.startswith(b"%PDF-") or b"%%EOF" not in pdf[-1024:]:
         raise PdfError(f"{html_path}: the browser returned no complete PDF; the previous PDF, if any, is kept")
     target = pdf_path(html_path)
