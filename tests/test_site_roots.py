@@ -52,9 +52,9 @@ def test_the_shipped_data_renders_into_reports_and_any_other_folder_into_its_own
     one, two = roots.default_reports_dir(first), roots.default_reports_dir(second)
     assert one != two and reports_home not in {one, two}
     assert one.parent == two.parent == reports_home.parent and one.name.startswith("reports-")
-    roots.claim(one, first)
-    roots.claim(two, second)
-    roots.claim(one, first)  # the same folder again: its own root
+    for root, folder in ((one, first), (two, second), (one, first)):  # the same folder again: its own root
+        roots.claim(root, folder)
+        roots.record_pages(root, folder, [])
     assert roots.site_data_dir(one) == str(first.resolve()) and roots.site_data_dir(two) == str(second.resolve())
 
 
@@ -66,6 +66,7 @@ def test_a_folder_of_any_name_gets_one_root_beside_reports(reports_home, tmp_pat
     assert root.parent == reports_home.parent and root.name.startswith("reports-") and root != reports_home
     assert "/" not in root.name and all(ch.isalnum() or ch == "-" for ch in root.name)
     roots.claim(root, folder)
+    roots.record_pages(root, folder, [])
     assert roots.site_data_dir(root) == str(folder.resolve())
     assert not list(tmp_path.rglob("pwned*"))
 
@@ -74,6 +75,8 @@ def test_a_root_of_another_data_folder_is_refused_naming_both(tmp_path):
     first, second = _copy_data(tmp_path / "first"), _copy_data(tmp_path / "second")
     root = tmp_path / "site"
     roots.claim(root, first)
+    assert not root.exists()  # the site file is written with the first page: a failed render writes nothing
+    roots.record_pages(root, first, [])
     with pytest.raises(roots.SiteRootError) as refused:
         roots.claim(root, second)
     message = str(refused.value)
@@ -89,7 +92,7 @@ def test_a_root_of_another_data_folder_is_refused_naming_both(tmp_path):
 def test_the_command_refuses_another_folders_root_before_writing_anything(tmp_path, capsys, monkeypatch, command):
     first, second = _copy_data(tmp_path / "first"), _copy_data(tmp_path / "second")
     root = tmp_path / "site"
-    roots.claim(root, first)
+    roots.record_pages(root, first, ["2024/hefei.html"])
     before = sorted(p.name for p in root.rglob("*"))
     code = cli.main([*command, "--edition", "2024", "--data-dir", str(second), "--reports-dir", str(root)])
     error = capsys.readouterr().err.strip()
@@ -129,7 +132,6 @@ def _drop_cluster(data: Path, cluster: str) -> None:
 def test_a_dropped_clusters_pages_are_removed_and_others_listed_as_stale(tmp_path):
     data = _copy_data(tmp_path / "data")
     root = tmp_path / "site"
-    roots.claim(root, data)
     written = ["2024/cairo.html", "2025/cairo.html", "2024/hefei.html", "2024/compare/cairo--hefei.html"]
     pages = [_page(root, relpath) for relpath in written]
     roots.record_pages(root, data, written)

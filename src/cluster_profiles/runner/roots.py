@@ -67,13 +67,12 @@ def _write(reports_dir: Path, data_dir: Path, pages: Iterable[str]) -> None:
 
 
 def claim(reports_dir: Path, data_dir: str | Path | None) -> None:
-    """Make ``reports_dir`` the root of this data folder's site, or refuse (one line naming both folders) when it
-    is another data folder's. A folder without a site file (new, or from before sites were recorded) is taken."""
+    """Refuse (one line naming both folders) a ``reports_dir`` that is another data folder's site. A folder
+    without a site file (new, or from before sites were recorded) can be this one's: the site file is written
+    with the first page (``record_pages``), so a render that fails writes nothing."""
     folder = data_folder_of(data_dir)
     record = _read(reports_dir)
-    if record is None:
-        _write(reports_dir, folder, [])
-    elif record["data_dir"] != str(folder):
+    if record is not None and record["data_dir"] != str(folder):
         raise SiteRootError(
             f"--reports-dir {shorten(str(reports_dir), 120)} holds the pages of the data folder "
             f"{shorten(record['data_dir'], 120)}, not of {shorten(str(folder), 120)}: give another --reports-dir "
@@ -93,10 +92,12 @@ def written_pages(reports_dir: Path) -> set[str]:
 
 
 def record_pages(reports_dir: Path, data_dir: str | Path | None, relpaths: Iterable[PurePath | str]) -> None:
-    """Add pages to the site file's list (after they were written)."""
+    """Add pages to the site file's list (after they were written); the file is written, naming the data folder,
+    also when there is none to add and it does not exist yet."""
     added = {PurePath(p).as_posix() for p in relpaths}
-    known = written_pages(reports_dir)
-    if not added <= known:
+    record = _read(reports_dir)
+    known = set() if record is None else set(record["pages"])
+    if record is None or not added <= known:
         _write(reports_dir, data_folder_of(data_dir), known | added)
 
 
