@@ -669,13 +669,13 @@ def run_openalex_api(selection: Selection, out_dir: Path, *, mailto: str | None 
             for batch in _batches(selection.countries):
                 listed.append(fetcher.fetch("institutions", f"country_code:{'|'.join(c.lower() for c in batch)}"
                                             ",works_count:>0", INSTITUTION_FIELDS,
-                                            f"institutions in {', '.join(batch)}"))
+                                            f"OpenAlex institutions in {', '.join(batch)}"))
             inside_box = sorted({i for item in read_pages(listed) if (i := short_id(item.get("id")))
                                  and inside(selection.bbox, (item.get("geo") or {}).get("latitude"),
                                             (item.get("geo") or {}).get("longitude"))})
         filters = works_filters(selection, inside_box)
-        work_lists = [fetcher.fetch("works", filter_, WORK_FIELDS, f"works ({number} of {len(filters)})"
-                                    if len(filters) > 1 else "works")
+        work_lists = [fetcher.fetch("works", filter_, WORK_FIELDS, f"OpenAlex works ({number} of {len(filters)})"
+                                    if len(filters) > 1 else "OpenAlex works")
                       for number, filter_ in enumerate(filters, start=1)]
         works_file = scratch / "works.jsonl"
         named: set[str] = set()
