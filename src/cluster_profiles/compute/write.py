@@ -86,8 +86,8 @@ def method_text(run_info: dict) -> str:
                         for kind, years in (("pct", settings["pct_years"]), ("article", settings["article_years"])))
     return (f"Weighted DBSCAN of the records' inventor and author addresses within {settings['radius_km']:g} km, "
             f"at least {settings['min_people']:,} people, clusters merged within {settings['merge_km']:g} km; "
-            f"{settings['counting']} counting; windows {windows}; the top {settings['top_n']} ranked by the sum "
-            "of their shares of the records' documents.")
+            f"{settings['counting']} counting; windows {windows}; up to {settings['top_n']} of the clusters ranked, by "
+            "the sum of their shares of the records' documents.")
 
 
 def about_frame(run_info: dict) -> pd.DataFrame:

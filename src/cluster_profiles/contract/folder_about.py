@@ -77,6 +77,20 @@ class FolderAbout:
         """What the clusters table's totals count (None for a published folder: the GII says it)."""
         return COUNTING_BASIS.get(self.counting or "") if self.computed else None
 
+    def notice(self) -> str:
+        """The footer of a computed page, instead of WIPO's notice: what the folder is, who published the records
+        and under what licence, and how it was computed (records and settings by name and content hash)."""
+        where = f" ({self.url})" if self.url else ""
+        published = f"; records published by {self.publisher}" if self.publisher else ""
+        licence = f"; the records' licence: {self.licence}" if self.licence else "; the records state no licence"
+        return (f"{self.title}{where}{published}{licence}. {self.source_line()}. Not WIPO data: every figure "
+                "above was computed from these records.")
+
+    def method_line(self) -> str:
+        """The method paragraph of a computed page."""
+        return ("These clusters are computed from records, not taken from the Global Innovation Index: "
+                f"{self.method or 'the method is not stated.'}")
+
     def source_line(self) -> str:
         """The computed folder as a source: the records and the settings by name and short content hash."""
         return (f"Computed with cluster-profiles {self.tool_version} from the records {self.records} "

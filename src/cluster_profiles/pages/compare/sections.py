@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from cluster_profiles.contract.folder_about import folder_about
 from cluster_profiles.contract.vocabulary import OUTPUT_KEYS, OUTPUTS, GapSection
 from cluster_profiles.names import slug
 from cluster_profiles.narrate import figures, narrative
 from cluster_profiles.narrate.citations import Citations, gii_licence
+from cluster_profiles.narrate.key_figures import FIGURE_LABELS, figure_label
 from cluster_profiles.narrate.profile import edition_info
 from cluster_profiles.narrate.views import (
     NOT_GIVEN,
@@ -106,8 +108,9 @@ def title_text(clusters: list[str], edition: int) -> Markup:
 
 def title_view(comparison: Comparison) -> SectionView:
     """The page's header: the edition above the clusters' names. It cites nothing."""
-    year = comparison.year
-    return SectionView("report-title", [Paragraph(f"Global Innovation Index {year}", "kicker"),
+    year, about = comparison.year, folder_about(comparison.tables)
+    kicker = about.title if about.computed else f"Global Innovation Index {year}"
+    return SectionView("report-title", [Paragraph(kicker, "kicker"),
                                         Heading(title_text(comparison.clusters, year), 1)],
                        no_sources(comparison), element="header")
 
@@ -119,6 +122,9 @@ def title_blocks(comparison: Comparison) -> list[Block]:
     blocks: list[Block] = [BulletList([
         Markup("<strong>{}</strong> ({}). {}").format(
             _cluster_link(comparison, p.cluster), " / ".join(p.economy_names),
+            narrative.records_lead_sentence(p.cluster, economy_rank=p.economy.rank, economy_count=p.economy.count,
+                                            adjective=p.economy.adjective, ranked=bool(p.in_top100))
+            if p.about.computed else
             narrative.lead_sentence(p.cluster, year, economy_rank=p.economy.rank, economy_count=p.economy.count,
                                     adjective=p.economy.adjective, in_top100=p.in_top100))
         for p in comparison.profiles], "compared")]
@@ -134,13 +140,17 @@ def title(comparison: Comparison) -> Markup:
 
 
 def key_figures_view(comparison: Comparison) -> SectionView:
-    year = comparison.year
-    blocks: list[Block] = [Heading(f"Key figures, GII {year}")]
+    year, about = comparison.year, folder_about(comparison.tables)
+    blocks: list[Block] = [Heading("Key figures, computed from these records" if about.computed
+                                   else f"Key figures, GII {year}")]
     frame = key_figures(comparison)
     if frame.empty:
         blocks.append(Missing(f"a key figure for any of these clusters in GII {year}"))
         return SectionView("key-figures", blocks, key_figures_sources(comparison))
-    blocks.append(Table(key_figures_display(frame, comparison.clusters), "data-table side-numbers"))
+    shown = key_figures_display(frame, comparison.clusters)
+    if about.computed:  # ranks in these records, totals with their counting, the records' own nouns
+        shown["Figure"] = [figure_label(column, about) for column in frame["column"]]
+    blocks.append(Table(shown, "data-table side-numbers"))
     if frame[comparison.clusters].isna().any().any():
         blocks.append(Paragraph(f"{NOT_GIVEN} : not in the data (why: see “What the data lacks”).", "note"))
     data = figures.per_million_chart_data(per_million(comparison), comparison.clusters)
@@ -188,7 +198,8 @@ def rank_history_section(comparison: Comparison) -> Markup:
 def top_fields_view(comparison: Comparison) -> SectionView:
     blocks: list[Block] = [Heading("Top fields compared")]
     for output in OUTPUT_KEYS:
-        blocks.append(Heading(fields_heading(output), 3))
+        words = folder_about(comparison.tables).output(output)  # the records' own noun, in a computed folder
+        blocks.append(Heading(fields_heading(output).replace(OUTPUTS[output].counted, words.counted), 3))
         kind = OUTPUTS[output].field_kind
         lacking = [p for p in comparison.profiles if p.top_fields[output].empty]
         if len(lacking) == len(comparison.profiles):
@@ -216,6 +227,14 @@ def top_fields_section(comparison: Comparison) -> Markup:
 def missing_view(comparison: Comparison) -> SectionView:
     blocks: list[Block] = [Heading("What the data lacks")]
     items = missing_items(comparison)
+    absent = missing_for_all(comparison)
+    about = folder_about(comparison.tables)
+    if about.computed:  # the figures named as the computed folder's pages name them
+        relabel = {FIGURE_LABELS[c][0]: figure_label(c, about) for c in FIGURE_LABELS}
+        relabel |= {fields_heading(o): fields_heading(o).replace(OUTPUTS[o].counted, about.output(o).counted)
+                    for o in OUTPUT_KEYS}
+        items = items.assign(missing=[relabel.get(m, m) for m in items["missing"]])
+        absent = [relabel.get(m, m) for m in absent]
     if items.empty:
         blocks.append(Paragraph("Every figure and list above is in the data for each of these clusters."))
     else:
@@ -223,7 +242,6 @@ def missing_view(comparison: Comparison) -> SectionView:
             blocks += [Heading(str(cluster), 3),
                        BulletList([f"{row.missing}: not in the data. {row.reason}" for row in group.itertuples()])]
         blocks.append(Csv(items.assign(edition=comparison.year), f"{_file_stem(comparison)}-missing.csv"))
-    absent = missing_for_all(comparison)
     if absent:
         blocks.append(Paragraph(f"Not in the data for any of them, so not shown: {'; '.join(absent)}.", "note"))
     return SectionView("missing-data", blocks, missing_sources(comparison))
@@ -237,10 +255,13 @@ def notes_view(comparison: Comparison) -> SectionView:
     """The method, the edition's sources and the list of every source the page cites; it cites the
     edition's sources in its text."""
     edition, cited = comparison.edition, comparison_citations(comparison)
+    about = folder_about(comparison.tables)
     links = Markup(", ").join(Markup('<a href="{}">{}</a>').format(link, p.cluster)
                               for p in comparison.profiles if (link := comparison.report_link(p.cluster)))
     blocks: list[Block] = [
         Heading("Sources and method notes"),
+        Paragraph(Markup("{} Every figure is read from the data folder, as each cluster's profile shows it.{}").format(
+            about.method_line(), Markup(" Full profiles: {}.").format(links) if links else "")) if about.computed else
         # Markup, so that the apostrophe stays ' (as text it would be escaped to &#39;); its values are escaped
         Paragraph(Markup("GII {} measures {}; PCT applications published {}, articles published {}. Every figure is "
                          "read from the data folder, as each cluster's profile shows it.{}").format(
@@ -250,7 +271,7 @@ def notes_view(comparison: Comparison) -> SectionView:
         Paragraph(Markup("Edition sources: {}").format(cited.refs(notes_sources(comparison)))),
         Heading("All sources cited in this comparison", 3),
         SourceList(cited),
-        Paragraph(f"{gii_licence(edition.year)}.", "licence")]
+        Paragraph(about.notice() if about.computed else f"{gii_licence(edition.year)}.", "licence")]
     return SectionView("data-notes", blocks, notes_sources(comparison))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from cluster_profiles.contract.folder_about import folder_about
 from cluster_profiles.narrate import figures, narrative
 from cluster_profiles.narrate.citations import Citations, gii_licence
 from cluster_profiles.narrate.maps import draw as map_drawing
@@ -121,7 +122,10 @@ def _rank_cell(value) -> Markup:
 
 def title_view(overview: Overview) -> SectionView:
     """The overview's header: the edition above its heading. It cites nothing."""
-    year = overview.edition.year
+    year, about = overview.edition.year, folder_about(overview.tables)
+    if about.computed:  # the records' own clusters: no GII banner, no claim of WIPO's top 100
+        return SectionView("report-title", [Paragraph(about.title, "kicker"),
+                                            Heading("The clusters in these records", 1)], element="header")
     return SectionView("report-title", [Paragraph(f"Global Innovation Index {year}", "kicker"),
                                         Heading(f"The top 100 S&T clusters in {year}", 1)], element="header")
 
@@ -138,13 +142,18 @@ def title(overview: Overview) -> Markup:
     return render_section(title_view(overview)) + render_macro("block", title_lede(overview))
 
 
+def _named(overview: Overview) -> str:
+    """Whose clusters a title names: 'GII 2024', or 'these records' for a folder computed from records."""
+    return "these records" if folder_about(overview.tables).computed else f"GII {overview.edition.year}"
+
+
 def ranking_section(overview: Overview, column: str) -> Markup:
     year = overview.edition.year
     label, missing = ("size", "a size rank") if column == "size_rank" else ("intensity", "an intensity rank")
     heading = Heading(f"Ranking by {label}")
     frame = ranking(overview, column)
     if frame.empty:
-        return render_section(SectionView("", [heading, Missing(f"{missing} for GII {year}")]))
+        return render_section(SectionView("", [heading, Missing(f"{missing} for {_named(overview)}")]))
     cited = overview_citations(overview)
     sources = overview.clusters.set_index("cluster")["source"]
     shown = pd.DataFrame(dtype=object, data={
@@ -155,10 +164,12 @@ def ranking_section(overview: Overview, column: str) -> Markup:
             [_rank_cell(v) for v in frame["intensity_rank" if column == "size_rank" else "size_rank"]],
         "Sources": [cited.refs([sources[c]], with_labels=False) for c in frame["cluster"]],
     })
-    blocks = [heading, Paragraph(f"{len(frame)} of the 100 {label} ranks are in the data."), Table(shown)]
+    counted = (f"{len(frame)} clusters of these records have {missing}." if folder_about(overview.tables).computed
+               else f"{len(frame)} of the 100 {label} ranks are in the data.")
+    blocks = [heading, Paragraph(counted), Table(shown)]
     strip = figures.rank_strip_chart_data(frame, column)
     if strip is not None:
-        blocks.append(Chart(figures.draw_rank_strip(strip, f"Known {label} ranks by economy, GII {year}",
+        blocks.append(Chart(figures.draw_rank_strip(strip, f"Known {label} ranks by economy, {_named(overview)}",
                                                     f"{label.capitalize()} rank (1 = first)",
                                                     figures.rank_strip_alt(strip, label, year),
                                                     f"Each dot is a cluster whose {label} rank is in the data")))
@@ -213,17 +224,20 @@ def venture_capital_section(overview: Overview) -> Markup:
 
 def economies_section(overview: Overview) -> Markup:
     year = overview.edition.year
+    computed = folder_about(overview.tables).computed
     frame = clusters_per_economy(overview)
     shown = pd.DataFrame(dtype=object, data={
         "Economy": [Markup.escape(n) for n in frame["name"]],
-        "Top-100 clusters (as a source states)": [_rank_cell(v) for v in frame["stated_count"]],
+        ("Ranked clusters" if computed else "Top-100 clusters (as a source states)"):
+            [_rank_cell(v) for v in frame["stated_count"]],
         "Clusters in the data": [Markup.escape(str(v)) for v in frame["clusters_in_data"]],
     })
     blocks = [Heading("Clusters per economy"), Table(shown)]
     stated = figures.economies_chart_data(frame)
     if stated is not None:
         blocks.append(Chart(figures.draw_bars(
-            stated, "stated_count", "name", "Clusters in the top 100", f"Top-100 clusters per economy, GII {year}",
+            stated, "stated_count", "name", "Ranked clusters" if computed else "Clusters in the top 100",
+            f"Ranked clusters per economy, {_named(overview)}" if computed else f"Top-100 clusters per economy, GII {year}",
             figures.economies_alt(stated, year),
             "Counts as sources state them; economies without a stated count are not drawn")))
     blocks.append(Csv(frame, f"gii{year}-clusters-per-economy.csv"))
@@ -232,17 +246,21 @@ def economies_section(overview: Overview) -> Markup:
 
 def concentration_section(overview: Overview) -> Markup:
     year = overview.edition.year
+    about = folder_about(overview.tables)
+    patents, articles = about.counted("patents"), about.counted("articles")
+    every = "the records'" if about.computed else "all"
     heading = Heading("Concentration in the largest clusters")
     frame, reason = concentration(overview)
     if frame is None:
-        return render_section(SectionView("", [heading, Missing("the concentration of PCT applications and articles",
-                                                                reason)]))
+        return render_section(SectionView("", [heading, Missing(
+            f"the concentration of {patents} and {'articles' if not about.computed else articles}", reason)]))
     last = frame.iloc[-1]
-    lead = Paragraph("The top {} clusters hold {} of all PCT applications and {} of all scientific articles (sums of "
-                     "the shares as printed, each rounded to one decimal).".format(
-                         len(frame), narrative.percent(last["cumulative_pct_share"]),
-                         narrative.percent(last["cumulative_pub_share"])))
-    chart = Chart(figures.draw_concentration(frame, f"Cumulative shares of the top {len(frame)} clusters, GII {year}",
+    lead = Paragraph("The top {} clusters hold {} of {} {} and {} of {} {} (sums of the shares as printed, each "
+                     "rounded to one decimal).".format(
+                         len(frame), narrative.percent(last["cumulative_pct_share"]), every, patents,
+                         narrative.percent(last["cumulative_pub_share"]), every, articles))
+    chart = Chart(figures.draw_concentration(frame, f"Cumulative shares of the top {len(frame)} clusters, "
+                                                    f"{_named(overview)}",
                                              figures.concentration_alt(frame, year),
                                              "Only ranks whose two shares are all known are drawn"))
     return render_section(SectionView("", [heading, lead, chart, Csv(frame, f"gii{year}-concentration.csv")]),
@@ -253,6 +271,8 @@ def rank_changes_section(overview: Overview) -> Markup:
     year = overview.edition.year
     blocks: list[Any] = [Heading(f"Rank changes since GII {year - 1}")]
     frame, reason = rank_changes(overview)
+    if frame is None and folder_about(overview.tables).computed:
+        return Markup("")  # records computed for one window have no previous ranking to miss
     if frame is None:
         return render_section(SectionView("", [*blocks, Missing("rank changes", reason)]))
     previous = overview.tables.editions[overview.tables.editions["edition"] == year - 1]
@@ -280,7 +300,9 @@ def notes_view(overview: Overview) -> SectionView:
     """The method, the edition's sources and the list of every source the overview cites."""
     edition = overview.edition
     cited = overview_citations(overview)
+    about = folder_about(overview.tables)
     blocks = [Heading("Sources and method notes"),
+              Paragraph(about.method_line()) if about.computed else
               # Markup, so that the apostrophe stays ' (as text it would be escaped to &#39;); its values are escaped
               Paragraph(Markup("GII {} measures {}; PCT applications published {}, articles published {}. Ranks and "
                                "counts come from the data folder's clusters table, each row with its sources.").format(
@@ -289,7 +311,7 @@ def notes_view(overview: Overview) -> SectionView:
               Paragraph(Markup("Edition sources: {}").format(cited.refs(notes_sources(overview)))),
               Heading("All sources cited in this overview", 3),
               SourceList(cited),
-              Paragraph(f"{gii_licence(edition.year)}.", "licence")]
+              Paragraph(about.notice() if about.computed else f"{gii_licence(edition.year)}.", "licence")]
     return SectionView("data-notes", blocks, notes_sources(overview))
 
 
@@ -302,9 +324,14 @@ def map_section(overview: Overview) -> Markup:
     """A world map of the edition's clusters, with panels where they crowd."""
     year = overview.edition.year
     data = map_layout.overview_map_data(year, mapped_clusters(overview), overview.tables.cluster_locations)
-    caption = (f"The clusters of the GII {year} data at their cities (size rank in brackets), marker size by "
-               "size-rank band; the lower panels enlarge North America, Europe and East Asia. City coordinates: "
-               f"GeoNames. {map_text.BOUNDARY_NOTE}")
+    if folder_about(overview.tables).computed:
+        caption = ("The clusters of these records at their cities (size rank in brackets), marker size by "
+                   "size-rank band; the lower panels enlarge North America, Europe and East Asia. City coordinates: "
+                   f"the centre of the records' addresses in each city. {map_text.BOUNDARY_NOTE}")
+    else:
+        caption = (f"The clusters of the GII {year} data at their cities (size rank in brackets), marker size by "
+                   "size-rank band; the lower panels enlarge North America, Europe and East Asia. City coordinates: "
+                   f"GeoNames. {map_text.BOUNDARY_NOTE}")
     blocks = [Heading("Where the clusters are"),
               Chart(map_drawing.draw_map(data, map_text.overview_alt_text(data, year), caption)),
               *(Paragraph(note, "note") for note in map_text.map_notes(data)),

@@ -593,8 +593,7 @@ def computed_method_blocks(profile: ClusterProfile) -> list[Block]:
     lead's totals follow the counting; the collaboration counts are of whole documents)."""
     about = profile.about
     nouns = " and ".join(about.counted(output) for output in OUTPUT_KEYS)
-    return [Paragraph(f"These clusters are computed from records, not taken from the Global Innovation Index: "
-                      f"{about.method or 'the method is not stated'}"),
+    return [Paragraph(about.method_line()),
             Paragraph(f"Size rank: rank among the clusters in these records by their combined share of the records' "
                       f"{nouns}. Intensity rank: rank by the same outputs per 1 million inhabitants of the "
                       "population table given with the records."),
@@ -604,15 +603,8 @@ def computed_method_blocks(profile: ClusterProfile) -> list[Block]:
 
 
 def computed_licence(profile: ClusterProfile) -> str:
-    """The footer of a computed page: what the folder is, who published the records and under what licence,
-    and how it was computed (records and settings by name and content hash), instead of WIPO's notice."""
-    about = profile.about
-    published = f"; records published by {about.publisher}" if about.publisher else ""
-    licence = (f"; the records' licence: {about.licence}" if about.licence
-               else "; the records state no licence")
-    where = f" ({about.url})" if about.url else ""
-    return (f"{about.title}{where}{published}{licence}. {about.source_line()}. Not WIPO data: every figure "
-            "above was computed from these records.")
+    """The footer of a computed page, instead of WIPO's notice (``FolderAbout.notice``)."""
+    return profile.about.notice()
 
 
 def data_notes(profile: ClusterProfile) -> Markup:
