@@ -10,6 +10,7 @@ how they were counted. The pages read it through ``folder_about`` and say what t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -109,6 +110,11 @@ def tool_version() -> str:
 def settings_name(settings_file: str) -> str:
     """The settings as a folder names them: the file's name, never the folder it sat in on this machine."""
     return settings_file if settings_file.startswith("the default settings") else Path(settings_file).name
+
+
+# The start of a computed row's source (``FolderAbout.source_line``): where a page's note names it in short
+COMPUTED_SOURCE = re.compile(r"^Computed with cluster-profiles \S+ from the records (?P<records>.+?) "
+                             r"\(sha256 (?P<sha256>[0-9a-f]+)\)")
 
 
 def short_hash(sha256: str | None) -> str:

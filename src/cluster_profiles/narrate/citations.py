@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from cluster_profiles.contract.citation_form import URL, citation_key, citations_of
+from cluster_profiles.contract.folder_about import COMPUTED_SOURCE
 
 PRIMARY_HOSTS = ("wipo.int",)  # the publisher of the GII: its pages are the primary source
 LABEL_LENGTH = 40  # a named document's label in a note is cut to this many characters
@@ -169,6 +170,10 @@ def note_citations(sources: Iterable[str | None]) -> list[str]:
 
 def label(citation: str) -> str:
     """Short words for a note: the named publisher and title (their first two parts), or the host name."""
+    computed = COMPUTED_SOURCE.match(citation)
+    if computed:  # a folder computed from records: the records by name and hash, not the tool's words
+        title = f"records {computed['records']} ({computed['sha256']})"
+        return title if len(title) <= LABEL_LENGTH else title[: LABEL_LENGTH - 1].rstrip() + "…"
     named = lead(citation)
     if URL.search(citation) is None or not named:
         name = host(citation)
