@@ -26,9 +26,9 @@ from cluster_profiles.pages.compare import sections as compare_sections
 from cluster_profiles.pages.overview import sections as overview_sections
 from cluster_profiles.pages.overview.data import Overview
 from cluster_profiles.pages.profile import sections as profile_sections
-from html_text import visible_text
 
 from .test_pipeline import SETTINGS, planted
+from html_text import visible_text
 
 # What only a page of WIPO's published GII may say
 WIPO_CLAIMS = ("Global Innovation Index 20", "top 100", "falls within", "GII data: WIPO", "WIPO, Global Innovation")
