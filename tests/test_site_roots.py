@@ -273,3 +273,18 @@ def test_without_reports_make_passes_no_reports_folder(project):  # noqa: F811
     for target in ("report", "reports", "compare"):
         [argv] = _make(project, target, "DATA=some folder", "CLUSTERS=Hefei;Wuhan")
         assert "--reports-dir" not in argv
+
+
+def test_a_computed_folders_index_says_what_the_folder_is_and_makes_no_claim_of_wipos(tmp_path):
+    from cluster_profiles.compute.example import DATA_FOLDER, run_example
+
+    run_example(tmp_path / "example", 2024, progress=False)
+    tables = load_tables(tmp_path / "example" / DATA_FOLDER)
+    page = BeautifulSoup(build_index(tables, tmp_path / "site").read_text(encoding="utf-8"), "html.parser")
+    text = page.get_text(" ")
+    assert "Global Innovation Index" not in text and "WIPO, Global" not in text and "GII " not in text
+    assert "Not WIPO data" in text and page.select_one(".kicker").get_text() != "Global Innovation Index"
+    published = BeautifulSoup(build_index(load_tables(FIXTURE_DATA), tmp_path / "published").read_text(
+        encoding="utf-8"), "html.parser")
+    assert published.select_one(".kicker").get_text() == "Global Innovation Index"
+    assert "licensed CC BY 4.0" in published.get_text(" ")

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cluster_profiles import paths
 from cluster_profiles.contract.economies import economy_codes
+from cluster_profiles.contract.folder_about import folder_about
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.files import write_files_atomically
 from cluster_profiles.narrate.citations import gii_licence
@@ -112,8 +113,10 @@ def build_index(tables: Tables, reports_dir: Path | None = None) -> Path:
     data_zip = DATA_ZIP if data_dir.is_dir() else None
     if data_zip:
         write_data_folder_zip(reports_dir, data_dir)
+    about = folder_about(tables)  # a computed folder's index makes no claim of WIPO's and carries no WIPO notice
     html = environment.get_template("index.html.j2").render(
-        reports=entries, editions=editions, overviews=overviews, comparisons=comparisons, licence=gii_licence(),
+        reports=entries, editions=editions, overviews=overviews, comparisons=comparisons,
+        licence=about.notice() if about.computed else gii_licence(), computed=about.computed, kicker=about.title,
         stale=stale, data_zip=data_zip, data_name=data_dir.name)
     target = paths.index_path(reports_dir)
     write_files_atomically({target: html})
