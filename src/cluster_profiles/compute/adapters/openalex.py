@@ -9,7 +9,7 @@ institutions.
 The mapping (the same in ``openalex_spark``):
 - one version per work: a work present in several files (the snapshot keeps a work in every ``updated_date``
   partition it was synced into) is read from the newest, by its ``updated_date`` field, then by the partition's
-  date, then by file path; the older versions are counted ("older versions of works").
+  date, then by file path; the older versions are counted ("superseded by a newer version of the same work").
 - documents: works whose ``type`` is in ``types`` (default ``article``) and whose ``publication_year`` is in
   ``years`` (inclusive; all years if not given). Types of the older vocabulary (Crossref's, before mid-2023) are
   read as OpenAlex's current ones: ``journal-article`` and ``proceedings-article`` as ``article``,
@@ -75,7 +75,7 @@ SSH_CONCEPTS = ("Art", "Business", "Economics", "History", "Philosophy", "Politi
 ABOUT = dict(title="OpenAlex works", publisher="OurResearch (OpenAlex)", licence="CC0 1.0",
              url="https://openalex.org", one="scientific article", many="scientific articles")
 DROPPED_SSH = "social sciences and humanities"
-DROPPED_OLDER = "older versions of works (the newest kept)"
+DROPPED_OLDER = "superseded by a newer version of the same work"
 
 # Only the fields the mapping uses are declared (a JSON value: DuckDB's from_json structure; ``sql_type`` and
 # ``openalex_spark`` derive their types from it): DuckDB skips the rest of each record while parsing.
