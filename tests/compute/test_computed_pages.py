@@ -31,7 +31,7 @@ from .test_pipeline import SETTINGS, planted
 from html_text import visible_text
 
 # What only a page of WIPO's published GII may say
-WIPO_CLAIMS = ("Global Innovation Index 20", "top 100", "falls within", "GII data: WIPO", "WIPO, Global Innovation")
+WIPO_CLAIMS = ("GII 20", "Global Innovation Index 20", "top 100", "falls within", "GII data: WIPO", "WIPO, Global Innovation")
 TOTAL_BASES = {"fractional": "fractional count", "whole": "whole documents"}  # words on the page: its basis
 
 

@@ -111,7 +111,9 @@ def title_view(comparison: Comparison) -> SectionView:
     year, about = comparison.year, folder_about(comparison.tables)
     kicker = about.title if about.computed else f"Global Innovation Index {year}"
     return SectionView("report-title", [Paragraph(kicker, "kicker"),
-                                        Heading(title_text(comparison.clusters, year), 1)],
+                                        Heading(Markup("{} side by side, in these records").format(
+                                            narrative.join_words(comparison.clusters)) if about.computed
+                                                else title_text(comparison.clusters, year), 1)],
                        no_sources(comparison), element="header")
 
 
@@ -157,7 +159,8 @@ def key_figures_view(comparison: Comparison) -> SectionView:
     if data is not None:
         blocks.append(Chart(figures.draw_per_million(
             data, len(comparison.clusters), figures.per_million_alt(data),
-            f"Output per 1 million inhabitants, GII {year} (only clusters whose figure is in the data are drawn)")))
+            f"Output per 1 million inhabitants, {'these records' if about.computed else f'GII {year}'} "
+            "(only clusters whose figure is in the data are drawn)")))
     blocks.append(Csv(frame.rename(columns={"column": "figure"}).assign(edition=year),
                       f"{_file_stem(comparison)}-key-figures.csv"))
     return SectionView("key-figures", blocks, key_figures_sources(comparison))
@@ -172,9 +175,12 @@ def rank_history_view(comparison: Comparison) -> SectionView:
     history = rank_history(comparison)
     blocks: list[Block] = [
         Heading("Ranks across editions"),
-        Paragraph(f"Size and intensity ranks in each GII edition the data holds "
+        Paragraph("Size and intensity ranks among the clusters in these records."
+                  if folder_about(comparison.tables).computed else
+                  f"Size and intensity ranks in each GII edition the data holds "
                   f"({narrative.join_words([str(e) for e in editions])})."),
-        Table(rank_history_display(history), "data-table side-text")]
+        Table(rank_history_display(history).rename(columns={f"GII {e}": "Ranks in these records" for e in editions})
+              if folder_about(comparison.tables).computed else rank_history_display(history), "data-table side-text")]
     measures = {edition: edition_info(comparison.tables, edition).metrics_text for edition in editions}
     if len(set(measures.values())) > 1:
         blocks.append(Paragraph(Markup("The ranking changed its method between editions ({}): ranks are not "

@@ -783,8 +783,11 @@ def location_map_view(profile: ClusterProfile) -> SectionView:
     blocks: list[Block] = [Heading(f"Where {cluster} is")]
     if not map_layout.focus_drawn(data):
         blocks.append(Missing(f"where {cluster} is", f"The data has {map_layout.NO_LOCATION_REASON} for {cluster}."))
-    blocks.append(Chart(map_drawing.draw_map(data, map_text.profile_alt_text(data, cluster, year, adjective),
-                                             map_text.profile_caption(data, cluster, year, adjective))))
+    alt, caption = (map_text.profile_alt_text(data, cluster, year, adjective),
+                    map_text.profile_caption(data, cluster, year, adjective))
+    if profile.about.computed:  # the clusters of these records, not of a GII edition
+        alt, caption = (text.replace(f"the GII {year} data", "these records") for text in (alt, caption))
+    blocks.append(Chart(map_drawing.draw_map(data, alt, caption)))
     blocks += [Paragraph(note, "note") for note in map_text.map_notes(data)]
     blocks.append(Csv(data.table, f"{_file_stem(profile)}-map.csv", "Download the map's data (CSV)"))
     return SectionView("location-map", blocks, location_map_sources(profile))
