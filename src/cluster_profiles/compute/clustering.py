@@ -15,6 +15,7 @@ number of pairs, which is why points are rounded and aggregated first (METHOD.md
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -214,9 +215,17 @@ def find_clusters(points: dict[str, pd.DataFrame], radius_km: float, min_people:
     within ``merge_km`` (across kinds always, within a kind when ``merge_within_kind``)."""
     labelled = []
     kind_clusters = {}
-    for kind_index, (kind, frame) in enumerate(sorted(points.items())):
-        labels = weighted_dbscan(frame["lat"], frame["lon"], frame["people"], radius_km, min_people)
-        kind_clusters[kind] = int(len(set(labels) - {NOISE}))
+    kinds = sorted(points.items())
+
+    def kind_labels(kind_frame: tuple[str, pd.DataFrame]) -> np.ndarray:
+        frame = kind_frame[1]
+        return weighted_dbscan(frame["lat"], frame["lon"], frame["people"], radius_km, min_people)
+
+    # the kinds side by side: the k-d tree's search and numpy release the GIL, so two cores share the work
+    with ThreadPoolExecutor(max_workers=max(len(kinds), 1)) as pool:
+        kind_label_arrays = list(pool.map(kind_labels, kinds))
+    for kind_index, ((kind, frame), labels) in enumerate(zip(kinds, kind_label_arrays)):
+        kind_clusters[kind] = int(len(set(labels.tolist()) - {NOISE}))
         labelled.append(frame.assign(kind=kind, kind_index=kind_index, label=labels))
     every = pd.concat(labelled, ignore_index=True) if labelled else pd.DataFrame(
         columns=["lat_i", "lon_i", "lat", "lon", "people", "kind", "kind_index", "label"])
