@@ -26,6 +26,7 @@ from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius, as in METHOD.md §6 case 3
 NOISE = -1
+SIDE_BY_SIDE_POINTS = 250_000  # the kinds' points together, at most, for their DBSCAN to run side by side
 # the chord radius is widened by this share to find the pairs; those whose chord is this close to the radius are
 # decided by the great-circle test scikit-learn's haversine metric applies (sin² of the half angle)
 EDGE_SHARE = 1e-9
@@ -221,8 +222,11 @@ def find_clusters(points: dict[str, pd.DataFrame], radius_km: float, min_people:
         frame = kind_frame[1]
         return weighted_dbscan(frame["lat"], frame["lon"], frame["people"], radius_km, min_people)
 
-    # the kinds side by side: the k-d tree's search and numpy release the GIL, so two cores share the work
-    with ThreadPoolExecutor(max_workers=max(len(kinds), 1)) as pool:
+    # the kinds side by side: the k-d tree's search and numpy release the GIL, so two cores share the work; with
+    # many points one after the other, so that one kind's pairs are held at a time (10^7 address rows give
+    # 570,000 points and peak at 1.8 GiB so)
+    together = sum(len(frame) for _, frame in kinds) <= SIDE_BY_SIDE_POINTS
+    with ThreadPoolExecutor(max_workers=max(len(kinds), 1) if together else 1) as pool:
         kind_label_arrays = list(pool.map(kind_labels, kinds))
     for kind_index, ((kind, frame), labels) in enumerate(zip(kinds, kind_label_arrays)):
         kind_clusters[kind] = int(len(set(labels.tolist()) - {NOISE}))
