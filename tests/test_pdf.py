@@ -157,6 +157,19 @@ def test_the_pdf_has_the_page_s_text_the_lead_sentence_first(hefei_pdfs, paper):
     assert missing_glyphs(reader, []) == []
 
 
+def _outline_titles(outline) -> list[str]:
+    return [title for item in outline
+            for title in (_outline_titles(item) if isinstance(item, list) else [item.title])]
+
+
+def test_the_pdf_has_an_outline_of_the_page_s_headings(hefei_pdfs):
+    html, reader = hefei_pdfs["a4"]
+    titles = _outline_titles(reader.outline)
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    headings = [h.get_text(" ", strip=True) for h in soup.select("main :is(h1, h2)")]
+    assert titles[0] == "Hefei, China" and [h for h in headings if h not in titles] == []
+
+
 def test_a_note_prints_as_its_number_and_the_sources_list_keeps_the_addresses(hefei_pdfs):
     html, reader = hefei_pdfs["a4"]
     printed = _squeezed(_text(reader))

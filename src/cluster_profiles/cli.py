@@ -47,7 +47,7 @@ def _render(args: argparse.Namespace) -> int:
                                       "data_dir": args.data_dir or ""}, _reports_dir(args))
     print(f"Wrote {html_path}")
     if browser is not None:
-        from cluster_profiles.runner.pdf import write_pdf
+        from cluster_profiles.runner.pdf import write_pdf  # only with --pdf
 
         print(f"Wrote {write_pdf(html_path, args.paper, browser)}")
     index = paths.index_path(_reports_dir(args))
@@ -113,7 +113,7 @@ def _render_all(args: argparse.Namespace) -> int:
     result = build_site(tables, reports_dir, args.data_dir or "", editions, args.economy, args.jobs, args.force,
                         progress=not args.quiet)
     if args.pdf:
-        from cluster_profiles.runner.batch import write_pdfs
+        from cluster_profiles.runner.batch import write_pdfs  # only with --pdf
 
         result.failed += write_pdfs(result.rendered + result.skipped, reports_dir, args.paper, args.jobs, args.force,
                                     progress=not args.quiet)
@@ -127,7 +127,7 @@ def _pdf_browser(args: argparse.Namespace) -> Path | None:
     to install), else None."""
     if not args.pdf:
         return None
-    from cluster_profiles.runner.pdf import find_chromium
+    from cluster_profiles.runner.pdf import find_chromium  # only with --pdf
 
     return find_chromium()
 

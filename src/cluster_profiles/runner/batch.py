@@ -251,7 +251,7 @@ def write_pdfs(tasks: list[Task], reports_dir: Path, paper: str, jobs: int | Non
     with ``force``), ``jobs`` at a time, each printed by a browser of its own; the pages whose PDF failed, and why."""
     from concurrent.futures import ThreadPoolExecutor  # threads: each waits on its browser process
 
-    from cluster_profiles.runner.pdf import find_chromium, pdf_path, write_pdf
+    from cluster_profiles.runner.pdf import find_chromium, pdf_path, write_pdf  # only for render-all --pdf
 
     def stale(html: Path) -> bool:
         pdf = pdf_path(html)

@@ -163,11 +163,11 @@ def _browser(browser: Path, work: Path) -> Iterator[_DevTools]:
             browser_arguments(browser, work), stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=environment,
             start_new_session=True, close_fds=False,
             preexec_fn=functools.partial(_start_in_pipes, commands_read, replies_write, os.getpid()))
-    except OSError as error:
+    except (OSError, subprocess.SubprocessError) as error:
         log.close()
         for descriptor in (commands_read, commands_write, replies_read, replies_write):
             os.close(descriptor)
-        raise PdfError(f"{browser}: cannot start it ({error.strerror or error})") from None
+        raise PdfError(f"{browser}: cannot start it ({getattr(error, 'strerror', None) or error})") from None
     os.close(commands_read)
     os.close(replies_write)
     devtools = _DevTools(browser, commands_write, replies_read, work / "browser.log")
