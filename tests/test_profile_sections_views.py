@@ -424,7 +424,7 @@ def test_the_overview_title_is_a_header_view_and_a_lede(tmp_path):
     view = overview_sections.title_view(edition)
     assert view.element == "header" and view.kinds() == ["paragraph", "heading"] and view.sources == []
     shown = overview_sections.title(edition)
-    assert shown.startswith(html.render_section(view)) and "<h1>The top 100 S&amp;T clusters in 2024<a class=\"self-link\"" in shown
+    assert shown.startswith(html.render_section(view)) and "<h1>The top 100 S&amp;T clusters in 2024</h1>" in shown
     lede = BeautifulSoup(str(shown), "html.parser").find("header").find_next_sibling("p")
     ranked = int(edition.clusters["size_rank"].notna().sum())
     assert lede.get_text() == f"The data holds {len(edition.clusters)} clusters of this edition, {ranked} of them with a size rank."
