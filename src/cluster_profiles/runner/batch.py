@@ -26,9 +26,11 @@ from cluster_profiles.contract.scope import rows_written_once
 from cluster_profiles.contract.tables import Tables
 from cluster_profiles.errors import ClusterProfilesError
 from cluster_profiles.files import write_files_atomically
+from cluster_profiles.runner.downloads import KINDS_WITH_DOWNLOAD, PageData
 from cluster_profiles.runner.kernels import shutdown_worker_kernel, worker_kernel
 from cluster_profiles.runner.kinds import NOTEBOOKS, PROFILE, NotebookSpec
 from cluster_profiles.runner.render import render
+from cluster_profiles.runner.roots import data_folder_of
 from cluster_profiles.runner.worker import start_worker
 
 
@@ -215,6 +217,7 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
         if current and task.single_render:  # the batch's own fingerprint from now on: it follows only the page's rows
             write_files_atomically({paths.fingerprint_path(output_path(task, reports_dir)): task.fingerprint + "\n"})
     if not todo:
+        write_downloads(result, reports_dir, data_dir)
         return result
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     context = multiprocessing.get_context("spawn")  # no forked copies of a parent's kernel sockets
@@ -242,7 +245,18 @@ def render_many(tasks: list[Task], reports_dir: Path | None = None, data_dir: st
     order = {task: i for i, task in enumerate(tasks)}
     result.rendered.sort(key=lambda task: order[task])
     result.failed.sort(key=lambda item: order[item[0]])
+    write_downloads(result, reports_dir, data_dir)
     return result
+
+
+def write_downloads(result: BatchResult, reports_dir: Path, data_dir: str) -> None:
+    """Each profile's data as a zip beside its page (``runner.downloads``), for the pages rendered or up to date;
+    a failed page keeps its previous zip, which shows the previous data as the page does."""
+    done = [task for task in result.rendered + result.skipped if task.kind in KINDS_WITH_DOWNLOAD]
+    if done:
+        page_data = PageData(data_folder_of(data_dir))
+        for task in done:
+            page_data.write_profile_zip(output_path(task, reports_dir), task.cluster, task.edition)
 
 
 def write_pdfs(tasks: list[Task], reports_dir: Path, paper: str, jobs: int | None = None, force: bool = False,

@@ -20,7 +20,7 @@ from cluster_profiles.files import write_files_atomically
 from cluster_profiles.narrate.citations import gii_licence
 from cluster_profiles.runner import roots
 from cluster_profiles.runner.batch import BatchResult, output_path, plan_kind, render_many
-from cluster_profiles.runner.downloads import DATA_ZIP, KINDS_WITH_DOWNLOAD, PageData, write_data_folder_zip
+from cluster_profiles.runner.downloads import DATA_ZIP, write_data_folder_zip
 from cluster_profiles.runner.kinds import COMPARE, NOTEBOOKS, OVERVIEW, PROFILE, existing_pages
 
 
@@ -132,18 +132,13 @@ def build_site(tables: Tables, reports_dir: Path | None = None, data_dir: str = 
     roots.claim(reports_dir, tables.data_dir)  # another data folder's site is refused before anything is written
     chosen = editions or tables.edition_list()
     result = BatchResult()
-    page_data = None
     for spec in NOTEBOOKS.values():
         tasks = plan_kind(spec, tables, chosen, economy, reports_dir)
         done = render_many(tasks, reports_dir, data_dir, jobs, force, progress)
         result.rendered += done.rendered
         result.skipped += done.skipped
         result.failed += done.failed
-        written = done.rendered + done.skipped  # a failed page keeps its previous zip: it shows the previous data
-        if spec.kind in KINDS_WITH_DOWNLOAD and written:
-            page_data = page_data or PageData(roots.data_folder_of(tables.data_dir))
-            for task in written:
-                page_data.write_profile_zip(output_path(task, reports_dir), task.cluster, task.edition)
+        written = done.rendered + done.skipped  # a failed page is recorded when it is first written
         roots.record_pages(reports_dir, tables.data_dir, [output_path(t, reports_dir).relative_to(reports_dir)
                                                           for t in written])
     remove_pages_not_made(tables, reports_dir)
