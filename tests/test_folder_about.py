@@ -14,9 +14,10 @@ from cluster_profiles.errors import DataValidationError
 from conftest import FIXTURE_DATA
 
 HEADER = ("basis,title,publisher,licence,url,method,records,records_sha256,settings,settings_sha256,tool_version,"
-          "counting,patents_one,patents_many,articles_one,articles_many\n")
+          "counting,patents_one,patents_many,articles_one,articles_many,source\n")
 SHA = "a" * 64
-COMPUTED = f"computed,My clusters,Office,CC0 1.0,https://example.org,DBSCAN,recs,{SHA},s.toml,{SHA},0.1.0,whole,,,,\n"
+COMPUTED = (f"computed,My clusters,Office,CC0 1.0,https://example.org,DBSCAN,recs,{SHA},s.toml,{SHA},0.1.0,whole,,,,,"
+            "records recs\n")
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def test_a_folder_without_it_is_the_published_gii(folder):
 
 
 def test_a_computed_row_is_read_with_its_nouns(folder):
-    (folder / "about.csv").write_text(HEADER + COMPUTED.replace(",,,,\n", ",US patent grant,US patent grants,,\n"),
+    (folder / "about.csv").write_text(HEADER + COMPUTED.replace(",,,,,records", ",US patent grant,US patent grants,,,records"),
                                       encoding="utf-8")
     about = folder_about(load_tables(folder))
     assert about.computed and about.title == "My clusters" and about.counting == "whole"
@@ -49,10 +50,11 @@ def test_a_computed_row_is_read_with_its_nouns(folder):
     (COMPUTED.replace(f",recs,{SHA},", f",,{SHA},"), "about.csv:2:records"),  # computed without its records
     (COMPUTED.replace(",whole,", ",,"), "about.csv:2:counting"),
     (COMPUTED.replace(",whole,", ",halves,"), "about.csv:2:counting"),
+    (COMPUTED.replace(",records recs", ","), "about.csv:2:source"),
     (COMPUTED.replace(f",{SHA},s.toml", ",abc,s.toml"), "about.csv:2:records_sha256"),
     (COMPUTED.replace("computed,", "guessed,"), "about.csv:2:basis"),
-    (COMPUTED.replace(",,,,\n", ",US patent grant,,,\n"), "about.csv:2:patents_many"),
-    (COMPUTED.replace(",,,,\n", ",<b>grant</b>,grants,,\n"), "about.csv:2:patents_one"),
+    (COMPUTED.replace(",,,,,records", ",US patent grant,,,,records"), "about.csv:2:patents_many"),
+    (COMPUTED.replace(",,,,,records", ",<b>grant</b>,grants,,,records"), "about.csv:2:patents_one"),
 ])
 def test_a_wrong_row_is_a_located_problem(folder, rows, expected):
     (folder / "about.csv").write_text(HEADER + rows, encoding="utf-8")
@@ -62,7 +64,7 @@ def test_a_wrong_row_is_a_located_problem(folder, rows, expected):
 
 
 def test_a_published_row_needs_no_provenance(folder):
-    (folder / "about.csv").write_text(HEADER + "published,Global Innovation Index,WIPO,CC BY 4.0,,,,,,,,,,,,\n",
+    (folder / "about.csv").write_text(HEADER + "published,Global Innovation Index,WIPO,CC BY 4.0" + "," * 12 + ",WIPO\n",
                                       encoding="utf-8")
     tables = load_tables(folder)
     assert not folder_about(tables).computed

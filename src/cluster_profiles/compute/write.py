@@ -21,7 +21,7 @@ import pandas as pd
 from cluster_profiles import paths
 from cluster_profiles.compute.about import DEFAULT_NOUNS
 from cluster_profiles.contract.canonical_csv import write_tables
-from cluster_profiles.contract.folder_about import settings_name, tool_version
+from cluster_profiles.contract.folder_about import FolderAbout, settings_name, tool_version
 from cluster_profiles.contract.schema import TABLES
 from cluster_profiles.contract.validate import Tables, validate_frames
 from cluster_profiles.contract.vocabulary import ABOUT_TABLE, COMPUTED, NOUN_COLUMNS, RECORD_KINDS
@@ -106,6 +106,8 @@ def about_frame(run_info: dict) -> pd.DataFrame:
         "settings": settings_name(run_info["settings_file"]), "settings_sha256": run_info["settings_sha256"],
         "tool_version": tool_version(), "counting": run_info["settings"]["counting"],
     }
+    row["source"] = FolderAbout(**{key: row[key] for key in ("basis", "records", "records_sha256", "settings",
+                                                             "settings_sha256", "tool_version")}).source_line()
     for kind, output in RECORD_KINDS.items():
         one, many = NOUN_COLUMNS[output]
         row[one], row[many] = (nouns[kind]["one"], nouns[kind]["many"]) if kind in nouns else (None, None)

@@ -348,6 +348,7 @@ _table(
         "tool_version": pa.Column(TEXT, pa.Check.str_matches(r"^\S+\Z", error="a version such as 0.1.0"), nullable=True),
         "counting": pa.Column(TEXT, pa.Check.isin(COUNTINGS), nullable=True),
         **{column: _name(nullable=True) for pair in NOUN_COLUMNS.values() for column in pair},
+        "source": _source,
     },
     "What the folder is (optional, one row; without it: WIPO's published GII data): its title, publisher, licence "
     "and method; for a folder computed from records, the records and settings by name and sha256, the tool's "
