@@ -69,13 +69,20 @@ def cluster_centres(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                        "WHERE cluster_id IS NOT NULL GROUP BY cluster_id ORDER BY cluster_id").df()
 
 
+def significant(column: str) -> str:
+    """SQL: ``column`` rounded to ``SCORE_DIGITS`` significant digits, so that sums equal but for their last bits
+    (which depend on the order DuckDB's threads add them in) rank as ties, broken by name, the same on every run."""
+    return (f"(CASE WHEN {column} = 0 OR NOT isfinite({column}) THEN {column} "
+            f"ELSE round({column}, {SCORE_DIGITS} - CAST(ceil(log10(abs({column}))) AS INTEGER)) END)")
+
+
 def top_organisations(con: duckdb.DuckDBPyConnection, listed: int, counting: str) -> pd.DataFrame:
     """The top ``listed`` applicants (PCT) and publishing organisations (articles) of each cluster.
 
     An organisation's count is the sum, over the cluster's documents that name it, of the document's
     weight in the cluster, split equally among the document's organisations under fractional
     counting (so the counts of a cluster add up to at most its total). Its share is of the
-    cluster's count. Ties: alphabetical.
+    cluster's count. Ties (equal to ``SCORE_DIGITS`` significant digits): alphabetical.
     """
     return con.execute("""
         WITH orgs AS (
@@ -91,12 +98,12 @@ def top_organisations(con: duckdb.DuckDBPyConnection, listed: int, counting: str
         totals AS (SELECT cluster_id, kind, sum(weight) AS total FROM doc_cluster GROUP BY cluster_id, kind),
         ranked AS (
             SELECT p.*, 100.0 * p.count / t.total AS share_pct,
-                   row_number() OVER (PARTITION BY p.cluster_id, p.kind ORDER BY p.count DESC, p.organisation) AS rank
+                   row_number() OVER (PARTITION BY p.cluster_id, p.kind ORDER BY {tied} DESC, p.organisation) AS rank
             FROM per_org p JOIN totals t ON t.cluster_id = p.cluster_id AND t.kind = p.kind
         )
         SELECT cluster_id, kind, rank, organisation, count, share_pct FROM ranked WHERE rank <= $listed
         ORDER BY cluster_id, kind, rank
-    """, {"listed": listed, "fractional": counting == "fractional"}).df()
+    """.replace("{tied}", significant("p.count")), {"listed": listed, "fractional": counting == "fractional"}).df()
 
 
 OTHER = "Other"
@@ -116,9 +123,9 @@ def top_fields(con: duckdb.DuckDBPyConnection, listed: int) -> pd.DataFrame:
             GROUP BY d.cluster_id, d.kind, f.field
         )
         SELECT cluster_id, kind, field, 100.0 * output / sum(output) OVER (PARTITION BY cluster_id, kind) AS share_pct,
-               row_number() OVER (PARTITION BY cluster_id, kind ORDER BY output DESC, field) AS rank
+               row_number() OVER (PARTITION BY cluster_id, kind ORDER BY {tied} DESC, field) AS rank
         FROM per_field ORDER BY cluster_id, kind, rank
-    """).df()
+    """.replace("{tied}", significant("output"))).df()
     rows = []
     for (cluster_id, kind), group in frame.groupby(["cluster_id", "kind"], sort=True):
         named = group[(group["rank"] <= listed) & (group["field"] != OTHER)]
