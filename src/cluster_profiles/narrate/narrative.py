@@ -117,7 +117,8 @@ def output_sentence(*, pct: float | None, articles: float | None, vc_deals: floa
     sentence = Markup("It ") + join_words(parts)
     if per_million:
         scope = {1: "", 2: "both ", 3: "all "}[len(parts)]
-        sentence += Markup(", {}per 1 million inhabitants over the last five years").format(scope)
+        over = "in the records' windows" if basis else "over the last five years"  # a computed folder's own windows
+        sentence += Markup(", {}per 1 million inhabitants {}").format(scope, over)
     else:
         candidates = [
             basis if basis and (pct is not None or articles is not None) else None,

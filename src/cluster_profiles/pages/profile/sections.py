@@ -207,7 +207,8 @@ def lead_view(profile: ClusterProfile) -> SectionView:
     as_list = len(lines) > 1  # one rank is a sentence, two are the GII profile's list
     if any(v is not None for v in per_million):
         sentence = narrative.output_sentence(pct=per_million[0], articles=per_million[1], vc_deals=per_million[2],
-                                             per_million=True, windows=windows, continues=as_list, nouns=words)
+                                             per_million=True, windows=windows, continues=as_list, nouns=words,
+                                             basis=about.total_basis)
     elif any(v is not None for v in totals):
         sentence = narrative.output_sentence(pct=totals[0], articles=totals[1], vc_deals=totals[2],
                                              per_million=False, windows=windows, continues=as_list, nouns=words,
