@@ -108,7 +108,12 @@ def print_page(browser: Path, url: str, paper: Paper, work: Path, timeout: float
         navigated = devtools.call("Page.navigate", {"url": url}, deadline, session)
         if navigated.get("errorText"):
             raise PdfError(f"{url}: the browser could not open the page ({navigated['errorText']})")
-        devtools.wait_for("Page.loadEventFired", deadline, session)
+        loaded = "document.readyState === 'complete' && location.href !== 'about:blank'"
+        while True:  # the blank page the tab opened with may report its own load first
+            devtools.wait_for("Page.loadEventFired", deadline, session)
+            if devtools.call("Runtime.evaluate", {"expression": loaded, "returnByValue": True}, deadline,
+                             session).get("result", {}).get("value"):
+                break
         printed = devtools.call("Page.printToPDF", {
             "paperWidth": paper.width_inches, "paperHeight": paper.height_inches, "printBackground": True,
             "preferCSSPageSize": False, "displayHeaderFooter": False, "generateDocumentOutline": True,
