@@ -134,7 +134,7 @@ def test_the_comparison_is_a_registered_kind_that_render_all_does_not_make(fixtu
     checked = COMPARE.prepare(fixture_tables, COMPARE.check({"clusters": ["hefei", "nanjing"], "edition": 2024}))
     assert checked.clusters == ["Hefei", "Nanjing"]
     assert COMPARE.relpath(checked) == PurePosixPath("2024/compare/hefei--nanjing.html")
-    assert COMPARE.title(checked) == "Hefei and Nanjing side by side, GII 2024"
+    assert COMPARE.title(checked, None) == "Hefei and Nanjing side by side, GII 2024"
     assert COMPARE.instances(fixture_tables, [2024], None) == []
 
 

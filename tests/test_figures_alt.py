@@ -37,4 +37,4 @@ def test_collaboration_alt_names_only_the_known_shares():
 
 def test_peer_alt_lists_every_dot():
     data = pd.DataFrame({"cluster": ["Hefei", "Nanjing"], "size_rank": [9, 11]})
-    assert figures.peer_alt(data, "Hefei", 2024) == "Dot chart of size ranks in GII 2024, Hefei highlighted: Hefei 9; Nanjing 11"
+    assert figures.peer_alt(data, "Hefei", "GII 2024") == "Dot chart of size ranks in GII 2024, Hefei highlighted: Hefei 9; Nanjing 11"

@@ -23,7 +23,7 @@ def test_rank_strip_puts_each_economy_on_one_row_by_its_best_rank(editions):
     best = data.groupby("row")["rank"].min()
     assert best.is_monotonic_increasing and data.groupby("economy")["row"].nunique().eq(1).all()
     assert list(data.drop_duplicates("row")["economy"]) == ["GB", "US", "NL", "KR", "CN"]
-    assert figures.rank_strip_alt(data, "intensity", 2024) == (
+    assert figures.rank_strip_alt(data, "intensity", "GII 2024") == (
         "Dot chart of the known intensity ranks of GII 2024 by economy: GB 1, 4; US 2, 5; NL 3; KR 7; CN 26, 33, 48")
 
 
@@ -41,7 +41,7 @@ def test_venture_capital_chart_draws_only_stated_shares_largest_first(editions):
     stated = frame.dropna(subset=["vc_share_pct"])
     assert set(data["cluster"]) == set(stated["cluster"]) and len(data) < len(frame)  # London: a rank, no share
     assert data["vc_share_pct"].is_monotonic_decreasing
-    assert figures.venture_capital_alt(data, 2025) == ("Bar chart of the share of all venture-capital deals, GII 2025: "
+    assert figures.venture_capital_alt(data, "GII 2025") == ("Bar chart of the share of all venture-capital deals, GII 2025: "
                                                        "Shenzhen–Hong Kong–Guangzhou 2.9%; Tokyo–Yokohama 2.2%")
     assert figures.venture_capital_chart_data(stated.iloc[:1]) is None
 
@@ -52,14 +52,14 @@ def test_economies_chart_draws_stated_counts_only(editions):
     assert list(data["name"]) == list(frame.dropna(subset=["stated_count"])["name"])
     assert "Spain" not in set(data["name"]) and "Spain" in set(frame["name"])  # two clusters held, no count stated
     assert data.iloc[0].to_dict() == {"name": "China", "stated_count": 26}
-    alt = figures.economies_alt(data, 2024)
+    alt = figures.economies_alt(data, "top-100 clusters per economy in GII 2024")
     assert alt.startswith("Bar chart of top-100 clusters per economy in GII 2024: China 26; United States of America 20;")
     assert figures.economies_chart_data(frame.assign(stated_count=pd.NA)) is None
 
 
 def test_concentration_alt_names_the_last_cumulative_shares(editions):
     frame, _ = od.concentration(editions[2023])
-    assert figures.concentration_alt(frame, 2023) == (
+    assert figures.concentration_alt(frame, "GII 2023") == (
         "Line chart of cumulative shares for the top 34 clusters of GII 2023: PCT applications reach 55.4% "
         "and scientific articles 30.6%")
 

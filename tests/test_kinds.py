@@ -22,7 +22,7 @@ def test_profile_parameters_are_checked_then_resolved_in_the_data(tables):
     checked = PROFILE.prepare(tables, PROFILE.check({"cluster": "shenzhen-hong kong-guangzhou", "edition": 2024}))
     assert checked.cluster == "Shenzhen–Hong Kong–Guangzhou"
     assert PROFILE.relpath(checked) == PurePosixPath("2024/shenzhen-hong-kong-guangzhou.html")
-    assert PROFILE.title(checked) == "Shenzhen–Hong Kong–Guangzhou: GII 2024 S&T cluster profile"
+    assert PROFILE.title(checked, None) == "Shenzhen–Hong Kong–Guangzhou: GII 2024 S&T cluster profile"
     assert PROFILE.label(checked) == "Shenzhen–Hong Kong–Guangzhou (GII 2024)"
     with pytest.raises(ParameterError, match="Invalid report parameters"):
         PROFILE.check({"cluster": "Hefei", "year": 2024})
@@ -33,7 +33,7 @@ def test_profile_parameters_are_checked_then_resolved_in_the_data(tables):
 def test_overview_parameters_and_page(tables):
     checked = OVERVIEW.prepare(tables, OVERVIEW.check({"edition": 2025}))
     assert OVERVIEW.relpath(checked) == PurePosixPath("overview-2025.html")
-    assert OVERVIEW.title(checked) == "GII 2025: the top 100 S&T clusters at a glance"
+    assert OVERVIEW.title(checked, None) == "GII 2025: the top 100 S&T clusters at a glance"
     with pytest.raises(ParameterError, match="Invalid overview parameters"):
         OVERVIEW.check({"edition": 2024, "cluster": "Hefei"})
     with pytest.raises(UnknownEditionError):
@@ -63,7 +63,7 @@ def test_find_clusters_is_a_kind_that_reads_records_not_the_data_folder(tmp_path
         FIND_CLUSTERS.prepare(None, FIND_CLUSTERS.check({"records_dir": str(records)}))
     checked = FIND_CLUSTERS.check({"records_dir": str(records), "radius_km_values": [25.0]})
     assert FIND_CLUSTERS.relpath(checked) == PurePosixPath("found/my-records.html")
-    assert FIND_CLUSTERS.title(checked) == "Clusters found in My Records"
+    assert FIND_CLUSTERS.title(checked, None) == "Clusters found in My Records"
     assert not FIND_CLUSTERS.data_folder and not FIND_CLUSTERS.index_links and not FIND_CLUSTERS.golden
     assert FIND_CLUSTERS.instances(None, [2024], None) == []  # render-all makes none
     with pytest.raises(ParameterError, match="Invalid clustering narrative parameters"):
@@ -79,7 +79,7 @@ class PairParameters(BaseModel):
 
 PAIRS = NotebookSpec(
     kind="pair", notebook=paths.PROFILE_NOTEBOOK, parameters=PairParameters, what="comparison",
-    relpath=lambda p: paths.compare_relpath(p.edition, p.clusters), title=lambda p: " and ".join(p.clusters),
+    relpath=lambda p: paths.compare_relpath(p.edition, p.clusters), title=lambda p, computed: " and ".join(p.clusters),
     label=lambda p: " vs ".join(p.clusters), prepare=lambda tables, p: p,
     inputs=lambda tables, p, reports_dir: scope.report_inputs(tables, None, p.edition),
     instances=lambda tables, editions, economy: [PairParameters()],

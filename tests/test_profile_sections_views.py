@@ -280,7 +280,7 @@ def test_comparisons_peers_table_chart_and_holes(hefei, no_drawing):
     (chart,) = view.of_kind("chart")
     (name, args), = no_drawing
     data = figures.peer_chart_data(hefei.peers, hefei.neighbours, hefei.cluster)
-    assert name == "peer_chart" and args[2] == figures.peer_alt(data, hefei.cluster, 2024)
+    assert name == "peer_chart" and args[2] == figures.peer_alt(data, hefei.cluster, "GII 2024")
     rank = int(hefei.value("size_rank"))
     known = set(hefei.neighbours["size_rank"].astype(int))
     holes = [str(r) for r in range(rank - 2, rank + 3) if r not in known]

@@ -177,3 +177,28 @@ def test_the_planted_hefei_states_both_of_its_totals(tmp_path):
     assert f"{narrative.thousands(102.5)} US patent grants" in text  # the lead: no population, so totals
     assert "105 US patent grants with an inventor address in the cluster (whole documents)" in text
     assert "fractional count" in text
+
+
+def test_no_part_of_a_computed_page_says_gii_not_its_title_nor_a_figures_alt_text(folder, rendered):
+    """What visible_text leaves out: the HTML <title> and the figures' alt texts (read aloud by screen readers)."""
+    from cluster_profiles.runner.kinds import COMPARE, OVERVIEW, PROFILE, computed_folder_title
+
+    assert computed_folder_title(folder.data) == folder.about.title
+    profile = folder.profiles()[0]
+    names = clusters_of_edition(folder.tables, folder.edition)[:2]
+    comparison = COMPARE.check({"clusters": names, "edition": folder.edition})
+    titles = [PROFILE.title(profile, folder.about.title), OVERVIEW.title(profile, folder.about.title),
+              COMPARE.title(comparison, folder.about.title)]
+    assert all("GII" not in title and folder.about.title in title for title in titles), titles
+    for page, html in rendered.items():
+        alts = re.findall(r'alt="([^"]*)"', html)
+        assert not [alt for alt in alts if "GII" in alt or "top 100" in alt or "top-100" in alt], page
+
+
+def test_a_published_folder_has_no_computed_title(tmp_path):
+    from cluster_profiles import paths
+    from cluster_profiles.runner.kinds import computed_folder_title
+
+    assert computed_folder_title(paths.DATA_DIR) is None and computed_folder_title(tmp_path / "absent") is None
+    (tmp_path / "about.csv").write_bytes(b"\xff\xfe not text")
+    assert computed_folder_title(tmp_path) is None  # the tables' validation names what is wrong with it

@@ -92,9 +92,10 @@ def collaboration_alt(data: pd.DataFrame, labels: dict[str, str], cluster: str) 
             + "; ".join(f"{labels[o]} {s:g}%" for o, s in zip(data["output"], data["share_pct"])))
 
 
-def peer_alt(data: pd.DataFrame, cluster: str, year: int) -> str:
-    """The peer chart in words: every cluster drawn with its size rank."""
-    return (f"Dot chart of size ranks in GII {year}, {cluster} highlighted: "
+def peer_alt(data: pd.DataFrame, cluster: str, where: str) -> str:
+    """The peer chart in words: every cluster drawn with its size rank. ``where`` names whose ranks they are
+    ("GII 2024", or "these records" for a computed folder)."""
+    return (f"Dot chart of size ranks in {where}, {cluster} highlighted: "
             + "; ".join(f"{c} {r}" for c, r in zip(data["cluster"], data["size_rank"])))
 
 
@@ -220,9 +221,9 @@ def rank_strip_chart_data(ranking: pd.DataFrame, column: str) -> pd.DataFrame | 
     return data.assign(row=[order.index(e) for e in data["economy"]])
 
 
-def rank_strip_alt(data: pd.DataFrame, label: str, year: int) -> str:
+def rank_strip_alt(data: pd.DataFrame, label: str, where: str) -> str:
     economies = data.drop_duplicates("row").sort_values("row")["economy"]
-    return f"Dot chart of the known {label} ranks of GII {year} by economy: " + "; ".join(
+    return f"Dot chart of the known {label} ranks of {where} by economy: " + "; ".join(
         f"{e} " + ", ".join(str(r) for r in data.loc[data["economy"] == e, "rank"]) for e in economies)
 
 
@@ -249,8 +250,8 @@ def venture_capital_chart_data(venture_capital: pd.DataFrame) -> pd.DataFrame | 
     return data.sort_values("vc_share_pct", ascending=False).reset_index(drop=True)
 
 
-def venture_capital_alt(data: pd.DataFrame, year: int) -> str:
-    return f"Bar chart of the share of all venture-capital deals, GII {year}: " + "; ".join(
+def venture_capital_alt(data: pd.DataFrame, where: str) -> str:
+    return f"Bar chart of the share of all venture-capital deals, {where}: " + "; ".join(
         f"{c} {v:g}%" for c, v in zip(data["cluster"], data["vc_share_pct"]))
 
 
@@ -263,15 +264,17 @@ def economies_chart_data(per_economy: pd.DataFrame) -> pd.DataFrame | None:
         drop=True)
 
 
-def economies_alt(data: pd.DataFrame, year: int) -> str:
-    return f"Bar chart of top-100 clusters per economy in GII {year}: " + "; ".join(
+def economies_alt(data: pd.DataFrame, what: str) -> str:
+    """``what``: the clusters counted and whose ("top-100 clusters per economy in GII 2024")."""
+    return f"Bar chart of {what}: " + "; ".join(
         f"{n} {c}" for n, c in zip(data["name"], data["stated_count"]))
 
 
-def concentration_alt(data: pd.DataFrame, year: int) -> str:
-    """``data`` is the concentration table itself (size_rank, cluster, cumulative shares)."""
+def concentration_alt(data: pd.DataFrame, where: str, patents: str = "PCT applications") -> str:
+    """``data`` is the concentration table itself (size_rank, cluster, cumulative shares); ``patents``: what the
+    folder's patent documents are called."""
     last = data.iloc[-1]
-    return (f"Line chart of cumulative shares for the top {len(data)} clusters of GII {year}: PCT applications "
+    return (f"Line chart of cumulative shares for the top {len(data)} clusters of {where}: {patents} "
             f"reach {last['cumulative_pct_share']:g}% and scientific articles {last['cumulative_pub_share']:g}%")
 
 
@@ -407,14 +410,16 @@ def rank_history_chart_data(history: pd.DataFrame) -> pd.DataFrame | None:
                          "size_rank": ranked["size_rank"].astype(int).to_numpy()})
 
 
-def rank_history_alt(data: pd.DataFrame) -> str:
-    """The rank lines in words: each cluster's size rank in every edition drawn."""
-    return "Line chart of size ranks by GII edition: " + "; ".join(
+def rank_history_alt(data: pd.DataFrame, editions: str = "GII edition") -> str:
+    """The rank lines in words: each cluster's size rank in every edition drawn (``editions``: what an edition is
+    called, "edition" for a computed folder's)."""
+    return f"Line chart of size ranks by {editions}: " + "; ".join(
         f"{c} " + ", ".join(f"{e} {r}" for e, r in zip(g["edition"], g["size_rank"]))
         for c, g in data.groupby("cluster", sort=False))
 
 
-def draw_rank_history(data: pd.DataFrame, editions: list[int], title: str, alt: str, caption: str) -> Markup:
+def draw_rank_history(data: pd.DataFrame, editions: list[int], title: str, alt: str, caption: str,
+                      edition_label: str = "GII edition") -> Markup:
     """One line of size ranks per cluster across ``editions``, rank 1 at the top, each point labelled."""
     style()
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
@@ -427,7 +432,7 @@ def draw_rank_history(data: pd.DataFrame, editions: list[int], title: str, alt: 
     ax.set_xticks(editions, [str(e) for e in editions])
     ax.set_xlim(editions[0] - 0.3, editions[-1] + 0.3)
     ax.invert_yaxis()
-    ax.set_xlabel("GII edition")
+    ax.set_xlabel(edition_label)
     ax.set_ylabel("Size rank (1 = largest)")
     ax.legend(title="", frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     ax.set_title(title, loc="left", fontsize=12)

@@ -11,6 +11,7 @@ functions that read tables import what reads them (the profile, the scope of eac
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,6 +21,7 @@ from pydantic import BaseModel
 
 from cluster_profiles import paths
 from cluster_profiles.contract.economies import primary_economy
+from cluster_profiles.contract.vocabulary import ABOUT_TABLE, COMPUTED
 from cluster_profiles.errors import ParameterError, UnknownEditionError
 from cluster_profiles.fingerprints import records_digest
 from cluster_profiles.names import find_cluster, resolve_cluster
@@ -35,6 +37,21 @@ if TYPE_CHECKING:  # pandas is imported only when tables are loaded (see page.py
     from cluster_profiles.contract.tables import Tables
 
 
+def computed_folder_title(data_dir: str | Path | None) -> str | None:
+    """The title a computed data folder gives itself in its ``about.csv`` (``contract.folder_about``), or None for
+    published GII data: a computed page's HTML title must not say "GII". Read with the csv module, since a
+    single render's command imports no pandas (tests/test_kinds.py checks it agrees with ``folder_about``)."""
+    about = Path(data_dir or paths.DATA_DIR) / f"{ABOUT_TABLE}.csv"
+    try:
+        with about.open(encoding="utf-8", newline="") as file:
+            row = next(csv.DictReader(file), None)
+    except (OSError, UnicodeError, csv.Error):  # the tables' validation names what is wrong with the file
+        return None
+    if not row or (row.get("basis") or "").strip() != COMPUTED:
+        return None
+    return (row.get("title") or "").strip() or None
+
+
 @dataclass(frozen=True)
 class NotebookSpec:
     kind: str  # "profile", "overview", …: the name the batch and the index use
@@ -42,7 +59,8 @@ class NotebookSpec:
     parameters: type[BaseModel]  # its parameters cell, as a pydantic model
     what: str  # how messages name one page of this kind ("report", "overview")
     relpath: Callable[[Any], PurePosixPath]  # checked parameters -> the page, relative to reports/
-    title: Callable[[Any], str]  # the HTML <title>
+    # the HTML <title>, given the folder's own title when the data folder is computed (computed_folder_title)
+    title: Callable[[Any, str | None], str]
     label: Callable[[Any], str]  # the page in progress and failure messages
     # check against the data before a kernel starts; canonical names (tables: None if not data_folder)
     prepare: Callable[[Any, Any], Any]
@@ -123,7 +141,8 @@ PROFILE = register(NotebookSpec(
     parameters=ReportParameters,
     what="report",
     relpath=lambda p: paths.report_relpath(p.edition, p.cluster),
-    title=lambda p: f"{p.cluster}: GII {p.edition} S&T cluster profile",
+    title=lambda p, computed: f"{p.cluster}: " + (f"{computed} ({p.edition})" if computed
+                                                  else f"GII {p.edition} S&T cluster profile"),
     label=lambda p: f"{p.cluster} (GII {p.edition})",
     prepare=_prepare_profile,
     prepare_names=_prepare_profile_names,
@@ -157,7 +176,8 @@ OVERVIEW = register(NotebookSpec(
     parameters=OverviewParameters,
     what="overview",
     relpath=lambda p: paths.overview_relpath(p.edition),
-    title=lambda p: f"GII {p.edition}: the top 100 S&T clusters at a glance",
+    title=lambda p, computed: (f"{computed} ({p.edition}): the clusters at a glance" if computed
+                               else f"GII {p.edition}: the top 100 S&T clusters at a glance"),
     label=lambda p: f"GII {p.edition} overview",
     prepare=_prepare_overview,
     inputs=_overview_inputs,
@@ -197,7 +217,7 @@ FIND_CLUSTERS = register(NotebookSpec(
     parameters=FindClustersParameters,
     what="clustering narrative",
     relpath=lambda p: paths.find_clusters_relpath(p.records_dir),
-    title=lambda p: f"Clusters found in {Path(p.records_dir).name}",
+    title=lambda p, computed: f"Clusters found in {Path(p.records_dir).name}",
     label=lambda p: f"the clustering of {p.records_dir}",
     prepare=_prepare_find_clusters,
     inputs=_find_clusters_inputs,
@@ -294,7 +314,8 @@ COMPARE = register(NotebookSpec(
     parameters=CompareParameters,
     what="comparison",
     relpath=lambda p: paths.compare_relpath(p.edition, p.clusters),
-    title=lambda p: f"{', '.join(p.clusters[:-1])} and {p.clusters[-1]} side by side, GII {p.edition}",
+    title=lambda p, computed: (f"{', '.join(p.clusters[:-1])} and {p.clusters[-1]} side by side, "
+                               + (f"{computed} ({p.edition})" if computed else f"GII {p.edition}")),
     label=lambda p: f"{' vs '.join(p.clusters)} (GII {p.edition})",
     prepare=_prepare_comparison,
     inputs=_comparison_inputs,

@@ -17,7 +17,7 @@ from cluster_profiles import fingerprints, paths
 from cluster_profiles.errors import RenderError
 from cluster_profiles.files import check_reports_dir
 from cluster_profiles.runner.execute import check_notebook_parameters, execute_to_files
-from cluster_profiles.runner.kinds import NotebookSpec
+from cluster_profiles.runner.kinds import NotebookSpec, computed_folder_title
 
 
 def data_folder(data_dir: str) -> Path:
@@ -71,6 +71,7 @@ def render(spec: NotebookSpec, parameters: dict[str, object] | BaseModel, *, rep
         run_parameters["reports_dir"] = str(reports_dir.resolve())
     if "page_dir" in run_parameters:  # links are relative to where the page is written
         run_parameters["page_dir"] = str(html_path.parent)
-    execute_to_files(notebook, run_parameters, html_path, spec.title(checked), what=spec.label(checked),
+    title = spec.title(checked, computed_folder_title(checked.data_dir) if spec.data_folder else None)
+    execute_to_files(notebook, run_parameters, html_path, title, what=spec.label(checked),
                      kernel_manager=kernel_manager, fingerprint=fingerprint)
     return html_path, checked

@@ -101,9 +101,11 @@ def build_index(tables: Tables, reports_dir: Path | None = None) -> Path:
     reports_dir = Path(reports_dir or paths.REPORTS_DIR).resolve()
     entries = index_entries(tables, reports_dir)
     editions = sorted({e["edition"] for e in entries}, reverse=True)  # the newest first: the index opens on it
-    overviews = [{"edition": parameters.edition, "href": str(relpath), "title": OVERVIEW.title(parameters)}
+    about = folder_about(tables)  # a computed folder's index makes no claim of WIPO's and carries no WIPO notice
+    computed = about.title if about.computed else None
+    overviews = [{"edition": parameters.edition, "href": str(relpath), "title": OVERVIEW.title(parameters, computed)}
                  for parameters, relpath in existing_pages(OVERVIEW, tables, reports_dir)]
-    comparisons = [{"edition": parameters.edition, "href": str(relpath), "title": COMPARE.title(parameters)}
+    comparisons = [{"edition": parameters.edition, "href": str(relpath), "title": COMPARE.title(parameters, computed)}
                    for parameters, relpath in existing_pages(COMPARE, tables, reports_dir)]
     environment = Environment(loader=FileSystemLoader(paths.HTML_TEMPLATE_DIR),
                               autoescape=select_autoescape(["html", "j2"]))
@@ -113,7 +115,6 @@ def build_index(tables: Tables, reports_dir: Path | None = None) -> Path:
     data_zip = DATA_ZIP if data_dir.is_dir() else None
     if data_zip:
         write_data_folder_zip(reports_dir, data_dir)
-    about = folder_about(tables)  # a computed folder's index makes no claim of WIPO's and carries no WIPO notice
     html = environment.get_template("index.html.j2").render(
         reports=entries, editions=editions, overviews=overviews, comparisons=comparisons,
         licence=about.notice() if about.computed else gii_licence(), computed=about.computed, kicker=about.title,

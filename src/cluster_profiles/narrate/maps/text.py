@@ -61,9 +61,11 @@ def profile_caption(data: MapData, cluster: str, edition: int, adjective: str) -
             f"{'City coordinates: GeoNames. ' if geonames else 'Coordinates: see the sources. '}{BOUNDARY_NOTE}")
 
 
-def overview_alt_text(data: MapData, edition: int) -> str:
+def overview_alt_text(data: MapData, edition: int, whose: str | None = None) -> str:
+    """``whose``: whose clusters they are, "the GII <edition> data" unless given ("these records")."""
     table = data.table
-    parts = [f"World map of the {table['cluster'].nunique()} clusters of the GII {edition} data that have a location, "
+    whose = whose or f"the GII {edition} data"
+    parts = [f"World map of the {table['cluster'].nunique()} clusters of {whose} that have a location, "
              "marker size by size-rank band, with panels for " + ", ".join(REGIONS) + "."]
     for name in REGIONS:
         inside = table[table["region"] == name]

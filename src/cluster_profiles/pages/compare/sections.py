@@ -187,12 +187,14 @@ def rank_history_view(comparison: Comparison) -> SectionView:
                                        "directly comparable across them.").format(
             "; ".join(f"GII {e}: {m}" for e, m in measures.items())), "note"))
     data = figures.rank_history_chart_data(history)
+    edition_label = "edition" if folder_about(comparison.tables).computed else "GII edition"
     if data is None:
         blocks.append(Missing("a size rank of these clusters in any edition"))
-    else:
+    elif data["edition"].nunique() > 1:  # a line over one edition says no more than the table above
         blocks.append(Chart(figures.draw_rank_history(
-            data, editions, "Size rank by edition", figures.rank_history_alt(data),
-            "Size rank in each edition the data holds (a missing point: no rank in the data for that edition)")))
+            data, editions, "Size rank by edition", figures.rank_history_alt(data, edition_label),
+            "Size rank in each edition the data holds (a missing point: no rank in the data for that edition)",
+            edition_label)))
     blocks.append(Csv(history, f"{_file_stem(comparison)}-ranks.csv"))
     return SectionView("rank-history", blocks, rank_history_sources(comparison))
 

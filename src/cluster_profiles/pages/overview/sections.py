@@ -171,7 +171,7 @@ def ranking_section(overview: Overview, column: str) -> Markup:
     if strip is not None:
         blocks.append(Chart(figures.draw_rank_strip(strip, f"Known {label} ranks by economy, {_named(overview)}",
                                                     f"{label.capitalize()} rank (1 = first)",
-                                                    figures.rank_strip_alt(strip, label, year),
+                                                    figures.rank_strip_alt(strip, label, _named(overview)),
                                                     f"Each dot is a cluster whose {label} rank is in the data")))
     blocks.append(Csv(frame, f"gii{year}-{label}-ranking.csv"))
     return render_section(SectionView("", blocks))
@@ -216,7 +216,7 @@ def venture_capital_section(overview: Overview) -> Markup:
     if shares is not None:
         blocks.append(Chart(figures.draw_bars(shares, "vc_share_pct", "cluster", "Share of all venture-capital deals (%)",
                                               f"Shares of all venture-capital deals, GII {year}",
-                                              figures.venture_capital_alt(shares, year),
+                                              figures.venture_capital_alt(shares, _named(overview)),
                                               "Only clusters whose share a source states are drawn")))
     blocks += [Csv(frame, f"gii{year}-venture-capital.csv"), Paragraph(f"{NOT_GIVEN}: not in the data.", "note")]
     return render_section(SectionView("venture-capital", blocks), cited.note(venture_capital_sources(overview)))
@@ -238,7 +238,8 @@ def economies_section(overview: Overview) -> Markup:
         blocks.append(Chart(figures.draw_bars(
             stated, "stated_count", "name", "Ranked clusters" if computed else "Clusters in the top 100",
             f"Ranked clusters per economy, {_named(overview)}" if computed else f"Top-100 clusters per economy, GII {year}",
-            figures.economies_alt(stated, year),
+            figures.economies_alt(stated, f"ranked clusters per economy in {_named(overview)}" if computed
+                                else f"top-100 clusters per economy in GII {year}"),
             "Counts as sources state them; economies without a stated count are not drawn")))
     blocks.append(Csv(frame, f"gii{year}-clusters-per-economy.csv"))
     return render_section(SectionView("", blocks), overview_citations(overview).note(economies_sources(overview)))
@@ -261,7 +262,7 @@ def concentration_section(overview: Overview) -> Markup:
                          narrative.percent(last["cumulative_pub_share"]), every, articles))
     chart = Chart(figures.draw_concentration(frame, f"Cumulative shares of the top {len(frame)} clusters, "
                                                     f"{_named(overview)}",
-                                             figures.concentration_alt(frame, year),
+                                             figures.concentration_alt(frame, _named(overview), patents),
                                              "Only ranks whose two shares are all known are drawn"))
     return render_section(SectionView("", [heading, lead, chart, Csv(frame, f"gii{year}-concentration.csv")]),
                           overview_citations(overview).note(concentration_sources(overview)))
@@ -333,7 +334,8 @@ def map_section(overview: Overview) -> Markup:
                    "size-rank band; the lower panels enlarge North America, Europe and East Asia. City coordinates: "
                    f"GeoNames. {map_text.BOUNDARY_NOTE}")
     blocks = [Heading("Where the clusters are"),
-              Chart(map_drawing.draw_map(data, map_text.overview_alt_text(data, year), caption)),
+              Chart(map_drawing.draw_map(data, map_text.overview_alt_text(
+                  data, year, "these records" if folder_about(overview.tables).computed else None), caption)),
               *(Paragraph(note, "note") for note in map_text.map_notes(data)),
               Csv(data.table, f"gii{year}-map.csv", "Download the map's data (CSV)")]
     return render_section(SectionView("location-map", blocks), overview_citations(overview).note(map_sources(overview)))

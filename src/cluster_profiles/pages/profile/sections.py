@@ -746,13 +746,14 @@ def _neighbour_blocks(profile: ClusterProfile) -> list[Block]:
 def comparisons_view(profile: ClusterProfile) -> SectionView:
     """The cluster against its previous edition, the other clusters of its economy and the clusters ranked
     next to it, with a chart of the ranks. Its figures are the clusters table's, cited by the key figures."""
-    year, cluster = profile.edition.year, profile.cluster
+    cluster = profile.cluster
+    where = in_edition(profile, "GII ")  # "GII 2024", or "in these records" for a computed folder
     blocks: list[Block] = [Heading("Compared with its past and its peers"), *_previous_edition_blocks(profile),
                            *_peer_blocks(profile), *_neighbour_blocks(profile)]
     data = figures.peer_chart_data(profile.peers, profile.neighbours, cluster)
     if data is not None and len(data) >= MIN_CHART_MARKS:
-        blocks.append(Chart(figures.peer_chart(data, f"{cluster} among its peers, {in_edition(profile, 'GII ')}",
-                                               figures.peer_alt(data, cluster, year),
+        blocks.append(Chart(figures.peer_chart(data, f"{cluster} among its peers, {where}",
+                                               figures.peer_alt(data, cluster, where.removeprefix("in ")),
                                                f"Size ranks of {profile.economy.adjective} clusters and of the "
                                                f"clusters ranked next to {cluster} (only ranks the data holds)")))
     return SectionView("comparisons", blocks, no_sources(profile))
