@@ -117,4 +117,8 @@ def test_the_example_end_to_end_renders_pages_that_say_synthetic(tmp_path):
                 or page.stem.startswith("brightwater")]
     assert len(profiles) == len(EXAMPLE_CLUSTERS), [p.name for p in pages]
     for page in profiles:
-        assert "synthetic" in page.read_text(encoding="utf-8"), page.name
+        html = page.read_text(encoding="utf-8")
+        assert "synthetic" in html, page.name
+        # the banner and the HTML title name the records as SYNTHETIC, never the GII
+        assert "<title>" in html and "SYNTHETIC example records" in html.split("<title>")[1].split("</title>")[0]
+        assert "Global Innovation Index 20" not in html and "GII 20" not in html, page.name

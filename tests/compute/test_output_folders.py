@@ -257,5 +257,5 @@ def test_an_adapter_rerun_keeps_the_users_files_and_lists_what_it_wrote(tmp_path
     assert main(_patentsview(out) + ["--format", "csv"]) == 0  # the Parquet files go, the CSV files come
     assert sorted(p.name for p in out.iterdir()) == sorted([
         manifest_path(out, RECORDS_COMMAND).name, "README.txt", "population.csv", "addresses.csv", "classes.csv",
-        "documents.csv", "organisations.csv"])
+        "documents.csv", "organisations.csv", "about.json"])  # about.json: what the records are (US patent grants)
     assert (out / "README.txt").read_text() == "mine\n"

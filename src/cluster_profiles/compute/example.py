@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from cluster_profiles.compute.about import merge_records_about
 from cluster_profiles.compute.adapters.folder import RECORD_COLUMNS
 from cluster_profiles.errors import ClusterProfilesError
 
@@ -32,6 +33,7 @@ RECORDS_FOLDER = "synthetic-records"  # inside --out: the records the generator 
 DATA_FOLDER = "synthetic-data"  # inside --out: the data folder the clusters command writes from them
 SETTINGS_NAME = "example_settings.toml"  # beside this module
 README_FIRST_LINE = "# SYNTHETIC example records (not real data)"
+EXAMPLE_TITLE = "SYNTHETIC example records (not real data)"  # the title its pages show instead of a GII banner
 EARTH_RADIUS_KM = 6371.0088  # the clustering's sphere (compute/clustering.py)
 KM_PER_DEGREE = np.pi * EARTH_RADIUS_KM / 180
 COORDINATE_DECIMALS = 5  # about 1 m: the bytes written are the same on every machine
@@ -234,6 +236,9 @@ def write_example_records(folder: str | Path, seed: int = EXAMPLE_SEED) -> Path:
     for name, frame in example_tables(seed).items():
         frame.assign(source=text).to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
     (folder / "README.md").write_text(readme_text(seed), encoding="utf-8")
+    # what the records are, for the pages computed from them: their banner and footer say SYNTHETIC
+    merge_records_about(folder, title=EXAMPLE_TITLE, publisher=f"cluster-profiles' example generator (seed {seed})",
+                        licence="none needed: invented records")
     return folder
 
 
