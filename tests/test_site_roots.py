@@ -87,6 +87,21 @@ def test_a_root_of_another_data_folder_is_refused_naming_both(tmp_path):
         roots.claim(root, first)
 
 
+def test_the_projects_reports_from_before_sites_were_recorded_stay_the_shipped_datas(reports_home, tmp_path):
+    """reports/ with pages but no site file was made from the shipped data: another folder may not take it."""
+    (reports_home / "2024").mkdir(parents=True)
+    (reports_home / "2024" / "hefei.html").write_text("<p>made from data/</p>")
+    mine = _copy_data(tmp_path / "mine")
+    with pytest.raises(roots.SiteRootError) as refused:
+        roots.claim(reports_home, mine)
+    assert str(paths.DATA_DIR.resolve()) in str(refused.value) and str(mine.resolve()) in str(refused.value)
+    roots.claim(reports_home, "")  # the shipped data may
+    roots.claim(reports_home.with_name("elsewhere"), mine)  # and another folder elsewhere, without a site file
+    empty = tmp_path / "other" / "reports"
+    empty.mkdir(parents=True)
+    roots.claim(empty, mine)
+
+
 @pytest.mark.parametrize("command", [["render-all"], ["render", "--cluster", "Hefei"],
                                      ["compare", "--clusters", "Hefei;Nanjing"]])
 def test_the_command_refuses_another_folders_root_before_writing_anything(tmp_path, capsys, monkeypatch, command):

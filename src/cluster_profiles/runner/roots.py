@@ -69,13 +69,18 @@ def _write(reports_dir: Path, data_dir: Path, pages: Iterable[str]) -> None:
 def claim(reports_dir: Path, data_dir: str | Path | None) -> None:
     """Refuse (one line naming both folders) a ``reports_dir`` that is another data folder's site. A folder
     without a site file (new, or from before sites were recorded) can be this one's: the site file is written
-    with the first page (``record_pages``), so a render that fails writes nothing."""
+    with the first page (``record_pages``), so a render that fails writes nothing. The project's own ``reports/``
+    holding pages without a site file is the shipped data's (rendered before sites were recorded)."""
     folder = data_folder_of(data_dir)
     record = _read(reports_dir)
-    if record is not None and record["data_dir"] != str(folder):
+    owner = record["data_dir"] if record is not None else None
+    if owner is None and Path(reports_dir).resolve() == paths.REPORTS_DIR.resolve() \
+            and any(Path(reports_dir).glob("*/*.html")):
+        owner = str(paths.DATA_DIR.resolve())  # the project's reports/, rendered before sites were recorded
+    if owner is not None and owner != str(folder):
         raise SiteRootError(
             f"--reports-dir {shorten(str(reports_dir), 120)} holds the pages of the data folder "
-            f"{shorten(record['data_dir'], 120)}, not of {shorten(str(folder), 120)}: give another --reports-dir "
+            f"{shorten(owner, 120)}, not of {shorten(str(folder), 120)}: give another --reports-dir "
             "for this data folder (or remove that one first)")
 
 
