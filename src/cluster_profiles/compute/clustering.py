@@ -224,7 +224,7 @@ def find_clusters(points: dict[str, pd.DataFrame], radius_km: float, min_people:
 
     # the kinds side by side: the k-d tree's search and numpy release the GIL, so two cores share the work; with
     # many points one after the other, so that one kind's pairs are held at a time (10^7 address rows give
-    # 570,000 points and peak at 1.8 GiB so)
+    # 570,000 points; the clusters command peaks at 1.72 GiB so)
     together = sum(len(frame) for _, frame in kinds) <= SIDE_BY_SIDE_POINTS
     with ThreadPoolExecutor(max_workers=max(len(kinds), 1) if together else 1) as pool:
         kind_label_arrays = list(pool.map(kind_labels, kinds))
