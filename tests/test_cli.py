@@ -130,3 +130,15 @@ def test_folders_named_in_the_environment_are_resolved_where_the_command_was_typ
     off = {"CLUSTER_PROFILES_CACHE": "off"}
     cli.resolve_path_variables(off)
     assert off == {"CLUSTER_PROFILES_CACHE": "off"}
+
+
+def test_the_command_module_imports_neither_pandas_nor_pandera():
+    """Every command starts by importing cli and what it imports at module level (the records commands' options
+    too): a render must not wait a second for pandas and pandera before its kernel starts."""
+    import subprocess
+    import sys
+
+    code = ("import sys, cluster_profiles.cli\n"
+            "print(sorted(m for m in ('pandas', 'pandera', 'duckdb', 'numpy', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cluster_profiles.contract.schema import HAS_LETTER_OR_DIGIT, MAX_NAME_LENGTH, NO_CONTROL_IN_NAME, NO_MARKUP
+from cluster_profiles.contract.text_rules import HAS_LETTER_OR_DIGIT, MAX_NAME_LENGTH, NO_CONTROL_IN_NAME, NO_MARKUP
 from cluster_profiles.contract.vocabulary import KIND_NOUNS, RECORD_KINDS
 from cluster_profiles.errors import ClusterProfilesError
 from cluster_profiles.files import write_files_atomically

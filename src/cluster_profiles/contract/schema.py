@@ -11,25 +11,21 @@ from typing import Literal
 
 import pandera.pandas as pa
 
+from cluster_profiles.contract.text_rules import (  # noqa: F401 (the rules are the schema's: importers find them here)
+    HAS_LETTER_OR_DIGIT,
+    MAX_NAME_LENGTH,
+    NO_CONTROL_IN_NAME,
+    NO_CONTROL_IN_TEXT,
+    NO_MARKUP,
+)
 from cluster_profiles.contract.vocabulary import ABOUT_TABLE, BASES, COUNTINGS, GAP_SECTIONS, NOUN_COLUMNS, OUTPUT_KEYS
 
 EDITIONS_RANGE = (2016, 2100)
 OUTPUTS = OUTPUT_KEYS  # the values of every table's ``output`` column (see contract/vocabulary.py)
-MAX_NAME_LENGTH = 200  # longer than any real cluster or organisation name; stops runaway strings
 URL_OR_CITATION = r"\S"  # a source must say something; its form is free text with URLs
 # Counts above this are implausible for one cluster (the largest have about 10**5 PCT applications):
 # a larger value is a typing or unit error, and would print as a many-digit number.
 MAX_COUNT = 100_000_000
-
-# Characters that are invisible or change how the text around them is shown: C0/C1 controls (a NUL
-# cuts a name short), bidirectional overrides, embeddings and isolates (U+202E turns "exe.txt" into
-# "txt.exe" on screen), zero-width spaces, the BOM and line/paragraph separators. Zero-width joiners
-# (U+200C, U+200D) stay allowed: Indic and Arabic scripts need them.
-_INVISIBLE = (r"\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-              r"\ufff9-\ufffb\x7f-\x9f")
-NO_CONTROL_IN_NAME = rf"^[^\x00-\x1f{_INVISIBLE}]*\Z"
-NO_CONTROL_IN_TEXT = rf"^[^\x00-\x08\x0b-\x1f{_INVISIBLE}]*\Z"  # free text may hold tabs and line breaks
-HAS_LETTER_OR_DIGIT = r"^.*[^\W_]"
 
 # Text columns hold str or missing cells: validate.coerce_types makes them so before the schema is checked, so the
 # schema declares the frame's dtype, object. (pandera's own str check tests each cell again, slowly, and under
@@ -61,9 +57,6 @@ _source = _text(pa.Check.str_matches(URL_OR_CITATION, error="a source: a citatio
 _note = _text(nullable=True)
 
 
-# No real cluster, organisation, field or place name contains HTML tags or Markdown markup; a name
-# that does is a copy-paste accident or an attack. (The reports escape every value regardless.)
-NO_MARKUP = r"^(?!.*[<>`])(?!.*\*\*)(?!.*__)(?!.*\]\().*$"
 
 
 def _name(nullable: bool = False) -> pa.Column:
