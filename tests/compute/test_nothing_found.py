@@ -78,3 +78,21 @@ def test_a_bad_setting_exits_2_naming_the_file_and_the_key(tmp_path, capsys):
     assert err.startswith("error: ") and "Traceback" not in err  # the wording is settings.py's
     assert str(tmp_path / "bad.toml") in err and "min_people" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.reasons], ids=[i for c, i in zip(CASES, CASE_IDS) if c.reasons])
+def test_the_summary_calls_the_documents_what_the_records_call_them(case: Case, tmp_path, capsys):
+    """Records of US patent grants (their about.json says so) get no 'PCT applications' in the summary, and the
+    folder's provenance names the records and the settings without a path of this machine."""
+    from cluster_profiles.compute.about import merge_records_about
+
+    records, settings = case.write(tmp_path)
+    merge_records_about(records, "pct", one="US patent grant", many="US patent grants")
+    assert main(["clusters", "--records", str(records), "--out", str(tmp_path / "out"), "--quiet",
+                 *(["--settings", str(settings)] if settings else [])]) == 0
+    out = capsys.readouterr().out
+    for kind in case.reasons:
+        assert f"No cluster of {'US patent grants' if kind == 'pct' else 'scientific articles'}: " in out
+    assert "PCT application" not in out.replace("pct_window", "")
+    provenance = (tmp_path / "out" / RUN_FILE).read_text(encoding="utf-8")
+    assert str(tmp_path) not in provenance and json.loads(provenance)["records"] == records.name

@@ -23,6 +23,7 @@ from cluster_profiles.compute.clustering import Clusters, DensestPlace, densest_
 from cluster_profiles.compute.records import RecordsInfo, read_records
 from cluster_profiles.compute.settings import DEFAULT_SETTINGS_NAME, Settings, load_settings
 from cluster_profiles.compute.write import RUN_FILE, write_data_folder
+from cluster_profiles.contract.folder_about import settings_name
 from cluster_profiles.contract.vocabulary import KIND_NOUNS, KIND_PEOPLE, RECORD_KINDS, plural
 
 DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB's own buffers; the rest of a 2 GiB budget is DBSCAN's and pandas'
@@ -126,7 +127,8 @@ class Summary:
         text = [f"Records: {self.records.records_dir} (sha256 {self.records.sha256[:16]}…)",
                 "Read: " + ", ".join(f"{n:,} {plural(n, 'row')} of {t}" for t, n in self.records.rows.items())]
         if c is not None:
-            for kind, noun in KIND_NOUNS.items():
+            for kind in KIND_NOUNS:
+                noun = self.records_about.noun(kind)
                 window = s.window(kind)
                 addresses, points = c.addresses_in_window[kind], c.points[kind]
                 unlocated, found_here = c.documents_without_location[kind], self.kind_clusters.get(kind, 0)
@@ -140,10 +142,10 @@ class Summary:
         for kind, found in self.address_precision.items():
             nearest = (f"; a point's nearest other point: median {found.nearest_km_median:,.2f} km"
                        + (" (on a sample)" if found.sampled else "") if found.nearest_km_median is not None else "")
-            text.append(f"Address precision, {KIND_NOUNS[kind]}: {found.located:,} located "
+            text.append(f"Address precision, {self.records_about.noun(kind)}: {found.located:,} located "
                         f"{plural(found.located, 'address', 'addresses')} on {found.points:,} distinct "
                         f"{plural(found.points, 'point')}{nearest}")
-            warning = precision.precision_warning(found, KIND_NOUNS[kind], s.radius_km)
+            warning = precision.precision_warning(found, self.records_about.noun(kind), s.radius_km)
             if warning:
                 text.append(f"Warning: {warning}")
         if self.economy_mismatches is not None and (line := precision.mismatch_line(self.economy_mismatches)):
@@ -151,7 +153,9 @@ class Summary:
         text.append(f"IPC codes the concordance does not map: {self.unmapped_ipc_codes:,}")
         text.append(f"Clusters found: {self.clusters:,} (radius {s.radius_km:g} km, {s.min_people:,} people, "
                     f"merged within {s.merge_km:g} km), {self.ranked:,} ranked; counting: {s.counting}")
-        text += [f"No cluster of {KIND_NOUNS[kind]}: {why_line(missing, s)}" for kind, missing in self.no_cluster.items()]
+        # the records' own word for their documents ("US patent grants"), as their pages say it
+        text += [f"No cluster of {self.records_about.noun(kind)}: {why_line(missing, s, self.records_about.noun(kind))}"
+                 for kind, missing in self.no_cluster.items()]
         if self.out_dir is not None:
             text.append(f"Wrote {self.out_dir}" if self.found else
                         f"Wrote {self.out_dir}: a valid data folder without any cluster (its editions.csv names the "
@@ -164,9 +168,11 @@ class Summary:
     def as_dict(self) -> dict:
         c = self.counts
         return {
-            "records_dir": str(self.records.records_dir), "records_sha256": self.records.sha256,
+            # the records and the settings by name and content hash: a data folder given to someone else carries
+            # no path of the machine that computed it
+            "records": Path(self.records.records_dir).name, "records_sha256": self.records.sha256,
             "records_files": {t: p.name for t, p in self.records.files.items()}, "rows_read": self.records.rows,
-            "settings_file": self.settings_file, "settings_sha256": self.settings.hash(),
+            "settings_name": settings_name(self.settings_file), "settings_sha256": self.settings.hash(),
             "settings": self.settings.model_dump(mode="json"),
             "documents_read": c.documents if c else {}, "dropped_outside_window": c.outside_window if c else {},
             "addresses_in_window": c.addresses_in_window if c else {},
@@ -198,9 +204,10 @@ def coordinates_text(lat: float, lon: float) -> str:
     return f"{abs(lat):.2f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.2f}° {'E' if lon >= 0 else 'W'}"
 
 
-def why_line(missing: NoCluster, settings: Settings) -> str:
-    """The command's summary of why a kind has no cluster, and which setting would change that."""
-    noun, kind = KIND_NOUNS[missing.kind], missing.kind
+def why_line(missing: NoCluster, settings: Settings, noun: str | None = None) -> str:
+    """The command's summary of why a kind has no cluster, and which setting would change that (``noun``: what the
+    records call their documents of that kind, the kind's standard noun by default)."""
+    noun, kind = noun or KIND_NOUNS[missing.kind], missing.kind
     if missing.reason == NO_DOCUMENTS:
         return f"the records hold no {noun}."
     if missing.reason == OUTSIDE_WINDOW:

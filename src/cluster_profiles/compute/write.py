@@ -21,7 +21,7 @@ import pandas as pd
 from cluster_profiles import paths
 from cluster_profiles.compute.about import DEFAULT_NOUNS
 from cluster_profiles.contract.canonical_csv import write_tables
-from cluster_profiles.contract.folder_about import FolderAbout, settings_name, tool_version
+from cluster_profiles.contract.folder_about import FolderAbout, tool_version
 from cluster_profiles.contract.schema import TABLES
 from cluster_profiles.contract.validate import Tables, validate_frames
 from cluster_profiles.contract.vocabulary import ABOUT_TABLE, COMPUTED, NOUN_COLUMNS, RECORD_KINDS
@@ -42,7 +42,7 @@ RUN_FILE = "compute_run.json"  # provenance of a computed folder: records, setti
 WORLD_SHARE_DECIMALS = 3  # a cluster's share of the world is small: 0.012 %
 SHARE_DECIMALS = 1  # shares within a cluster, as the GII profiles print them (to a whole percent)
 COUNT_DECIMALS = 3  # fractional counts
-RUN_FACTS = {"records_dir", "records_sha256", "settings_file", "settings_sha256", "settings"}  # about.csv's sources
+RUN_FACTS = {"records", "records_sha256", "settings_name", "settings_sha256", "settings"}  # about.csv's sources
 COORDINATE_DECIMALS = 4  # about 10 m, as data/README.md asks of cluster_locations
 
 
@@ -95,7 +95,7 @@ def about_frame(run_info: dict) -> pd.DataFrame:
     ``about.json``, in ``run_info["records_about"]``) and the run's provenance from ``compute_run.json``'s facts,
     naming the records and the settings by name and hash, never by path."""
     described = run_info.get("records_about") or {}
-    records = Path(run_info["records_dir"]).name
+    records = run_info["records"]
     nouns = described.get("nouns", {})
     row = {
         "basis": COMPUTED,
@@ -103,7 +103,7 @@ def about_frame(run_info: dict) -> pd.DataFrame:
         "publisher": described.get("publisher"), "licence": described.get("licence"), "url": described.get("url"),
         "method": method_text(run_info),
         "records": records, "records_sha256": run_info["records_sha256"],
-        "settings": settings_name(run_info["settings_file"]), "settings_sha256": run_info["settings_sha256"],
+        "settings": run_info["settings_name"], "settings_sha256": run_info["settings_sha256"],
         "tool_version": tool_version(), "counting": run_info["settings"]["counting"],
     }
     row["source"] = FolderAbout(**{key: row[key] for key in ("basis", "records", "records_sha256", "settings",
