@@ -175,7 +175,7 @@ example: $(COMPUTE) ## try the compute half in one command: SYNTHETIC records fr
 	"$(BIN)/cluster-profiles" example --out example
 	"$(BIN)/cluster-profiles" render-all --data-dir example/synthetic-data --reports-dir reports-example
 
-bench-records: $(COMPUTE) ## benchmark the compute half on synthetic records (10^5-10^7 rows) against the naive way
+bench-records: $(DEV) ## benchmark the compute half on synthetic records (10^5-10^7 rows) against the naive way
 	"$(BIN)/python" bench/bench_records.py
 
 find-clusters: $(COMPUTE) ## the narrative of a clustering run: make find-clusters RECORDS=dir [SETTINGS=f.toml] [RADII="10 20"] [MIN_PEOPLE="3000 6000"]
