@@ -196,8 +196,9 @@ golden: $(DEV) ## re-execute the nbval golden from a clean kernel (after changin
 locations: $(INSTALLED)-maps-build ## rebuild data/cluster_locations.csv from the offline GeoNames gazetteer (after adding a cluster)
 	"$(BIN)/python" scripts/build_cluster_locations.py
 
-clean: ## remove rendered reports and caches
+clean: ## remove rendered reports (reports/ and every other data folder's reports-*/) and caches
 	find reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	find . -maxdepth 1 -type d -name 'reports-*' -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache build src/*.egg-info
 	find . -name __pycache__ -not -path './.venv/*' -exec rm -rf {} +
 

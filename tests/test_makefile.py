@@ -321,3 +321,21 @@ def test_the_console_script_names_its_options(argv, words):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and words in done.stderr, done.stderr
     assert "error: CLUSTERS" not in done.stderr and "EDITION must" not in done.stderr
+
+
+def test_clean_removes_every_data_folders_reports_and_nothing_else(project):
+    """make clean: reports/ (its .gitkeep stays) and the reports-<name>/ roots of other data folders; a folder that
+    only looks like one (a file, a nested one) and the example's records stay."""
+    for page in ("reports/2024/hefei.html", "reports-mine/2024/a.html", "reports-example/index.html",
+                 "example/synthetic-records/documents.csv", "notes/reports-old/kept.html"):
+        (project / page).parent.mkdir(parents=True, exist_ok=True)
+        (project / page).write_text("x")
+    (project / "reports" / ".gitkeep").write_text("")
+    (project / "reports-file").write_text("not a folder")
+    done = subprocess.run(["make", "--no-print-directory", "clean"], cwd=project, capture_output=True, text=True,
+                          env={**os.environ, "VIRTUAL_ENV": str(project / "venv")}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (project / "reports").iterdir()) == [".gitkeep"]
+    assert not (project / "reports-mine").exists() and not (project / "reports-example").exists()
+    assert (project / "example/synthetic-records/documents.csv").is_file()
+    assert (project / "notes/reports-old/kept.html").is_file() and (project / "reports-file").is_file()
