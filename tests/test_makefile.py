@@ -24,9 +24,15 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make i
 
 # a POSIX shell script (a Python one costs a start-up per make call): each argument as given, ended by a
 # NUL byte (no argument can hold one), and each call ended by byte 1 (no hostile value holds one)
+# Each call is appended to the log in one write (cat of a file holding the whole record): make runs some of them at
+# once (pip with its requirements read by python in a process substitution), and record by record their bytes
+# interleaved ("-c", "-c").
 RECORDER = """#!/bin/sh
-for argument in "$@"; do printf '%s\\000' "$argument"; done >> "$ARGV_LOG"
-printf '\\001' >> "$ARGV_LOG"
+record=$(mktemp "$ARGV_LOG.XXXXXX")
+for argument in "$@"; do printf '%s\\000' "$argument"; done > "$record"
+printf '\\001' >> "$record"
+cat "$record" >> "$ARGV_LOG"
+rm -f "$record"
 """
 
 
@@ -200,8 +206,11 @@ def test_help_shows_values_not_make_variables(project):
 # ------------------------------------------------------------------ what each target installs
 
 PIP_RECORDER = """#!/bin/sh
-for argument in "$@"; do printf '%s\\000' "$argument"; done >> "$ARGV_LOG"
-printf '\\001' >> "$ARGV_LOG"
+record=$(mktemp "$ARGV_LOG.XXXXXX")
+for argument in "$@"; do printf '%s\\000' "$argument"; done > "$record"
+printf '\\001' >> "$record"
+cat "$record" >> "$ARGV_LOG"
+rm -f "$record"
 case "$*" in *optional-dependencies*) shift 2; printf '%s\\n' "$@" | sed 's/^/requirement-of-/';; esac
 """
 
