@@ -188,3 +188,30 @@ def test_the_hint_names_make_list_when_the_user_came_through_make(monkeypatch):
     assert "report.list_clusters(2023)" in caught.value.notebook_message()  # a notebook is not make
     monkeypatch.delenv(VIA_MAKE)
     assert list_hint(2023) == "`cluster-profiles list --edition 2023` lists the clusters of that edition."
+
+
+@pytest.mark.parametrize("via_make, option", [(True, 'CLUSTER="Boston–Cambridge, MA"'),
+                                              (False, '--cluster "Boston–Cambridge, MA"')])
+def test_a_render_of_a_name_that_is_also_another_clusters_city_says_how_to_get_that_one(monkeypatch, via_make, option):
+    from cluster_profiles.names import also_named_note
+
+    monkeypatch.delenv(VIA_MAKE, raising=False)
+    if via_make:
+        monkeypatch.setenv(VIA_MAKE, "1")
+    note = also_named_note("CAMBRIDGE", CITIES)
+    assert note is not None and "\n" not in note
+    assert note.startswith("Note: 'CAMBRIDGE' is Cambridge; it is also a city of Boston–Cambridge, MA") and option in note
+    for typed in ("Boston", "Tokyo", "Hefei", "Atlantis", "Boston–Cambridge, MA"):  # one cluster, or none: no note
+        assert also_named_note(typed, CITIES) is None, typed
+
+
+def test_every_cluster_name_in_the_data_gets_a_note_exactly_when_it_is_a_city_of_another(tables):
+    from cluster_profiles.names import also_named_note
+
+    for edition in tables.edition_list():
+        names = list(tables.clusters.loc[tables.clusters["edition"] == edition, "cluster"])
+        for name in names:
+            note = also_named_note(name, names)
+            assert (note is not None) == bool(also_named(name, names)), (edition, name)
+            if note:
+                assert all(other in note for other in also_named(name, names))

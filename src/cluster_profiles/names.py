@@ -216,6 +216,18 @@ def also_named(typed: str, known: list[str]) -> tuple[str, ...]:
                                if name != found and "".join(key) == text))
 
 
+def also_named_note(typed: str, known: list[str]) -> str | None:
+    """A line for the user when the name they typed found one cluster but is also a city of others: 'Cambridge'
+    renders Cambridge, and Boston–Cambridge, MA is one full name away. The make variable or the flag, as typed."""
+    others = also_named(typed, known)
+    if not others:
+        return None
+    option = "CLUSTER=" if os.environ.get(VIA_MAKE) else "--cluster "
+    quoted = ", ".join(f"{option}{chr(34)}{name}{chr(34)}" for name in others)
+    return (f"Note: {shorten(typed)!r} is {match_cluster(typed, known).unique}; it is also a city of "
+            f"{_and(list(others))} ({quoted} for {'that one' if len(others) == 1 else 'those'}).")
+
+
 def editions_with(typed: str, names_by_edition: dict[int, list[str]]) -> list[int]:
     """The editions in which ``typed`` certainly means one cluster (any spelling, or a city of it)."""
     return sorted(e for e, names in names_by_edition.items() if match_cluster(typed, names).unique)

@@ -15,11 +15,13 @@ names of each edition. Otherwise the data is validated here first, and the stamp
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from cluster_profiles import fingerprints, paths
 from cluster_profiles.files import check_reports_dir, write_files_atomically
+from cluster_profiles.names import also_named_note
 from cluster_profiles.runner import roots
 from cluster_profiles.runner.downloads import KINDS_WITH_DOWNLOAD, PageData
 from cluster_profiles.runner.kernels import early_kernel
@@ -74,6 +76,11 @@ def render_page(spec: NotebookSpec, values: dict[str, object], reports_dir: Path
             names = _validate_here(checked.data_dir or "")
             stamp = (folder, digest, names)  # written only beside a page that rendered
         checked = spec.prepare_names(checked, {int(year): list(clusters) for year, clusters in names.items()})
+        typed = values.get("cluster")
+        if isinstance(typed, str):  # a city of another cluster too: say so, and how to get that one
+            note = also_named_note(typed, list(names.get(str(checked.edition), [])))
+            if note:
+                print(note, file=sys.stderr)
     elif spec.data_folder:
         from cluster_profiles.contract.load import load_tables  # pandas and pandera
 
