@@ -334,20 +334,25 @@ def cluster_sizes_chart_data(sizes: pd.DataFrame, top: int = 30) -> pd.DataFrame
                          "pct_share_pct": pct, "pub_share_pct": pub, "total_share_pct": (pct + pub).round(3)})
 
 
-def cluster_sizes_alt(data: pd.DataFrame) -> str:
-    """The sizes chart in words: every bar's two shares and their sum, largest first."""
-    return (f"Horizontal stacked bars of the {len(data)} largest clusters' world shares, PCT applications then "
-            "scientific articles: " + "; ".join(
+CLUSTER_SIZE_NOUNS = ("PCT applications", "scientific articles")  # the kinds' standard words; records may have others
+
+
+def cluster_sizes_alt(data: pd.DataFrame, nouns: tuple[str, str] = CLUSTER_SIZE_NOUNS) -> str:
+    """The sizes chart in words: every bar's two shares and their sum, largest first (``nouns``: what the records
+    call their patent documents and their articles)."""
+    return (f"Horizontal stacked bars of the {len(data)} largest clusters' world shares, {nouns[0]} then "
+            f"{nouns[1]}: " + "; ".join(
                 f"{label} {pct:g}% + {pub:g}% = {total:g}%" for label, pct, pub, total in
                 zip(data["label"], data["pct_share_pct"], data["pub_share_pct"], data["total_share_pct"])))
 
 
-def draw_cluster_sizes(data: pd.DataFrame, alt: str, caption: str) -> Markup:
+def draw_cluster_sizes(data: pd.DataFrame, alt: str, caption: str,
+                       nouns: tuple[str, str] = CLUSTER_SIZE_NOUNS) -> Markup:
     style()
     fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(data) + 1.4))
-    ax.barh(data["label"], data["pct_share_pct"], color=PALETTE["highlight"], label="PCT applications")
+    ax.barh(data["label"], data["pct_share_pct"], color=PALETTE["highlight"], label=nouns[0][:1].upper() + nouns[0][1:])
     ax.barh(data["label"], data["pub_share_pct"], left=data["pct_share_pct"], color=PALETTE["second"],
-            label="Scientific articles")
+            label=nouns[1][:1].upper() + nouns[1][1:])
     ax.invert_yaxis()
     ax.set_xlabel("Share of the world's documents in the window (%)")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)

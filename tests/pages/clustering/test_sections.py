@@ -3,6 +3,8 @@ escaped, the same bytes from the same records, and every outcome of a run narrat
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from compute.degenerate import CASE_IDS, CASES, THRESHOLD_300, Case, hefei_below_the_default
 from compute.planted import Records
@@ -164,3 +166,17 @@ def test_find_clusters_renders_every_outcome(case: Case, tmp_path):
         assert f"No cluster of {KIND_NOUNS[kind]}:" in text
     for fact in case.facts:
         assert fact in text, fact
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.reasons], ids=[i for c, i in zip(CASES, CASE_IDS) if c.reasons])
+def test_the_page_calls_the_documents_what_the_records_call_them(case: Case, tmp_path):
+    """As the clusters command's summary does: records of US patent grants get no 'PCT applications' on the page."""
+    from cluster_profiles.compute.about import merge_records_about
+
+    records, settings = case.write(tmp_path)
+    merge_records_about(records, "pct", one="US patent grant", many="US patent grants")
+    html = page_html(data.load_run(str(records), str(settings or ""), **VARIANTS))
+    text = visible_text(html)
+    for kind in case.reasons:
+        assert f"No cluster of {'US patent grants' if kind == 'pct' else 'scientific articles'}: " in text
+    assert "PCT application" not in text and "PCT application" not in " ".join(re.findall(r'alt="([^"]*)"', html))

@@ -88,10 +88,10 @@ def read_table(run: ClusteringRun) -> pd.DataFrame:
     """What was read and dropped, per kind of document (one column per kind)."""
     counts = run.base.summary.counts
     rows = []
-    for kind, noun in KIND_NOUNS.items():
+    for kind in KIND_NOUNS:
         window = run.settings.window(kind)
         rows.append({
-            "documents": noun,
+            "documents": run.base.summary.records_about.noun(kind),  # as the records call them
             "read": counts.documents[kind] if counts else 0,
             "dropped: outside the window": counts.outside_window[kind] if counts else 0,
             "in the window": counts.in_window[kind] if counts else 0,

@@ -53,9 +53,10 @@ def no_sources(run: ClusteringRun) -> list[str]:
 
 
 # ------------------------------------------------------------------------------- why nothing was found
-def why_no_cluster(missing: NoCluster, settings: Settings) -> str:
-    """Why a run found no cluster of one kind of document, and which setting, if any, would change that."""
-    noun, kind = KIND_NOUNS[missing.kind], missing.kind
+def why_no_cluster(missing: NoCluster, settings: Settings, noun: str | None = None) -> str:
+    """Why a run found no cluster of one kind of document, and which setting, if any, would change that (``noun``:
+    what the records call their documents of that kind, the kind's standard noun by default)."""
+    noun, kind = noun or KIND_NOUNS[missing.kind], missing.kind
     if missing.reason == pipeline.NO_DOCUMENTS:
         return f"the records hold no {noun}; no setting changes that."
     if missing.reason == pipeline.OUTSIDE_WINDOW:
@@ -79,7 +80,8 @@ def why_no_cluster(missing: NoCluster, settings: Settings) -> str:
 
 def no_cluster_items(summary: Summary) -> list[str]:
     """One sentence per kind of document the run found no cluster of."""
-    return [f"No cluster of {KIND_NOUNS[kind]}: {why_no_cluster(missing, summary.settings)}"
+    nouns = summary.records_about  # the records' own word for their documents ("US patent grants")
+    return [f"No cluster of {nouns.noun(kind)}: {why_no_cluster(missing, summary.settings, nouns.noun(kind))}"
             for kind, missing in summary.no_cluster.items()]
 
 
@@ -89,8 +91,9 @@ def found_sentence(summary: Summary) -> str:
         return "These settings found no cluster."
     pct, article = summary.kind_clusters.get("pct", 0), summary.kind_clusters.get("article", 0)
     ranked = f"{summary.ranked:,} of them {'has' if summary.ranked == 1 else 'have'}"
-    return (f"These settings found {_clusters(summary.clusters)}: DBSCAN found {_clusters(pct)} of PCT applications "
-            f"and {article:,} of scientific articles, joined where they lie within {summary.settings.merge_km:g} km; "
+    nouns = summary.records_about
+    return (f"These settings found {_clusters(summary.clusters)}: DBSCAN found {_clusters(pct)} of {nouns.noun('pct')} "
+            f"and {article:,} of {nouns.noun('article')}, joined where they lie within {summary.settings.merge_km:g} km; "
             f"{ranked} a size rank (the setting top_n ranks the first {summary.settings.top_n:,}).")
 
 
@@ -199,9 +202,11 @@ def sizes_view(run: ClusteringRun) -> SectionView:
     if data is None:
         blocks.append(Paragraph("No cluster was found with these settings, so there are no sizes to show."))
         return SectionView("clustering-sizes", blocks, no_sources(run))
-    caption = (f"The {len(data)} largest clusters by the sum of their world shares of PCT applications and of "
-               "scientific articles in the windows.")
-    blocks += [Chart(figures.draw_cluster_sizes(data, figures.cluster_sizes_alt(data), caption)),
+    nouns = run.base.summary.records_about
+    caption = (f"The {len(data)} largest clusters by the sum of their world shares of {nouns.noun('pct')} and of "
+               f"{nouns.noun('article')} in the windows.")
+    words = (nouns.noun("pct"), nouns.noun("article"))
+    blocks += [Chart(figures.draw_cluster_sizes(data, figures.cluster_sizes_alt(data, words), caption, words)),
                Table(sizes_display(sizes))]
     return SectionView("clustering-sizes", blocks, no_sources(run))
 
