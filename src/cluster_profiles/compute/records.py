@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from cluster_profiles.compute.adapters.folder import RECORD_COLUMNS, exact_sql_path, sql_string
-from cluster_profiles.contract.schema import MAX_NAME_LENGTH, NO_CONTROL_IN_NAME
+from cluster_profiles.contract.text_rules import MAX_NAME_LENGTH, NO_CONTROL_IN_NAME
 from cluster_profiles.contract.vocabulary import RECORD_KINDS
 from cluster_profiles.errors import DataValidationError, Problem
 

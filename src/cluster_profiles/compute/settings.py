@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from cluster_profiles.contract.schema import EDITIONS_RANGE
+from cluster_profiles.contract.vocabulary import EDITIONS_RANGE
 from cluster_profiles.errors import ClusterProfilesError
 
 DEFAULT_SETTINGS_NAME = "default_settings.toml"

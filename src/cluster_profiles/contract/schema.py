@@ -18,9 +18,15 @@ from cluster_profiles.contract.text_rules import (  # noqa: F401 (the rules are 
     NO_CONTROL_IN_TEXT,
     NO_MARKUP,
 )
-from cluster_profiles.contract.vocabulary import ABOUT_TABLE, BASES, COUNTINGS, GAP_SECTIONS, NOUN_COLUMNS, OUTPUT_KEYS
-
-EDITIONS_RANGE = (2016, 2100)
+from cluster_profiles.contract.vocabulary import (  # noqa: F401 (EDITIONS_RANGE: importers find it here too)
+    ABOUT_TABLE,
+    BASES,
+    COUNTINGS,
+    EDITIONS_RANGE,
+    GAP_SECTIONS,
+    NOUN_COLUMNS,
+    OUTPUT_KEYS,
+)
 OUTPUTS = OUTPUT_KEYS  # the values of every table's ``output`` column (see contract/vocabulary.py)
 URL_OR_CITATION = r"\S"  # a source must say something; its form is free text with URLs
 # Counts above this are implausible for one cluster (the largest have about 10**5 PCT applications):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+EDITIONS_RANGE = (2016, 2100)  # the GII editions a data folder or a computed run may name
+
 
 @dataclass(frozen=True)
 class Output:
