@@ -197,7 +197,7 @@ def _lab_reset(args: argparse.Namespace) -> int:
 
 
 def _clusters(args: argparse.Namespace) -> int:
-    from cluster_profiles.compute.pipeline import run  # imports DuckDB and scikit-learn: only for this command
+    from cluster_profiles.compute.command import run  # DuckDB, and the rest while it reads: only for this command
 
     summary = run(args.records, args.out, args.settings, progress=not args.quiet)
     print(summary)

@@ -41,9 +41,9 @@ def killing(module, name):
         return real(*args, **kwargs)
     setattr(module, name, wrapper)
 
-if point == "reading":
-    from cluster_profiles.compute import pipeline
-    killing(pipeline, "read_records")
+if point == "reading":  # the pipeline's imports are under way in their thread then
+    from cluster_profiles.compute import command
+    killing(command, "read_records")
 elif point == "after-staging":
     from cluster_profiles.compute import write
     killing(write, "write_tables")

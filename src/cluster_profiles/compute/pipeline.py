@@ -1,35 +1,40 @@
 """The whole compute half: records folder -> clusters -> measures -> a validated data folder.
 
-``run`` is what ``cluster-profiles clusters`` and ``make clusters`` call. ``compute`` does
-everything but the writing and returns the tables, the clusters and a summary (for the notebook
-and the benchmark). The relational work runs in DuckDB on a database file in a temporary folder,
-with a memory limit, so that large records spill to disk instead of filling memory.
+``run`` (``compute/command.py``) is what ``cluster-profiles clusters`` and ``make clusters`` call. ``compute``
+does everything but the writing and returns the tables, the clusters and a summary (for the notebook and the
+benchmark); ``compute_read`` is the same after the records are read. The relational work runs in an in-memory
+DuckDB database (``compute/database.py``) with a memory limit, so that large records spill to disk instead of
+filling memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from tqdm.auto import tqdm
 
 from cluster_profiles.compute import fields, measures, points, precision
 from cluster_profiles.compute.about import RecordsAbout, read_records_about
 from cluster_profiles.compute.clustering import Clusters, DensestPlace, densest_place, find_clusters
+from cluster_profiles.compute.command import run  # noqa: F401 (the whole command, importable from here as before)
+from cluster_profiles.compute.database import (  # noqa: F401 (work_database: the benchmark's and tests' way in)
+    DUCKDB_MEMORY_WHILE_CLUSTERING,
+    memory_limit,
+    work_database,
+)
+from cluster_profiles.compute.progress import Stages
 from cluster_profiles.compute.records import RecordsInfo, read_records
-from cluster_profiles.compute.settings import DEFAULT_SETTINGS_NAME, Settings, load_settings
-from cluster_profiles.compute.write import RUN_FILE, write_data_folder
+from cluster_profiles.compute.settings import (  # noqa: F401 (settings_label: the clustering page's way in)
+    DEFAULT_SETTINGS_NAME,
+    Settings,
+    settings_label,
+)
+from cluster_profiles.compute.write import RUN_FILE
 from cluster_profiles.contract.folder_about import settings_name
 from cluster_profiles.contract.vocabulary import KIND_NOUNS, KIND_PEOPLE, RECORD_KINDS, plural
 
-DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB's own buffers; the rest of a 2 GiB budget is DBSCAN's and pandas'
-# while DBSCAN runs, DuckDB moves its tables to the spill folder beyond this, giving its memory to DBSCAN's pairs
-# (10^7 address rows: 1.56 GiB at the peak instead of 2.18)
-DUCKDB_MEMORY_WHILE_CLUSTERING = "300MB"
 WINDOW_SETTINGS = {"pct": "pct_years", "article": "article_years"}
 
 # Why DBSCAN found no cluster of a kind, checked in this order (each later step needs the earlier ones)
@@ -242,54 +247,6 @@ class Computed:
     summary: Summary
 
 
-@contextmanager
-def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
-    """DuckDB's memory limit lowered to ``limit`` (it spills what it holds beyond) while the block runs."""
-    con.execute("SET memory_limit = ?", [limit])
-    try:
-        yield
-    finally:
-        con.execute("SET memory_limit = ?", [DUCKDB_MEMORY_LIMIT])
-
-
-@contextmanager
-def work_database() -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB database that spills to a temporary folder (removed afterwards) when its tables and
-    intermediates outgrow ``DUCKDB_MEMORY_LIMIT``.
-
-    In memory rather than in a database file: each table is written once and read a few times within one run,
-    and a database file compresses and checkpoints the pages of every table it is given (a sixth of a 10^6-row
-    run); beyond the limit DuckDB moves blocks to the folder all the same.
-    """
-    from cluster_profiles.files import temporary_folder  # named after this process: a killed run's is swept
-
-    with temporary_folder("duckdb") as folder:
-        con = duckdb.connect(":memory:")
-        try:
-            con.execute("SET memory_limit = ?", [DUCKDB_MEMORY_LIMIT])
-            con.execute("SET temp_directory = ?", [str(Path(folder) / "spill")])
-            yield con
-        finally:
-            con.close()
-
-
-class _Stages:
-    """One progress bar per stage (tqdm), or none."""
-
-    def __init__(self, show: bool):
-        self.show = show
-
-    @contextmanager
-    def stage(self, name: str, total: int = 1) -> Iterator[tqdm]:
-        bar = tqdm(total=total, desc=f"{name:<22}", disable=not self.show, leave=True,
-                   bar_format="{desc} {bar:20} {n_fmt}/{total_fmt} [{elapsed}]")
-        try:
-            yield bar
-            bar.update(total - bar.n)
-        finally:
-            bar.close()
-
-
 def footprint_cells(clusters: Clusters) -> pd.DataFrame:
     """Each cluster's grid cells with the people (inventor and author addresses, both kinds) in them."""
     located = clusters.points.dropna(subset=["cluster_id"])
@@ -300,82 +257,69 @@ def footprint_cells(clusters: Clusters) -> pd.DataFrame:
     return cells.assign(cluster_id=cells["cluster_id"].astype(int)).sort_values(["cluster_id", "lat_i", "lon_i"])
 
 
-def settings_label(settings_path: str | Path | None) -> str:
-    return str(Path(settings_path).resolve()) if settings_path else f"the default settings ({DEFAULT_SETTINGS_NAME})"
-
-
 def compute(records_dir: str | Path, settings: Settings, settings_file: str = DEFAULT_SETTINGS_NAME,
             progress: bool = True) -> Computed:
     """Every step but the writing. Raises ``RecordsValidationError`` on bad records."""
-    stages = _Stages(progress)
     with work_database() as con:
-        with stages.stage("read records"):
+        with Stages(progress).stage("read records"):
             info = read_records(con, records_dir)
-        summary = Summary(records=info, settings=settings, settings_file=settings_file,
-                          records_about=read_records_about(records_dir))
-        with stages.stage("window, points", 3) as bar:
-            points.window_documents(con, settings)
-            bar.update()
-            points.address_rows(con, settings)
-            summary.address_precision = precision.address_precision(con)
-            summary.economy_mismatches = precision.economy_mismatches(con, settings.drop_economy_mismatch)
-            bar.update()
-            kind_points = {kind: points.weighted_points(con, kind, settings.grid_degrees) for kind in RECORD_KINDS}
-            read = summary.counts = points.read_counts(con)
-        with stages.stage("cluster (DBSCAN)"), memory_limit(con, DUCKDB_MEMORY_WHILE_CLUSTERING):
-            clusters = find_clusters(kind_points, settings.radius_km, settings.min_people, settings.merge_km,
-                                     settings.merge_within_kind)
-            densest = {kind: densest_place(kind_points[kind], settings.radius_km) for kind in RECORD_KINDS
-                       if clusters.kind_clusters.get(kind, 0) == 0}
-        summary.kind_clusters = clusters.kind_clusters
-        summary.clusters = clusters.count
-        years = _years(con)
-        for kind, place in densest.items():
-            city = _city_of_cell(con, kind, place) if place is not None else None
-            summary.no_cluster[kind] = no_cluster(kind, settings, read, years.get(kind), place, city)
-        with stages.stage("measures", 7) as bar:
-            measures.assign_clusters(con, clusters.footprint, settings.counting)
-            fields.create_document_fields(con)
-            summary.unmapped_ipc_codes = fields.unmapped_codes(con)
-            bar.update()
-            world = measures.world_totals(con)
-            counts = measures.cluster_counts(con)
-            bar.update()
-            cities, economies = measures.output_by(con, "city"), measures.output_by(con, "economy")
-            centres = measures.cluster_centres(con)
-            city_centres = measures.city_centres(con)
-            bar.update()
-            organisations = measures.top_organisations(con, settings.organisations_listed, settings.counting)
-            bar.update()
-            top_fields = measures.top_fields(con, settings.fields_listed)
-            bar.update()
-            collaboration = measures.collaboration(con)
-            partners = measures.partners(con, settings.partners_listed)
-            bar.update()
-            population = (measures.cluster_population(con, clusters.footprint, settings.population_buffer_km)
-                          if info.has_population else None)
-        with stages.stage("names, ranks, tables"):
-            from cluster_profiles.compute.frames import build_tables  # pycountry: only once clusters are found
+        return compute_read(con, info, settings, settings_file, progress)
 
-            cluster_table, frames = build_tables(
-                settings=settings, summary=summary, world=world, counts=counts, cities=cities,
-                economies=economies, centres=centres, city_centres=city_centres, organisations=organisations, top_fields=top_fields,
-                collaboration=collaboration, partners=partners, population=population,
-                footprint=footprint_cells(clusters))
-        summary.ranked = int(cluster_table["size_rank"].notna().sum()) if len(cluster_table) else 0
+
+def compute_read(con: duckdb.DuckDBPyConnection, info: RecordsInfo, settings: Settings,
+                 settings_file: str = DEFAULT_SETTINGS_NAME, progress: bool = True) -> Computed:
+    """Every step after ``read_records`` (whose tables ``con`` holds) but the writing."""
+    stages = Stages(progress)
+    summary = Summary(records=info, settings=settings, settings_file=settings_file,
+                      records_about=read_records_about(info.records_dir))
+    with stages.stage("window, points", 3) as bar:
+        points.window_documents(con, settings)
+        bar.update()
+        points.address_rows(con, settings)
+        summary.address_precision = precision.address_precision(con)
+        summary.economy_mismatches = precision.economy_mismatches(con, settings.drop_economy_mismatch)
+        bar.update()
+        kind_points = {kind: points.weighted_points(con, kind, settings.grid_degrees) for kind in RECORD_KINDS}
+        read = summary.counts = points.read_counts(con)
+    with stages.stage("cluster (DBSCAN)"), memory_limit(con, DUCKDB_MEMORY_WHILE_CLUSTERING):
+        clusters = find_clusters(kind_points, settings.radius_km, settings.min_people, settings.merge_km,
+                                 settings.merge_within_kind)
+        densest = {kind: densest_place(kind_points[kind], settings.radius_km) for kind in RECORD_KINDS
+                   if clusters.kind_clusters.get(kind, 0) == 0}
+    summary.kind_clusters = clusters.kind_clusters
+    summary.clusters = clusters.count
+    years = _years(con)
+    for kind, place in densest.items():
+        city = _city_of_cell(con, kind, place) if place is not None else None
+        summary.no_cluster[kind] = no_cluster(kind, settings, read, years.get(kind), place, city)
+    with stages.stage("measures", 7) as bar:
+        measures.assign_clusters(con, clusters.footprint, settings.counting)
+        fields.create_document_fields(con)
+        summary.unmapped_ipc_codes = fields.unmapped_codes(con)
+        bar.update()
+        world = measures.world_totals(con)
+        counts = measures.cluster_counts(con)
+        bar.update()
+        cities, economies = measures.output_by(con, "city"), measures.output_by(con, "economy")
+        centres = measures.cluster_centres(con)
+        city_centres = measures.city_centres(con)
+        bar.update()
+        organisations = measures.top_organisations(con, settings.organisations_listed, settings.counting)
+        bar.update()
+        top_fields = measures.top_fields(con, settings.fields_listed)
+        bar.update()
+        collaboration = measures.collaboration(con)
+        partners = measures.partners(con, settings.partners_listed)
+        bar.update()
+        population = (measures.cluster_population(con, clusters.footprint, settings.population_buffer_km)
+                      if info.has_population else None)
+    with stages.stage("names, ranks, tables"):
+        from cluster_profiles.compute.frames import build_tables  # pycountry: only once clusters are found
+
+        cluster_table, frames = build_tables(
+            settings=settings, summary=summary, world=world, counts=counts, cities=cities,
+            economies=economies, centres=centres, city_centres=city_centres, organisations=organisations, top_fields=top_fields,
+            collaboration=collaboration, partners=partners, population=population,
+            footprint=footprint_cells(clusters))
+    summary.ranked = int(cluster_table["size_rank"].notna().sum()) if len(cluster_table) else 0
     return Computed(frames, cluster_table, clusters, summary)
-
-
-def run(records_dir: str | Path, out_dir: str | Path, settings_path: str | Path | None = None,
-        progress: bool = True) -> Summary:
-    """Read ``records_dir``, find the clusters, write a validated data folder to ``out_dir``."""
-    from cluster_profiles.compute.write import check_target  # pandera, through the schema: only for a run that writes
-
-    settings = load_settings(settings_path)
-    inputs = {"--records": Path(records_dir), "--settings": Path(settings_path) if settings_path else None}
-    check_target(Path(out_dir), inputs)  # before the work, so a wrong --out fails at once
-    computed = compute(records_dir, settings, settings_label(settings_path), progress)
-    with _Stages(progress).stage("write + validate"):
-        write_data_folder(computed.frames, out_dir, computed.summary.as_dict(), inputs)
-    computed.summary.out_dir = Path(out_dir)
-    return computed.summary

@@ -81,7 +81,7 @@ def nearest_median_km(lat: np.ndarray, lon: np.ndarray) -> tuple[float | None, b
     # points on the unit sphere: the nearest by chord is the nearest by great circle, and a k-d tree is fast
     phi, lam = np.radians(lat), np.radians(lon)
     xyz = np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
-    chords, _ = cKDTree(xyz).query(xyz, k=2)
+    chords, _ = cKDTree(xyz).query(xyz, k=2, workers=-1)  # the points shared among the cores: the same answer
     angles = 2 * np.arcsin(np.clip(chords[:, 1] / 2, 0, 1))
     return float(np.median(angles) * EARTH_RADIUS_KM), sampled
 

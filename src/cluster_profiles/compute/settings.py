@@ -230,3 +230,8 @@ def settings_from_dict(values: dict, where: str = "settings", text: str = "") ->
 def with_overrides(settings: Settings, **changes: object) -> Settings:
     """A copy of ``settings`` with some values changed, validated like a file."""
     return settings_from_dict({**settings.model_dump(), **changes})
+
+
+def settings_label(settings_path: str | Path | None) -> str:
+    """How a run names its settings in its summary: the file's full path, or the default settings by name."""
+    return str(Path(settings_path).resolve()) if settings_path else f"the default settings ({DEFAULT_SETTINGS_NAME})"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cluster_profiles import paths
 from cluster_profiles.compute.about import DEFAULT_NOUNS
+from cluster_profiles.compute.out_folder import COMMAND, check_target
 from cluster_profiles.contract.canonical_csv import write_tables
 from cluster_profiles.contract.folder_about import FolderAbout, tool_version
 from cluster_profiles.contract.schema import TABLES
@@ -28,7 +28,6 @@ from cluster_profiles.contract.vocabulary import ABOUT_TABLE, COMPUTED, NOUN_COL
 from cluster_profiles.files import (
     OutputFolderError,
     check_output_folder,
-    real_path,
     remove_written,
     temporary_folder,
     write_manifest,
@@ -37,7 +36,6 @@ from cluster_profiles.files import (
 __all__ = ["COMMAND", "RUN_FILE", "OutputFolderError", "about_frame", "check_target", "schema_frames",
            "validated_tables", "write_data_folder"]
 
-COMMAND = "clusters"  # the command whose manifest a computed folder holds
 RUN_FILE = "compute_run.json"  # provenance of a computed folder: records, settings, hashes, summary
 WORLD_SHARE_DECIMALS = 3  # a cluster's share of the world is small: 0.012 %
 SHARE_DECIMALS = 1  # shares within a cluster, as the GII profiles print them (to a whole percent)
@@ -112,16 +110,6 @@ def about_frame(run_info: dict) -> pd.DataFrame:
         one, many = NOUN_COLUMNS[output]
         row[one], row[many] = (nouns[kind]["one"], nouns[kind]["many"]) if kind in nouns else (None, None)
     return pd.DataFrame([row])
-
-
-def check_target(out_dir: Path, inputs: dict[str, Path | None] | None = None) -> None:
-    """Refuse, before any work, a folder this command must not replace (``files.check_output_folder``):
-    the shipped data, a folder that is, holds or is inside an input (``{"--records": path}``), a
-    folder holding files this command did not write."""
-    out_dir = Path(out_dir)
-    if real_path(out_dir) == real_path(paths.DATA_DIR):
-        raise OutputFolderError(f"--out {out_dir}: is the project's shipped data folder; choose another --out")
-    check_output_folder(out_dir, COMMAND, inputs or {})
 
 
 def write_data_folder(frames: dict[str, pd.DataFrame], out_dir: str | Path, run_info: dict,

@@ -27,6 +27,7 @@ from cluster_profiles.contract.vocabulary import (  # noqa: F401 (EDITIONS_RANGE
     NOUN_COLUMNS,
     OUTPUT_KEYS,
 )
+
 OUTPUTS = OUTPUT_KEYS  # the values of every table's ``output`` column (see contract/vocabulary.py)
 URL_OR_CITATION = r"\S"  # a source must say something; its form is free text with URLs
 # Counts above this are implausible for one cluster (the largest have about 10**5 PCT applications):
