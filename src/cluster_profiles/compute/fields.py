@@ -50,52 +50,59 @@ def field_of(code: str) -> str | None:
 
 def create_document_fields(con: duckdb.DuckDBPyConnection) -> None:
     """``document_fields``: (``doc_id``, ``field``, ``part``) for the documents in the window;
-    ``part`` = 1 / the number of distinct fields of the document.
+    ``part`` = 1 / the number of distinct fields of the document. Also ``pct_code_fields``: each distinct IPC
+    code of the PCT applications in the window with its field (NULL when the concordance maps it to none).
 
     The IPC lookup is an equality join on the three prefixes a symbol can match (class, subclass,
-    subclass + main group), not a scan of the 771 patterns per code.
+    subclass + main group), not a scan of the 771 patterns per code; it is done once per distinct code (a few
+    thousand), not per class row (millions).
     """
     con.register("ipc_concordance_frame", concordance())
     con.execute("CREATE OR REPLACE TABLE ipc_concordance AS SELECT * FROM ipc_concordance_frame")
     con.unregister("ipc_concordance_frame")
     con.execute(r"""
-        CREATE OR REPLACE TABLE document_fields AS
-        WITH pct_codes AS (
-            SELECT c.doc_id,
-                   regexp_replace(upper(regexp_replace(c.code, '\s+', '', 'g')),
-                                  '^([A-H][0-9]{2}[A-Z])0*([0-9]+/)', '\1\2') AS code
-            FROM classes c JOIN win_documents w ON w.doc_id = c.doc_id WHERE w.kind = 'pct'
+        CREATE OR REPLACE TABLE pct_code_fields AS
+        WITH codes AS (
+            SELECT DISTINCT c.code FROM classes c JOIN win_documents w ON w.doc_id = c.doc_id WHERE w.kind = 'pct'
+        ),
+        normal AS (
+            SELECT code, regexp_replace(upper(regexp_replace(code, '\s+', '', 'g')),
+                                        '^([A-H][0-9]{2}[A-Z])0*([0-9]+/)', '\1\2') AS normal
+            FROM codes
         ),
         candidates AS (
-            SELECT DISTINCT doc_id, code,
-                   unnest([left(code, 3), left(code, 4),
-                           regexp_extract(code, '^([A-H][0-9]{2}[A-Z][0-9]+/)', 1)]) AS prefix
-            FROM pct_codes
+            SELECT DISTINCT code, unnest([left(normal, 3), left(normal, 4),
+                                          regexp_extract(normal, '^([A-H][0-9]{2}[A-Z][0-9]+/)', 1)]) AS prefix
+            FROM normal
         ),
         matched AS (
-            SELECT doc_id, code, arg_max(k.field, length(k.prefix)) AS field
-            FROM candidates JOIN ipc_concordance k ON k.prefix = candidates.prefix
-            GROUP BY doc_id, code
+            SELECT c.code, arg_max(k.field, length(k.prefix)) AS field
+            FROM candidates c JOIN ipc_concordance k ON k.prefix = c.prefix
+            GROUP BY c.code
+        )
+        SELECT codes.code, matched.field FROM codes LEFT JOIN matched ON matched.code = codes.code
+    """)
+    con.execute("""
+        CREATE OR REPLACE TABLE document_fields AS
+        WITH matched AS (
+            SELECT DISTINCT c.doc_id, f.field
+            FROM classes c JOIN win_documents w ON w.doc_id = c.doc_id JOIN pct_code_fields f ON f.code = c.code
+            WHERE w.kind = 'pct' AND f.field IS NOT NULL
         ),
         article_fields AS (
             SELECT DISTINCT c.doc_id, c.code AS field
             FROM classes c JOIN win_documents w ON w.doc_id = c.doc_id WHERE w.kind = 'article'
         ),
-        every AS (SELECT DISTINCT doc_id, field FROM matched UNION ALL SELECT doc_id, field FROM article_fields)
+        every AS (SELECT doc_id, field FROM matched UNION ALL SELECT doc_id, field FROM article_fields)
         SELECT doc_id, field, 1.0 / count(*) OVER (PARTITION BY doc_id) AS part FROM every
     """)
 
 
 def unmapped_codes(con: duckdb.DuckDBPyConnection) -> int:
-    """PCT class rows in the window whose code matches no pattern of the concordance."""
-    row = con.execute(r"""
-        WITH pct_codes AS (
-            SELECT regexp_replace(upper(regexp_replace(c.code, '\s+', '', 'g')),
-                                  '^([A-H][0-9]{2}[A-Z])0*([0-9]+/)', '\1\2') AS code
-            FROM classes c JOIN win_documents w ON w.doc_id = c.doc_id WHERE w.kind = 'pct'
-        )
-        SELECT count(*) FROM pct_codes p WHERE NOT EXISTS (
-            SELECT 1 FROM ipc_concordance k
-            WHERE k.prefix IN (left(p.code, 3), left(p.code, 4), regexp_extract(p.code, '^([A-H][0-9]{2}[A-Z][0-9]+/)', 1)))
+    """PCT class rows in the window whose code matches no pattern of the concordance (after
+    ``create_document_fields``)."""
+    row = con.execute("""
+        SELECT count(*) FROM classes c JOIN win_documents w ON w.doc_id = c.doc_id
+        WHERE w.kind = 'pct' AND c.code IN (SELECT code FROM pct_code_fields WHERE field IS NULL)
     """).fetchone()
     return int(row[0]) if row else 0

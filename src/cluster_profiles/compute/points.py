@@ -73,25 +73,32 @@ class ReadCounts:
     points: dict[str, int]
 
 
-def _per_kind(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
-    counts = dict(con.execute(sql).fetchall())
-    return {kind: int(counts.get(kind, 0)) for kind in RECORD_KINDS}
+def _per_kind(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, int]]:
+    """Counts per kind from ``sql`` (rows: kind, then one count per column): one dict per count column."""
+    result = con.execute(sql)
+    columns = len(result.description) - 1
+    rows = result.fetchall()
+    by_kind = {row[0]: row[1:] for row in rows}
+    return [{kind: int(by_kind[kind][i]) if kind in by_kind else 0 for kind in RECORD_KINDS} for i in range(columns)]
 
 
 def read_counts(con: duckdb.DuckDBPyConnection) -> ReadCounts:
-    documents = _per_kind(con, "SELECT kind, count(*) FROM documents GROUP BY kind")
-    in_window = _per_kind(con, "SELECT kind, count(*) FROM win_documents GROUP BY kind")
+    (documents,) = _per_kind(con, "SELECT kind, count(*) AS documents FROM documents GROUP BY kind")
+    (in_window,) = _per_kind(con, "SELECT kind, count(*) AS documents FROM win_documents GROUP BY kind")
+    addresses_in_window, no_coordinates = _per_kind(
+        con, "SELECT w.kind, count(*) AS addresses, count(*) FILTER (WHERE a.lat IS NULL OR a.lon IS NULL) AS unlocated "
+             "FROM addresses a JOIN win_documents w USING (doc_id) GROUP BY w.kind")
+    located_rows, points = _per_kind(con, "SELECT kind, count(*) AS located, count(DISTINCT (lat_i, lon_i)) AS points "
+                                          "FROM address_rows GROUP BY kind")
     return ReadCounts(
         documents=documents,
         outside_window={k: documents[k] - in_window[k] for k in RECORD_KINDS},
         in_window=in_window,
-        addresses_in_window=_per_kind(con, "SELECT w.kind, count(*) FROM addresses a JOIN win_documents w "
-                                           "USING (doc_id) GROUP BY w.kind"),
-        no_coordinates=_per_kind(con, "SELECT w.kind, count(*) FROM addresses a JOIN win_documents w USING (doc_id) "
-                                      "WHERE a.lat IS NULL OR a.lon IS NULL GROUP BY w.kind"),
+        addresses_in_window=addresses_in_window,
+        no_coordinates=no_coordinates,
         documents_without_location=_per_kind(
-            con, "SELECT kind, count(*) FROM win_documents w WHERE NOT EXISTS "
-                 "(SELECT 1 FROM address_rows r WHERE r.doc_id = w.doc_id) GROUP BY kind"),
-        located_rows=_per_kind(con, "SELECT kind, count(*) FROM address_rows GROUP BY kind"),
-        points=_per_kind(con, "SELECT kind, count(DISTINCT (lat_i, lon_i)) FROM address_rows GROUP BY kind"),
+            con, "SELECT kind, count(*) AS documents FROM win_documents w WHERE NOT EXISTS "
+                 "(SELECT 1 FROM address_rows r WHERE r.doc_id = w.doc_id) GROUP BY kind")[0],
+        located_rows=located_rows,
+        points=points,
     )
