@@ -1,10 +1,18 @@
 """Canonical CSV: one writer, whose output reads back to the same tables."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from cluster_profiles.contract.canonical_csv import canonical_cell, canonical_csv, read_folder, write_tables
+from cluster_profiles.contract.canonical_csv import (
+    canonical_cell,
+    canonical_cells,
+    canonical_csv,
+    read_folder,
+    write_tables,
+)
 from cluster_profiles.contract.load import load_tables
 from cluster_profiles.contract.schema import TABLES
 
@@ -46,3 +54,22 @@ def test_read_folder_reports_unreadable_and_missing_files(data_copy):
         ("gaps.csv", "no such file"), ("economies.csv", "a UTF-8 byte-order mark at the start of the file")}
     size_rank = frames["clusters"]["size_rank"]  # text until validated (object in pandas 2, str in pandas 3)
     assert not pd.api.types.is_numeric_dtype(size_rank) and all(isinstance(v, str) for v in size_rank.dropna())
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series([0.0, -0.0, 1.0, 2069.0, 10.1, 1 / 3, 1e-7, 1e16, 2.0**53, 2.0**53 - 1, -(2.0**53), math.nan,
+               math.inf, -math.inf, 123456.789]),
+    pd.Series([1.5, None, 3.0], dtype="Float64"),
+    pd.Series([1.25, 2.5], dtype="float32"),
+    pd.Series([0, -5, 2069, 2**53 - 1, 2**53, 2**53 + 1, -(2**53), -(2**53) - 1, 2**62]),
+    pd.Series([1, None, -(2**60)], dtype="Int64"),
+    pd.Series([3, 4], dtype="int32"),
+    pd.Series([True, False]),
+    pd.Series([True, None, False], dtype="boolean"),
+    pd.Series(["Hefei", None, "", 3, 2.5, math.nan, pd.NA, True], dtype=object),
+    pd.Series([], dtype="float64"),
+], ids=["float64", "Float64", "float32", "int64", "Int64", "int32", "bool", "boolean", "object", "empty"])
+def test_a_column_is_written_as_its_cells_are(values):
+    """canonical_cells formats numeric columns without asking each value its type: the text must be the one
+    canonical_cell gives every value, missing ones, signs, the 2**53 edge and infinities included."""
+    assert canonical_cells(values) == [canonical_cell(v) for v in values]

@@ -139,6 +139,9 @@ def read_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     return frames, problems
 
 
+EXACT_INTEGERS = 2**53  # beyond, a float no longer holds every whole number: canonical_cell writes its repr
+
+
 def canonical_cell(value: object) -> str:
     """A value as canonical CSV writes it: '' for missing, 2069 not 2069.0, 10.1 as 10.1."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
@@ -147,16 +150,33 @@ def canonical_cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, numbers.Real):  # Python and numpy numbers alike
         number = float(value)
-        if number.is_integer() and abs(number) < 2**53:
+        if number.is_integer() and abs(number) < EXACT_INTEGERS:
             return str(int(number))
         return repr(number)
     return str(value)
 
 
+def canonical_cells(values: pd.Series) -> list[str]:
+    """``canonical_cell`` of every value of a column, the same text. A column of floats or whole numbers is
+    formatted without asking each value its type (a computed folder's footprints are thousands of rows: a
+    tenth of a second a write, and as much again when the same frames are validated)."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        return [canonical_cell(v) for v in values]
+    if pd.api.types.is_float_dtype(dtype):
+        floats = values.to_numpy(dtype="float64", na_value=math.nan).tolist()
+        return ["" if x != x else str(int(x)) if x.is_integer() and abs(x) < EXACT_INTEGERS else repr(x)
+                for x in floats]
+    if pd.api.types.is_integer_dtype(dtype):
+        whole = values.astype(object).where(values.notna(), None).tolist()
+        return ["" if v is None else str(v) if -EXACT_INTEGERS < v < EXACT_INTEGERS else canonical_cell(v)
+                for v in whole]
+    return [canonical_cell(v) for v in values]
+
+
 def canonical_csv(frame: pd.DataFrame, spec: TableSpec) -> str:
     """The table as canonical CSV text (columns in the schema's order, rows in the frame's order)."""
-    text = pd.DataFrame({column: [canonical_cell(v) for v in frame[column]] for column in spec.columns},
-                        columns=spec.columns)
+    text = pd.DataFrame({column: canonical_cells(frame[column]) for column in spec.columns}, columns=spec.columns)
     return text.to_csv(index=False, lineterminator="\n")
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from cluster_profiles.contract.canonical_csv import canonical_cell, header_problems, line_of, show_value
+from cluster_profiles.contract.canonical_csv import canonical_cells, header_problems, line_of, show_value
 from cluster_profiles.contract.crosschecks import cross_check
 from cluster_profiles.contract.folder_about import ABOUT_TABLE, about_problems
 from cluster_profiles.contract.schema import TABLES, TableSpec, numeric_columns
@@ -39,7 +39,7 @@ def empty_frame(spec: TableSpec) -> pd.DataFrame:
 
 def _as_text_column(values: pd.Series) -> pd.Series:
     """Text columns as the CSV reader gives them: strings, with NaN for missing or empty cells."""
-    cells = [canonical_cell(v) for v in values]
+    cells = canonical_cells(values)
     return pd.Series([c if c != "" else np.nan for c in cells], index=values.index, dtype=object)
 
 
