@@ -10,7 +10,7 @@
    - naive: pandas reads and aggregates the rows to their exact, unrounded coordinates; scikit-learn's weighted
      DBSCAN on those points; it writes each address row's label;
    - pipeline: the pipeline's own steps for the same clustering (DuckDB: read, window, round to ``grid_degrees``,
-     aggregate; the same DBSCAN on the rounded points);
+     aggregate; the same DBSCAN on the rounded points, on the grid's rows as find_clusters runs it);
    - command: ``cluster-profiles clusters --records ... --out ...`` as a user runs it: everything the pipeline
      does (validation, the merge, every measure, the tables) and writing the validated data folder.
    Two ratios, each the median over the rounds of that round's ratio: the work alone (naive against pipeline,
@@ -151,6 +151,7 @@ def child_ours(records: Path, result: Path) -> None:
     The records are read as they are, without the pipeline's validation pass (``records.read_records``, timed
     in the scaling table), since the naive way does not validate either."""
     from cluster_profiles.compute import clustering, pipeline, points
+    from cluster_profiles.compute.grid_dbscan import grid_dbscan
     from cluster_profiles.compute.settings import load_settings
 
     settings = load_settings(None)
@@ -163,8 +164,12 @@ def child_ours(records: Path, result: Path) -> None:
         labelled = []
         for kind in ("pct", "article"):
             frame = points.weighted_points(con, kind, settings.grid_degrees)
-            frame["label"] = clustering.weighted_dbscan(frame["lat"], frame["lon"], frame["people"],
-                                                        settings.radius_km, settings.min_people)
+            labels = grid_dbscan(frame["lat_i"], frame["lon_i"], frame["lat"], frame["lon"], settings.grid_degrees,
+                                 frame["people"], settings.radius_km, settings.min_people)
+            if labels is None:  # off the grid's simple cases: the pairs' way, as find_clusters does
+                labels = clustering.weighted_dbscan(frame["lat"], frame["lon"], frame["people"],
+                                                    settings.radius_km, settings.min_people)
+            frame["label"] = labels
             labelled.append(frame.assign(kind=kind))
         seconds = time.perf_counter() - start
         import pandas as pd

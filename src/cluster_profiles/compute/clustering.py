@@ -70,20 +70,31 @@ def pairs_within(coords_rad: np.ndarray, radius_km: float) -> np.ndarray:
     pairs = tree.query_pairs(chord * (1 + EDGE_SHARE), output_type="ndarray")
     if len(pairs) == 0 or radians >= np.pi:
         return pairs
-    first, second = pairs[:, 0], pairs[:, 1]
-    squared = np.zeros(len(pairs))
+    outside = np.flatnonzero(~within_radius(coords_rad, pairs[:, 0], pairs[:, 1], radians, xyz))
+    if len(outside):
+        pairs = np.delete(pairs, outside, axis=0)
+    return pairs
+
+
+def within_radius(coords_rad: np.ndarray, first: np.ndarray, second: np.ndarray, radians: float,
+                  xyz: np.ndarray | None = None) -> np.ndarray:
+    """Which pairs (``first[k]``, ``second[k]``) of points ([lat, lon] in radians) are at most ``radians`` apart,
+    for pairs already known to be within the radius widened by ``EDGE_SHARE``: by the chord, and at the edge by the
+    great-circle test scikit-learn's haversine metric applies (sin² of the half angle)."""
+    xyz = unit_vectors(coords_rad) if xyz is None else xyz
+    chord = chord_of(radians)
+    squared = np.zeros(len(first))
     for axis in range(3):  # one coordinate at a time: a third of the memory of gathering the points whole
         coordinate = np.ascontiguousarray(xyz[:, axis])
         squared += (coordinate[first] - coordinate[second]) ** 2
+    inside = np.ones(len(first), dtype=bool)
     edge = np.flatnonzero(squared > (chord * (1 - EDGE_SHARE)) ** 2)
     if len(edge):  # scikit-learn's haversine test: sin²(Δlat/2) + cos·cos·sin²(Δlon/2) <= sin²(radius/2)
         a, b = coords_rad[first[edge]], coords_rad[second[edge]]
         reduced = (np.sin(0.5 * (a[:, 0] - b[:, 0])) ** 2
                    + np.cos(a[:, 0]) * np.cos(b[:, 0]) * np.sin(0.5 * (a[:, 1] - b[:, 1])) ** 2)
-        outside = edge[reduced > np.sin(0.5 * radians) ** 2]
-        if len(outside):
-            pairs = np.delete(pairs, outside, axis=0)
-    return pairs
+        inside[edge[reduced > np.sin(0.5 * radians) ** 2]] = False
+    return inside
 
 
 def people_within(people: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -113,11 +124,7 @@ def weighted_dbscan(lat_deg, lon_deg, people, radius_km: float, min_people: int)
     both = core[first] & core[second]
     component = merged_components(np.column_stack([first[both], second[both]]), n)
     cores = np.flatnonzero(core)
-    # clusters in the order of their first core point: the order in which scikit-learn starts them
-    found, start = np.unique(component[cores], return_index=True)
-    number = np.empty(component.max() + 1, dtype=np.intp)
-    number[found[np.argsort(start)]] = np.arange(len(found))
-    labels[cores] = number[component[cores]]
+    labels[cores] = number_clusters(component[cores])
     # a border point joins the first cluster that reaches it: the lowest number among its core neighbours
     to_border = core[first] & ~core[second]
     from_border = ~core[first] & core[second]
@@ -129,6 +136,15 @@ def weighted_dbscan(lat_deg, lon_deg, people, radius_km: float, min_people: int)
         joined = lowest < n
         labels[joined] = lowest[joined]
     return labels
+
+
+def number_clusters(component: np.ndarray) -> np.ndarray:
+    """Cluster numbers 0, 1, ... of the core points (in the points' order) from their connected groups' ids:
+    in the order of each group's first core point, the order in which scikit-learn starts them."""
+    found, start = np.unique(component, return_index=True)
+    number = np.empty(int(component.max()) + 1, dtype=np.intp)
+    number[found[np.argsort(start)]] = np.arange(len(found))
+    return number[component]
 
 
 def close_pairs(coords_rad: np.ndarray, groups: np.ndarray, radius_km: float) -> np.ndarray:
@@ -210,17 +226,27 @@ class Clusters:
 
 
 def find_clusters(points: dict[str, pd.DataFrame], radius_km: float, min_people: int, merge_km: float,
-                  merge_within_kind: bool = True) -> Clusters:
+                  merge_within_kind: bool = True, grid_degrees: float | None = None) -> Clusters:
     """Weighted DBSCAN per kind on ``points[kind]`` (columns ``lat_i``, ``lon_i``, ``lat``, ``lon``,
     ``people``), then one cluster per connected group of kind clusters whose nearest points are
-    within ``merge_km`` (across kinds always, within a kind when ``merge_within_kind``)."""
+    within ``merge_km`` (across kinds always, within a kind when ``merge_within_kind``). With ``grid_degrees``
+    (the points are the rounding grid's cells ``lat_i``, ``lon_i``), DBSCAN runs on the grid's rows
+    (``grid_dbscan``) where it can, on the pairs of points elsewhere: the same labels either way."""
     labelled = []
     kind_clusters = {}
     kinds = sorted(points.items())
 
+    from cluster_profiles.compute.grid_dbscan import grid_dbscan  # it builds on this module's distance test
+
     def kind_labels(kind_frame: tuple[str, pd.DataFrame]) -> np.ndarray:
         frame = kind_frame[1]
-        return weighted_dbscan(frame["lat"], frame["lon"], frame["people"], radius_km, min_people)
+        labels = None
+        if grid_degrees is not None and len(frame):  # points on the rounding grid: the same labels, without pairs
+            labels = grid_dbscan(frame["lat_i"], frame["lon_i"], frame["lat"], frame["lon"], grid_degrees,
+                                 frame["people"], radius_km, min_people)
+        if labels is None:
+            labels = weighted_dbscan(frame["lat"], frame["lon"], frame["people"], radius_km, min_people)
+        return labels
 
     # the kinds side by side: the k-d tree's search and numpy release the GIL, so two cores share the work; with
     # many points one after the other, so that one kind's pairs are held at a time (10^7 address rows give

@@ -283,7 +283,7 @@ def compute_read(con: duckdb.DuckDBPyConnection, info: RecordsInfo, settings: Se
         read = summary.counts = points.read_counts(con)
     with stages.stage("cluster (DBSCAN)"), memory_limit(con, DUCKDB_MEMORY_WHILE_CLUSTERING):
         clusters = find_clusters(kind_points, settings.radius_km, settings.min_people, settings.merge_km,
-                                 settings.merge_within_kind)
+                                 settings.merge_within_kind, settings.grid_degrees)
         densest = {kind: densest_place(kind_points[kind], settings.radius_km) for kind in RECORD_KINDS
                    if clusters.kind_clusters.get(kind, 0) == 0}
     summary.kind_clusters = clusters.kind_clusters
