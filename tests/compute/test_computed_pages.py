@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from cluster_profiles.compute.about import merge_records_about
+from cluster_profiles.compute.command import run
 from cluster_profiles.compute.example import run_example
-from cluster_profiles.compute.pipeline import run
 from cluster_profiles.contract.folder_about import folder_about
 from cluster_profiles.contract.load import load_tables
 from cluster_profiles.contract.vocabulary import OUTPUT_KEYS

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cluster_profiles.cli import main
-from cluster_profiles.compute.pipeline import run
+from cluster_profiles.compute.command import run
 from cluster_profiles.compute.write import RUN_FILE
 from cluster_profiles.contract.load import load_tables
 

@@ -28,6 +28,7 @@ PIPELINE_MODULES = ("cluster_profiles.compute.pipeline", "cluster_profiles.compu
 
 def _economy_shapes() -> None:
     """The country shapes the economy check tests the addresses against (cached: 0.1 s to decode)."""
+    # in the background thread, after the imports: pandas and SciPy come with the precision module
     from cluster_profiles.compute.precision import SHAPES_RESOLUTION
     from cluster_profiles.contract.natural_earth import basemap
 
@@ -47,12 +48,12 @@ def run(records_dir: str | Path, out_dir: str | Path, settings_path: str | Path 
             with stages.stage("read records"):
                 info = read_records(con, records_dir)
             imports.wait()
-            from cluster_profiles.compute.pipeline import compute_read
+            from cluster_profiles.compute.pipeline import compute_read  # imported by the thread meanwhile
 
             computed = compute_read(con, info, settings, settings_label(settings_path), progress)
     finally:
         imports.wait()  # bad records: the thread's imports end before the error does (no import cut short at exit)
-    from cluster_profiles.compute.write import write_data_folder
+    from cluster_profiles.compute.write import write_data_folder  # pandera: imported by the thread with the pipeline
 
     with stages.stage("write + validate"):
         write_data_folder(computed.frames, out_dir, computed.summary.as_dict(), inputs)

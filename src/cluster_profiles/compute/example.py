@@ -249,7 +249,7 @@ def example_settings_path() -> Path:
 
 def run_example(out: str | Path, seed: int = EXAMPLE_SEED, progress: bool = True) -> Summary:
     """Write ``out/synthetic-records`` and compute its clusters into ``out/synthetic-data``; the run's Summary."""
-    from cluster_profiles.compute.pipeline import run  # DuckDB and scikit-learn: only when the clusters are computed
+    from cluster_profiles.compute.command import run  # DuckDB, pandas and SciPy: only when the clusters are computed
 
     out = Path(out)
     if out.exists() and not out.is_dir():

@@ -16,7 +16,7 @@ that depends only on the two rows: one contiguous run of the sorted points. So:
 10^6 address rows give about 60,000 points and 4.3 million pairs per kind: the pairs' way spends 0.3 s and
 hundreds of MB on them, this one a tenth of that. The widths are computed with a margin of ``BAND`` either side
 of the radius; a column difference inside the margin (a pair at the radius itself, to a billionth) is decided
-pair by pair with ``clustering.within_radius``, the test the pairs' way applies, so the two agree exactly
+pair by pair with ``neighbours.within_radius``, the test the pairs' way applies, so the two agree exactly
 (tests/compute/test_grid_dbscan.py compares them, and scikit-learn). Points the widths do not describe simply
 (near a pole, within the radius of the antimeridian, off the grid, fractional weights, a radius over
 ``MAX_RADIUS_KM``) return None: the caller uses the pairs' way.
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cluster_profiles.compute.clustering import (
+from cluster_profiles.compute.neighbours import (
     NOISE,
     km_to_radians,
     merged_components,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from cluster_profiles.compute.clustering import chord_of, km_to_radians, to_radians, unit_vectors
+from cluster_profiles.compute.neighbours import chord_of, km_to_radians, to_radians, unit_vectors
 from cluster_profiles.compute.records import KINDS
 
 

@@ -1,6 +1,6 @@
 """The whole compute half: records folder -> clusters -> measures -> a validated data folder.
 
-``run`` (``compute/command.py``) is what ``cluster-profiles clusters`` and ``make clusters`` call. ``compute``
+``command.run`` is what ``cluster-profiles clusters`` and ``make clusters`` call. ``compute``
 does everything but the writing and returns the tables, the clusters and a summary (for the notebook and the
 benchmark); ``compute_read`` is the same after the records are read. The relational work runs in an in-memory
 DuckDB database (``compute/database.py``) with a memory limit, so that large records spill to disk instead of
@@ -18,7 +18,6 @@ import pandas as pd
 from cluster_profiles.compute import fields, measures, points, precision
 from cluster_profiles.compute.about import RecordsAbout, read_records_about
 from cluster_profiles.compute.clustering import Clusters, DensestPlace, densest_place, find_clusters
-from cluster_profiles.compute.command import run  # noqa: F401 (the whole command, importable from here as before)
 from cluster_profiles.compute.database import (  # noqa: F401 (work_database: the benchmark's and tests' way in)
     DUCKDB_MEMORY_WHILE_CLUSTERING,
     memory_limit,

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from cluster_profiles.compute.clustering import EARTH_RADIUS_KM
+from cluster_profiles.compute.neighbours import EARTH_RADIUS_KM
 from cluster_profiles.contract.natural_earth import Shape, basemap, iso_numeric_codes
 from cluster_profiles.contract.vocabulary import RECORD_KINDS
 
