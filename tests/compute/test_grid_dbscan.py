@@ -120,3 +120,23 @@ def test_find_clusters_on_the_grid_or_on_the_pairs_alike(seed):
         assert on_rows.kind_clusters == on_pairs.kind_clusters
         pd.testing.assert_frame_equal(on_rows.footprint, on_pairs.footprint)
         pd.testing.assert_frame_equal(on_rows.points, on_pairs.points)
+
+
+def test_the_pipelines_points_take_the_grids_way():
+    """weighted_points' coordinates are exactly the cells times the grid (DuckDB's lat_i * grid), so the pipeline's
+    DBSCAN runs on the grid's rows rather than falling back, unseen, to the pairs."""
+    import duckdb
+
+    from cluster_profiles.compute.points import weighted_points
+
+    frame = blobs(3, None)
+    con = duckdb.connect()
+    rows = frame.loc[frame.index.repeat(frame["people"].astype(int))]
+    con.register("rows_frame", pd.DataFrame({
+        "kind": "pct", "lat_i": np.round(rows["lat"] / GRID).astype(np.int64),
+        "lon_i": np.round(rows["lon"] / GRID).astype(np.int64), "weight": 1.0}))
+    con.execute("CREATE TABLE address_rows AS SELECT * FROM rows_frame")
+    found = weighted_points(con, "pct", GRID)
+    ours = grid_labels(found, 15.0, 60)
+    assert ours is not None
+    np.testing.assert_array_equal(ours, weighted_dbscan(found["lat"], found["lon"], found["people"], 15.0, 60))

@@ -68,8 +68,8 @@ def grid_dbscan(lat_i, lon_i, lat_deg, lon_deg, grid_degrees: float, people, rad
         return None
     key = lat_i * (1 << 32) + (lon_i + (1 << 31))
     if (np.any(np.diff(key) <= 0) or np.abs(lat_deg).max() > MAX_ABS_LAT or not np.all(people == np.round(people))
-            or people.sum() >= 2**53 or not np.allclose(lat_deg, lat_i * grid_degrees, rtol=0, atol=1e-9)
-            or not np.allclose(lon_deg, lon_i * grid_degrees, rtol=0, atol=1e-9)):
+            or people.sum() >= 2**53 or not np.array_equal(lat_deg, lat_i * grid_degrees)
+            or not np.array_equal(lon_deg, lon_i * grid_degrees)):  # exactly the cells (DuckDB's lat_i * grid)
         return None
     radians = km_to_radians(radius_km)
     reach = int(np.ceil(np.degrees(radians) / grid_degrees)) + 1  # rows above and below that can hold neighbours
