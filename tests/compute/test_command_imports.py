@@ -72,3 +72,15 @@ def test_the_collector_is_paused_while_importing_and_running_again_after():
     assert not gc.isenabled()
     imports.wait()
     assert gc.isenabled()
+
+
+def test_the_stage_bars_show_or_stay_silent(capsys):
+    from cluster_profiles.compute.progress import Stages
+
+    with Stages(False).stage("read records", 3) as bar:
+        bar.update()
+    assert capsys.readouterr().err == ""
+    with Stages(True).stage("read records", 3) as bar:
+        bar.update()
+    shown = capsys.readouterr().err
+    assert "read records" in shown and "3/3" in shown  # filled when the stage ends

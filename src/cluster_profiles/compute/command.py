@@ -41,8 +41,8 @@ def run(records_dir: str | Path, out_dir: str | Path, settings_path: str | Path 
     settings = load_settings(settings_path)
     inputs = {"--records": Path(records_dir), "--settings": Path(settings_path) if settings_path else None}
     check_target(Path(out_dir), inputs)  # before the work, so a wrong --out fails at once
+    stages = Stages(progress)  # tqdm, when the bars are shown: before the thread starts importing (see background.py)
     imports = BackgroundImport(*PIPELINE_MODULES, then=_economy_shapes)
-    stages = Stages(progress)
     try:
         with work_database() as con:
             with stages.stage("read records"):

@@ -21,15 +21,17 @@ class Stages:
 
     def __init__(self, show: bool):
         self.show = show
+        if show:  # imported here, not at a stage's start: the clusters command imports its own modules first
+            from tqdm.auto import tqdm
+
+            self._tqdm = tqdm
 
     @contextmanager
     def stage(self, name: str, total: int = 1) -> Iterator[Any]:
         if not self.show:
             yield _NoBar()
             return
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, desc=f"{name:<22}", leave=True, bar_format="{desc} {bar:20} {n_fmt}/{total_fmt} [{elapsed}]")
+        bar = self._tqdm(total=total, desc=f"{name:<22}", leave=True, bar_format="{desc} {bar:20} {n_fmt}/{total_fmt} [{elapsed}]")
         try:
             yield bar
             bar.update(total - bar.n)
