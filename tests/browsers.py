@@ -16,6 +16,17 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--n
         "--disable-component-update", "--disable-sync"]
 
 
+def require_chromium() -> None:
+    """Called at a browser test module's top: skip it without Debian's Chromium, except in CI, where it must run."""
+    import pytest
+
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI must run the browser tests: install Debian's chromium (.ci/run does)", pytrace=False)
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
 def browser_environment(home: Path) -> dict[str, str]:
     return {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
             "XDG_CACHE_HOME": str(home / ".cache")}

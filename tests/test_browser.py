@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
 
 import pytest
-from browsers import CHROMIUM, headless_chromium
+from browsers import headless_chromium, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI must run the browser tests: install Debian's chromium (.ci/run does)", pytrace=False)
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -28,17 +28,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browsers import ARGS, CHROMIUM, browser_environment
+from browsers import ARGS, CHROMIUM, browser_environment, require_chromium
 
 from cluster_profiles import paths
 from cluster_profiles.runner import lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel, pytest.mark.slow]
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI must run the browser tests: install Debian's chromium (.ci/run does)", pytrace=False)
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+require_chromium()
 pytest.importorskip("jupyterlab")
 pytest.importorskip("ipywidgets")
 

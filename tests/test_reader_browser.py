@@ -3,18 +3,13 @@ page, nothing wider than the screen. A complete profile (Hefei 2024) and a spars
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from browsers import CHROMIUM, headless_chromium
+from browsers import headless_chromium, require_chromium
 from rendering import render_profile
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI must run the browser tests: install Debian's chromium (.ci/run does)", pytrace=False)
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+require_chromium()
 
 PHONE = {"width": 390, "height": 844}  # a common phone, CSS pixels
 DESKTOP = {"width": 1280, "height": 800}

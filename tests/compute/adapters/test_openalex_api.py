@@ -288,8 +288,8 @@ def test_a_killed_run_continues_where_it_stopped_without_a_work_twice(tmp_path):
     assert not scratch.exists()
 
 
-def test_a_run_killed_between_a_page_and_its_cursor_fetches_that_page_again(tmp_path, monkeypatch):
-    interactions = recorded("countries.json")
+def killed_before_saving_the_second_cursor(monkeypatch, interactions: list, records) -> None:
+    """A fetch that dies after page 2's file is written and before its cursor is saved (as a kill would)."""
     real_save = openalex_api.ListState.save
 
     def killed_on_the_second_page(state, folder):
@@ -299,8 +299,13 @@ def test_a_run_killed_between_a_page_and_its_cursor_fetches_that_page_again(tmp_
 
     monkeypatch.setattr(openalex_api.ListState, "save", killed_on_the_second_page)
     with pytest.raises(Killed):
-        fetch(Cassette(interactions), tmp_path / "records")
+        fetch(Cassette(interactions), records)
     monkeypatch.setattr(openalex_api.ListState, "save", real_save)
+
+
+def test_a_run_killed_between_a_page_and_its_cursor_fetches_that_page_again(tmp_path, monkeypatch):
+    interactions = recorded("countries.json")
+    killed_before_saving_the_second_cursor(monkeypatch, interactions, tmp_path / "records")
     second = Cassette(interactions[1:])  # page 2 again: its page file was saved, its cursor was not
     summary = fetch(second, tmp_path / "records")
     assert second.interactions == []
@@ -312,17 +317,7 @@ def test_a_page_saved_without_its_cursor_is_not_kept(tmp_path, monkeypatch):
     """Killed after page 2 was saved but before its cursor was: the rerun asks for page 2 again, and when the API
     now answers that the list ends there, the page saved before is not read."""
     interactions = recorded("countries.json")
-    real_save = openalex_api.ListState.save
-
-    def killed_on_the_second_page(state, folder):
-        if state.pages == 2:
-            raise Killed
-        real_save(state, folder)
-
-    monkeypatch.setattr(openalex_api.ListState, "save", killed_on_the_second_page)
-    with pytest.raises(Killed):
-        fetch(Cassette(interactions), tmp_path / "records")
-    monkeypatch.setattr(openalex_api.ListState, "save", real_save)
+    killed_before_saving_the_second_cursor(monkeypatch, interactions, tmp_path / "records")
     ended = copy.deepcopy(interactions[1])
     ended["response"]["body"]["results"], ended["response"]["body"]["meta"]["next_cursor"] = [], None
     first_institutions = next(n for n, i in enumerate(interactions) if i["request"]["path"] == "/institutions")
