@@ -10,8 +10,6 @@ from typing import Any
 class _NoBar:
     """What a stage gets when no bar is shown (``--quiet``): tqdm is not even imported."""
 
-    n = 0
-
     def update(self, count: int = 1) -> None:
         pass
 
